@@ -1,0 +1,41 @@
+/**
+ * The contract between the token cache and a store (Workers KV, Deno KV, Redis, memory, ...).
+ * The core owns keys, serialisation, validation and expiry; an adapter only stores strings with
+ * a time to live and applies its store's own rules (minimum TTL, key format, prefix).
+ *
+ * @module
+ */
+
+/**
+ * A distributed (L2) cache store. Implementations must be safe to call concurrently. A method
+ * that throws or rejects is treated by the core as a cache miss and reported through
+ * `onCacheError`; it never fails an acquisition.
+ *
+ * @example
+ * ```ts
+ * const adapter: CacheAdapter = {
+ *   async get(key) { return (await store.read(key)) ?? undefined; },
+ *   async set(key, value, ttlSeconds) { await store.write(key, value, { ttl: ttlSeconds }); },
+ *   async delete(key) { await store.remove(key); },
+ * };
+ * ```
+ */
+export interface CacheAdapter {
+  /** A short name for logs, e.g. `"workers-kv"`. */
+  readonly name?: string;
+  /** Returns the value stored under `key`, or `undefined` when there is none (or it expired). */
+  get(key: string): Promise<string | undefined>;
+  /**
+   * Stores `value` under `key` for about `ttlSeconds` (a whole number ≥ 1). A store with a larger
+   * minimum TTL rounds up; the core checks expiry inside the value, so a late expiry is harmless.
+   */
+  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** Removes `key`; removing a missing key is not an error. */
+  delete(key: string): Promise<void>;
+  /**
+   * Optional: stores `value` only if `key` is absent, atomically, for `ttlMs` milliseconds, and
+   * tells whether it did. Used for the cross-instance refresh lease (Redis `SET NX PX`, Deno KV
+   * atomic check). Stores that cannot do this atomically (Workers KV) leave it out.
+   */
+  setIfAbsent?(key: string, value: string, ttlMs: number): Promise<boolean>;
+}
