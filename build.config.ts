@@ -1,0 +1,16 @@
+import { defineBuildConfig } from "unbuild";
+
+/** One entry for the core, one per adapter, one for the emulator; ESM only, with declarations. */
+export default defineBuildConfig({
+  entries: [
+    { input: "src/index", name: "index" },
+    { input: "src/testing/index", name: "testing" },
+    { input: "adapters/memory", name: "adapters/memory" },
+    { input: "adapters/workers-kv", name: "adapters/workers-kv" },
+    { input: "adapters/deno-kv", name: "adapters/deno-kv" },
+    { input: "adapters/redis", name: "adapters/redis" },
+  ],
+  declaration: "node16",
+  clean: true,
+  rollup: { emitCJS: false },
+});

@@ -1,0 +1,127 @@
+/**
+ * The request builder returned by `acquireTokenForClient`: MSAL.NET's
+ * `AcquireTokenForClientParameterBuilder` in camelCase. It is thenable, so `await` runs it;
+ * `executeAsync()` does the same.
+ *
+ * @module
+ */
+
+import type { AcquireTokenForClientOptions } from "./application";
+import { ClientError } from "./errors";
+import type { AuthenticationResult } from "./result";
+
+/**
+ * Options of one client credentials acquisition, set by chaining; `await` it to run it.
+ *
+ * @example
+ * ```ts
+ * const result = await app
+ *   .acquireTokenForClient(["https://graph.microsoft.com/.default"])
+ *   .withTenantId(customerTenantId)
+ *   .withCorrelationId(request.headers.get("x-request-id") ?? undefined)
+ *   .withAbortSignal(request.signal);
+ * ```
+ */
+export class AcquireTokenForClientParameterBuilder implements PromiseLike<AuthenticationResult> {
+  readonly #execute: (options: AcquireTokenForClientOptions) => Promise<AuthenticationResult>;
+  readonly #options: AcquireTokenForClientOptions;
+
+  /** @internal Made by `ConfidentialClientApplication.acquireTokenForClient`. */
+  constructor(execute: (options: AcquireTokenForClientOptions) => Promise<AuthenticationResult>, options: AcquireTokenForClientOptions = {}) {
+    this.#execute = execute;
+    this.#options = { ...options };
+  }
+
+  /** Gets the token for this tenant (GUID or domain) instead of the application's. */
+  withTenantId(tenantId: string): this {
+    this.#options.tenantId = tenantId;
+    return this;
+  }
+
+  /**
+   * Takes the tenant from an authority URL, e.g. `https://login.microsoftonline.com/{tenant}`.
+   * @throws ClientError `invalid_authority` when the URL names no tenant.
+   */
+  withTenantIdFromAuthority(authority: string | URL): this {
+    let tenant: string | undefined;
+    try {
+      tenant = new URL(String(authority)).pathname.split("/").find((segment) => segment !== "");
+    } catch {
+      tenant = undefined;
+    }
+    if (tenant === undefined) {
+      throw new ClientError("invalid_authority", "withTenantIdFromAuthority needs an authority URL with a tenant, e.g. https://login.microsoftonline.com/{tenant-id}.");
+    }
+    this.#options.tenantId = tenant;
+    return this;
+  }
+
+  /** Skips the cache and asks the identity provider (the new token is cached). */
+  withForceRefresh(forceRefresh = true): this {
+    this.#options.forceRefresh = forceRefresh;
+    return this;
+  }
+
+  /**
+   * Sends a claims request (JSON), e.g. the claims of a CAE challenge; skips the cache.
+   * @throws ClientError `invalid_claims` when `claims` is not a JSON object.
+   */
+  withClaims(claims: string): this {
+    if (!isJsonObject(claims)) throw new ClientError("invalid_claims", "Claims must be a JSON object string, e.g. '{\"access_token\":{\"xms_cc\":{\"values\":[\"cp1\"]}}}'.");
+    this.#options.claims = claims;
+    return this;
+  }
+
+  /** Sets the correlation id sent as `client-request-id` (a GUID), to find this request in Entra's logs. */
+  withCorrelationId(correlationId: string | undefined): this {
+    if (correlationId === undefined) delete this.#options.correlationId;
+    else this.#options.correlationId = correlationId;
+    return this;
+  }
+
+  /** Sends the certificate chain in `x5c` for this request (subject name + issuer authentication). */
+  withSendX5C(sendX5c = true): this {
+    this.#options.sendX5c = sendX5c;
+    return this;
+  }
+
+  /** Adds query parameters to the token request URL. */
+  withExtraQueryParameters(parameters: Record<string, string>): this {
+    this.#options.extraQueryParameters = { ...this.#options.extraQueryParameters, ...parameters };
+    return this;
+  }
+
+  /** Stops waiting when `signal` aborts (a request shared with other callers goes on for them). */
+  withAbortSignal(signal: AbortSignal): this {
+    this.#options.signal = signal;
+    return this;
+  }
+
+  /** Hands background work (proactive refreshes, deferred cache writes) to the runtime, e.g. `ctx.waitUntil.bind(ctx)` on Workers. */
+  withWaitUntil(waitUntil: (promise: Promise<unknown>) => void): this {
+    this.#options.waitUntil = waitUntil;
+    return this;
+  }
+
+  /** Runs the acquisition. */
+  executeAsync(): Promise<AuthenticationResult> {
+    return this.#execute(this.#options);
+  }
+
+  /** Runs the acquisition when awaited. */
+  then<TResult1 = AuthenticationResult, TResult2 = never>(
+    onfulfilled?: ((value: AuthenticationResult) => TResult1 | PromiseLike<TResult1>) | null,
+    onrejected?: ((reason: unknown) => TResult2 | PromiseLike<TResult2>) | null,
+  ): Promise<TResult1 | TResult2> {
+    return this.executeAsync().then(onfulfilled, onrejected);
+  }
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}

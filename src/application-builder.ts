@@ -1,0 +1,171 @@
+/**
+ * MSAL.NET's `ConfidentialClientApplicationBuilder` in camelCase: fills in the options of a
+ * {@link ConfidentialClientApplication}.
+ *
+ * @module
+ */
+
+import { ConfidentialClientApplication, type ConfidentialClientApplicationOptions } from "./application";
+import type { CacheAdapter } from "./cache/cache-adapter";
+import type { MemoryCacheLimits } from "./cache/memory-token-cache";
+import { AzureCloudInstance, hostOfCloudInstance } from "./cloud";
+import type { CertificateOptions } from "./credentials/certificate";
+import type { ClientAssertion } from "./credentials/client-assertion";
+import { ClientError } from "./errors";
+import type { Logger, LoggingOptions } from "./logger";
+import type { RetryOptions } from "./token-request";
+
+/**
+ * Builds a {@link ConfidentialClientApplication}. Keep the application as a singleton where you
+ * can; where you cannot (a Worker reading secrets from `env`), building it per request is cheap:
+ * applications with the same client id, authority and credential share their cache and key.
+ *
+ * @example
+ * ```ts
+ * const app = ConfidentialClientApplicationBuilder.create(env.CLIENT_ID)
+ *   .withCertificate({ privateKey: env.KEY_PEM, certificate: env.CERT_PEM })
+ *   .withCache(workersKvCache(env.TOKENS))
+ *   .build();
+ * ```
+ */
+export class ConfidentialClientApplicationBuilder {
+  readonly #options: ConfidentialClientApplicationOptions;
+
+  private constructor(options: ConfidentialClientApplicationOptions) {
+    this.#options = options;
+  }
+
+  /** Starts a builder for the application (client) id. */
+  static create(clientId: string): ConfidentialClientApplicationBuilder {
+    return new ConfidentialClientApplicationBuilder({ clientId });
+  }
+
+  /** Starts a builder from a full options object (e.g. read from configuration). */
+  static createWithApplicationOptions(options: ConfidentialClientApplicationOptions): ConfidentialClientApplicationBuilder {
+    return new ConfidentialClientApplicationBuilder({ ...options });
+  }
+
+  /** Authenticates with a client secret (sent as `client_secret`). */
+  withClientSecret(secret: string): this {
+    this.#options.clientSecret = secret;
+    return this;
+  }
+
+  /**
+   * Authenticates with a certificate: a JWT assertion signed with its key.
+   *
+   * @example
+   * ```ts
+   * .withCertificate({ privateKey: keyPem, certificate: certPem })          // PEM (PKCS#8, PKCS#1, SEC1)
+   * .withCertificate({ privateKey: encryptedPem, password, certificate })    // encrypted PKCS#8
+   * .withCertificate({ pfx: new Uint8Array(bytes), password })               // .pfx / PKCS#12
+   * .withCertificate({ sign: (data) => kms.sign(data), certificate: certPem }) // key in Key Vault / KMS / HSM
+   * ```
+   */
+  withCertificate(certificate: CertificateOptions): this {
+    this.#options.certificate = certificate;
+    return this;
+  }
+
+  /**
+   * Authenticates with a certificate and extra claims in its assertion, merged with the default
+   * claims (yours win) or replacing them.
+   */
+  withClientClaims(certificate: CertificateOptions, claims: Record<string, unknown>, mergeWithDefaultClaims = true): this {
+    this.#options.certificate = certificate;
+    this.#options.clientClaims = { claims, mergeWithDefaultClaims };
+    return this;
+  }
+
+  /**
+   * Authenticates with a client assertion: a JWT, or a callback called only when a token request
+   * is about to be sent (workload identity federation, a signing service).
+   */
+  withClientAssertion(assertion: ClientAssertion): this {
+    this.#options.clientAssertion = assertion;
+    return this;
+  }
+
+  /**
+   * Sets the authority: a URL (`https://login.microsoftonline.com/{tenant}`, `https://adfs.contoso.com/adfs`),
+   * or a cloud instance and a tenant.
+   *
+   * @example
+   * ```ts
+   * .withAuthority("https://login.microsoftonline.us/contoso.onmicrosoft.com")
+   * .withAuthority(AzureCloudInstance.AzureChina, tenantId)
+   * ```
+   */
+  withAuthority(authority: string | AzureCloudInstance, tenantId?: string): this {
+    delete this.#options.oidcIssuer;
+    if (Object.values(AzureCloudInstance).includes(authority as AzureCloudInstance)) {
+      if (tenantId === undefined) throw new ClientError("missing_tenant", "withAuthority(cloudInstance, tenantId) needs the tenant id.");
+      this.#options.authority = `https://${hostOfCloudInstance(authority as AzureCloudInstance)}/${tenantId}`;
+    } else {
+      this.#options.authority = authority;
+      if (tenantId !== undefined) this.#options.tenantId = tenantId;
+    }
+    return this;
+  }
+
+  /** Uses a generic OpenID Connect issuer (Keycloak, Auth0, Okta, ...); its token endpoint is discovered once. */
+  withOidcAuthority(issuer: string): this {
+    delete this.#options.authority;
+    this.#options.oidcIssuer = issuer;
+    return this;
+  }
+
+  /** Sets the application's tenant (GUID or domain); requests may still choose another. */
+  withTenantId(tenantId: string): this {
+    this.#options.tenantId = tenantId;
+    return this;
+  }
+
+  /** Uses the regional token endpoint of `region` (e.g. `"westus"`), falling back to the global one if it cannot be reached. */
+  withAzureRegion(region: string): this {
+    this.#options.azureRegion = region;
+    return this;
+  }
+
+  /** Adds a distributed (L2) token cache behind the in-memory one. */
+  withCache(cache: CacheAdapter): this {
+    this.#options.cache = cache;
+    return this;
+  }
+
+  /** Sets the L1 limits, or `shared: false` to keep this application's cache to itself. */
+  withMemoryCache(options: MemoryCacheLimits & { shared?: boolean }): this {
+    this.#options.memoryCache = options;
+    return this;
+  }
+
+  /** Uses this `fetch` for every request (a proxy, a test emulator's `fetch`). */
+  withHttpClient(fetcher: typeof fetch): this {
+    this.#options.fetch = fetcher;
+    return this;
+  }
+
+  /** Sends log lines to `logger` (e.g. `console`). */
+  withLogging(logger: Logger, options?: LoggingOptions): this {
+    this.#options.logger = logger;
+    if (options !== undefined) this.#options.logging = options;
+    return this;
+  }
+
+  /** Sets the deadline of one acquisition, in milliseconds (default 30,000). */
+  withTimeout(timeoutMs: number): this {
+    this.#options.timeoutMs = timeoutMs;
+    return this;
+  }
+
+  /** Sets the retry policy, or `false` for none. */
+  withRetry(retry: RetryOptions | false): this {
+    this.#options.retry = retry;
+    return this;
+  }
+
+  /** Builds the application. @throws ClientError for any invalid option. */
+  build(): ConfidentialClientApplication {
+    return new ConfidentialClientApplication({ ...this.#options });
+  }
+}

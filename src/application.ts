@@ -1,0 +1,469 @@
+/**
+ * The confidential client application: acquires app-only tokens with the client credentials
+ * flow, cache first. Build it once (or per request in a Worker: the expensive state is shared).
+ *
+ * @module
+ */
+
+import { assertRequestTenant, isTenantShaped, parseAuthority, parseOidcAuthority, tokenEndpointOf, type Authority } from "./authority";
+import { AcquireTokenForClientParameterBuilder } from "./acquire-token-builder";
+import { cacheKeyPrefix, tokenCacheKey } from "./cache/cache-key";
+import { CachedAuthenticationResult } from "./cache/cached-result";
+import type { CacheAdapter } from "./cache/cache-adapter";
+import type { CachedToken, MemoryCacheLimits } from "./cache/memory-token-cache";
+import { ClientState, sharedClientState, type FetchedToken } from "./client-state";
+import { hostOfCloudInstance, type AzureCloudInstance } from "./cloud";
+import type { CertificateOptions } from "./credentials/certificate";
+import type { ClientAssertion } from "./credentials/client-assertion";
+import { createCredential, credentialIdentity, type CredentialSpec } from "./credentials/credential-spec";
+import { ClientError, NetworkError, ThrottledError } from "./errors";
+import { randomId } from "./internal/uuid";
+import { Log, type Logger, type LoggingOptions } from "./logger";
+import { CacheLevel, CacheRefreshReason, TokenSource, type AuthenticationResult } from "./result";
+import { scopesCacheKey, validateScopes } from "./scopes";
+import { requestToken, type RetryOptions } from "./token-request";
+
+/**
+ * Everything a {@link ConfidentialClientApplication} is configured with. The builder fills it in;
+ * it can also be written by hand.
+ *
+ * @example
+ * ```ts
+ * const app = new ConfidentialClientApplication({
+ *   clientId: env.CLIENT_ID,
+ *   tenantId: env.TENANT_ID,
+ *   clientSecret: env.CLIENT_SECRET,
+ * });
+ * ```
+ */
+export interface ConfidentialClientApplicationOptions {
+  /** The application (client) id. */
+  clientId: string;
+  /** Entra or ADFS authority URL, e.g. `https://login.microsoftonline.com/{tenant}`. Default: public cloud with {@link tenantId}. */
+  authority?: string;
+  /** The tenant, when {@link authority} is not given. Requests may override it. */
+  tenantId?: string;
+  /** The cloud, when {@link authority} is not given. Default `AzurePublic`. */
+  azureCloudInstance?: AzureCloudInstance;
+  /** A generic OpenID Connect issuer instead of Entra; its token endpoint is discovered. */
+  oidcIssuer?: string;
+  /** A client secret. Exactly one of clientSecret, certificate and clientAssertion is required. */
+  clientSecret?: string;
+  /** A certificate (PEM, pfx, CryptoKey or remote signer). */
+  certificate?: CertificateOptions;
+  /** Extra claims for the certificate's assertion. */
+  clientClaims?: { claims: Record<string, unknown>; mergeWithDefaultClaims?: boolean };
+  /** A client assertion JWT, or a callback returning one. */
+  clientAssertion?: ClientAssertion;
+  /** The distributed (L2) cache. */
+  cache?: CacheAdapter;
+  /** Limits of the in-memory (L1) cache, and whether it is shared with equal applications (default `true`). */
+  memoryCache?: MemoryCacheLimits & { shared?: boolean };
+  /** The `fetch` used for every request. Default `globalThis.fetch`. */
+  fetch?: typeof fetch;
+  /** Where log lines go. Default: nowhere. */
+  logger?: Logger;
+  /** Log level and PII switch. */
+  logging?: LoggingOptions;
+  /** Azure region for regional token endpoints, e.g. `"westus"`. */
+  azureRegion?: string;
+  /** Deadline of one acquisition (discovery, assertion, token request), in milliseconds. Default 30,000. */
+  timeoutMs?: number;
+  /** Retry policy of the token request, or `false` for none. Default: one retry after about a second. */
+  retry?: RetryOptions | false;
+  /** A cached token is renewed this many seconds before it expires. Default 300. */
+  expiryMarginSeconds?: number;
+  /** The clock, in epoch milliseconds. Default `Date.now`. For tests. */
+  now?: () => number;
+}
+
+/** Per-request options of {@link ConfidentialClientApplication.acquireTokenForClient}. */
+export interface AcquireTokenForClientOptions {
+  /** The tenant to get a token for, overriding the application's. */
+  tenantId?: string;
+  /** Skip the cache and ask the identity provider. */
+  forceRefresh?: boolean;
+  /** A claims request (JSON), e.g. from a claims challenge; skips the cache. */
+  claims?: string;
+  /** The correlation id sent as `client-request-id`. Default: a new GUID. */
+  correlationId?: string;
+  /** Send the certificate chain (`x5c`) for this request. */
+  sendX5c?: boolean;
+  /** Extra query parameters of the token request URL. */
+  extraQueryParameters?: Record<string, string>;
+  /** Cancels the wait for this caller (a shared request goes on for others). */
+  signal?: AbortSignal;
+  /** The runtime's `waitUntil` (Workers `ctx.waitUntil`), for background refreshes. */
+  waitUntil?: (promise: Promise<unknown>) => void;
+}
+
+const defaultTimeoutMs = 30_000;
+const defaultExpiryMarginSeconds = 300;
+/** Tokens living this long or more are refreshed at about half their life when the service sends no `refresh_in`. */
+const halfLifeRefreshThresholdSeconds = 7200;
+
+/**
+ * A confidential client: acquires tokens for the application itself (client credentials flow).
+ * Usually made with {@link ConfidentialClientApplicationBuilder}.
+ *
+ * @example
+ * ```ts
+ * const app = ConfidentialClientApplicationBuilder.create(clientId)
+ *   .withClientSecret(secret)
+ *   .withTenantId(tenantId)
+ *   .build();
+ * const { accessToken } = await app.acquireTokenForClient(["https://graph.microsoft.com/.default"]);
+ * ```
+ */
+export class ConfidentialClientApplication {
+  /** The application (client) id. */
+  readonly clientId: string;
+  /** The parsed authority. */
+  readonly authority: Authority;
+  readonly #state: ClientState;
+  readonly #fetch: typeof fetch;
+  readonly #log: Log;
+  readonly #now: () => number;
+  readonly #region: string | undefined;
+  readonly #timeoutMs: number;
+  readonly #retry: Required<RetryOptions>;
+  readonly #marginMs: number;
+  readonly #keyPrefix: string;
+
+  /**
+   * Validates the options and creates the application.
+   * @throws ClientError for any invalid option (before any I/O).
+   */
+  constructor(options: ConfidentialClientApplicationOptions) {
+    if (typeof options !== "object" || options === null) throw new ClientError("invalid_configuration", "Pass an options object with at least clientId and a credential.");
+    if (typeof options.clientId !== "string" || options.clientId.trim() === "") {
+      throw new ClientError("invalid_client_id", "The client id is empty: pass the application (client) id from the app registration.");
+    }
+    this.clientId = options.clientId;
+    this.authority = authorityOf(options);
+    this.#region = regionOf(options.azureRegion, this.authority);
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.#log = new Log(options.logger, options.logging);
+    this.#now = options.now ?? Date.now;
+    this.#timeoutMs = positive(options.timeoutMs, defaultTimeoutMs, "timeoutMs");
+    this.#retry = options.retry === false ? { maxRetries: 0, delayMs: 0 } : { maxRetries: options.retry?.maxRetries ?? 1, delayMs: options.retry?.delayMs ?? 1000 };
+    this.#marginMs = (options.expiryMarginSeconds ?? defaultExpiryMarginSeconds) * 1000;
+    this.#keyPrefix = cacheKeyPrefix(this.authority.cacheEnvironment, this.clientId);
+
+    const spec = credentialSpecOf(options);
+    const limits = options.memoryCache ?? {};
+    const create = (): ClientState => new ClientState(createCredential(spec), limits);
+    this.#state =
+      limits.shared === false
+        ? create()
+        : sharedClientState(
+            `${this.authority.canonical}\u0000${this.clientId}\u0000${limits.maxEntries ?? ""}\u0000${limits.maxBytes ?? ""}\u0000${credentialIdentity(spec)}`,
+            create,
+          );
+  }
+
+  /**
+   * Starts a token request for the application itself. Await the returned builder (it is
+   * thenable), or call `executeAsync()`; chain `withTenantId`, `withForceRefresh`, ... first.
+   *
+   * @param scopes one resource's `.default` scope, e.g. `["https://graph.microsoft.com/.default"]`.
+   * @example
+   * ```ts
+   * const result = await app.acquireTokenForClient(["https://graph.microsoft.com/.default"]).withTenantId(tenantId);
+   * const same = await app.acquireTokenForClient(["https://graph.microsoft.com/.default"], { tenantId });
+   * ```
+   */
+  acquireTokenForClient(scopes: readonly string[], options?: AcquireTokenForClientOptions): AcquireTokenForClientParameterBuilder {
+    return new AcquireTokenForClientParameterBuilder((request) => this.#acquire(scopes, request), options);
+  }
+
+  /**
+   * Acquires a token: from L1 when a valid one is cached, else from the identity provider
+   * (concurrent callers for one key share one request).
+   */
+  async #acquire(scopes: readonly string[], options: AcquireTokenForClientOptions = {}): Promise<AuthenticationResult> {
+    const now = this.#now();
+    const tenant = options.tenantId ?? this.authority.tenant;
+    // Fast path: a valid L1 hit is a Map lookup and a clock read.
+    if (options.forceRefresh !== true && options.claims === undefined && Array.isArray(scopes) && typeof scopes[0] === "string" && (tenant === undefined || isTenantShaped(tenant))) {
+      const key = tokenCacheKey(this.#keyPrefix, tenant, scopesCacheKey(scopes));
+      const cached = this.#state.l1.get(key);
+      if (cached !== undefined && now < cached.expiresOn - this.#marginMs) {
+        if (now >= cached.refreshOn) this.#refreshInBackground(key, scopes, tenant, options);
+        return new CachedAuthenticationResult(cached, CacheLevel.L1Cache, options.correlationId);
+      }
+    }
+    return this.#acquireSlow(scopes, tenant, options, now);
+  }
+
+  async #acquireSlow(scopes: readonly string[], tenant: string | undefined, options: AcquireTokenForClientOptions, started: number): Promise<AuthenticationResult> {
+    const correlationId = options.correlationId ?? randomId();
+    const validScopes = validateScopes(scopes, this.authority.kind);
+    const requestTenant = this.#requestTenant(tenant, correlationId);
+    const key = tokenCacheKey(this.#keyPrefix, requestTenant, scopesCacheKey(validScopes));
+    const skipCache = options.forceRefresh === true || options.claims !== undefined;
+    let reason: CacheRefreshReason = skipCache ? CacheRefreshReason.ForceRefreshOrClaims : CacheRefreshReason.NoCachedAccessToken;
+    if (!skipCache) {
+      const cached = this.#state.l1.get(key);
+      if (cached !== undefined) {
+        if (started < cached.expiresOn - this.#marginMs) return new CachedAuthenticationResult(cached, CacheLevel.L1Cache, correlationId);
+        reason = CacheRefreshReason.Expired;
+      }
+    }
+    const fetched = await waitFor(this.#fetchShared(key, validScopes, requestTenant, options, correlationId, reason, skipCache), options.signal, correlationId);
+    return fetchedResult(fetched, reason, this.#now() - started);
+  }
+
+  /** Starts (or joins) the one request for `key`. Claims requests are never shared: their answer differs. */
+  #fetchShared(
+    key: string,
+    scopes: readonly string[],
+    tenant: string | undefined,
+    options: AcquireTokenForClientOptions,
+    correlationId: string,
+    reason: CacheRefreshReason,
+    unshared: boolean,
+  ): Promise<FetchedToken> {
+    if (unshared) return this.#fetchToken(key, scopes, tenant, options, correlationId, reason);
+    const inFlight = this.#state.inFlight;
+    let pending = inFlight.get(key);
+    if (pending === undefined) {
+      pending = this.#fetchToken(key, scopes, tenant, options, correlationId, reason).finally(() => inFlight.delete(key));
+      inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  async #fetchToken(
+    key: string,
+    scopes: readonly string[],
+    tenant: string | undefined,
+    options: AcquireTokenForClientOptions,
+    correlationId: string,
+    reason: CacheRefreshReason,
+  ): Promise<FetchedToken> {
+    const state = this.#state;
+    await state.credential.ready;
+    state.throttle.check(key, this.#now(), correlationId);
+    // The shared request has its own deadline: one caller giving up does not cancel the others.
+    const signal = AbortSignal.timeout(this.#timeoutMs);
+    const { tokenEndpoint, fallbackTokenEndpoint } = await this.#endpoints(tenant, signal, correlationId);
+    this.#log.write("info", `Requesting a token (${reason}).`, { correlationId, tenant: this.#log.redact(tenant) });
+    let outcome;
+    try {
+      outcome = await requestToken({
+        fetch: this.#fetch,
+        log: this.#log,
+        clientId: this.clientId,
+        credential: state.credential,
+        authorityKind: this.authority.kind,
+        tenantId: tenant,
+        tokenEndpoint,
+        fallbackTokenEndpoint,
+        region: fallbackTokenEndpoint === undefined ? undefined : this.#region,
+        scopes,
+        claims: options.claims,
+        correlationId,
+        extraQueryParameters: options.extraQueryParameters,
+        sendX5c: options.sendX5c,
+        cacheRefreshReason: reason,
+        signal,
+        retry: this.#retry,
+        now: this.#now,
+      });
+    } catch (error) {
+      if (error instanceof ThrottledError) state.throttle.record(key, error, this.#now());
+      this.#log.write("warning", `Token request failed: ${error instanceof Error ? error.message : "unknown error"}`, { correlationId });
+      throw error;
+    }
+    const token = this.#cachedTokenOf(outcome.token, outcome.requestedAt, scopes, tenant, outcome.tokenEndpoint);
+    if (token.expiresOn - this.#marginMs > this.#now()) state.l1.set(key, token, this.#now());
+    return { token, correlationId, durationInHttpInMs: outcome.durationInHttpInMs, regionDetails: outcome.regionDetails };
+  }
+
+  #cachedTokenOf(
+    response: { accessToken: string; tokenType: string; expiresIn: number; extExpiresIn: number | undefined; refreshIn: number | undefined },
+    requestedAt: number,
+    scopes: readonly string[],
+    tenant: string | undefined,
+    tokenEndpoint: string,
+  ): CachedToken {
+    const expiresOn = requestedAt + response.expiresIn * 1000;
+    let refreshOn = Infinity;
+    if (response.refreshIn !== undefined) refreshOn = requestedAt + response.refreshIn * 1000;
+    else if (response.expiresIn >= halfLifeRefreshThresholdSeconds) {
+      // Half the life, minus up to 5 % jitter so that many instances do not refresh at once.
+      refreshOn = requestedAt + response.expiresIn * 500 * (1 - Math.random() * 0.05);
+    }
+    return {
+      accessToken: response.accessToken,
+      tokenType: normaliseTokenType(response.tokenType),
+      expiresOn,
+      extendedExpiresOn: requestedAt + (response.extExpiresIn ?? response.expiresIn) * 1000,
+      refreshOn,
+      cachedAt: requestedAt,
+      scopes,
+      tenantId: this.authority.kind === "entra" ? tenant : undefined,
+      tokenEndpoint,
+    };
+  }
+
+  /** A refresh after `refreshOn`: the caller already has the cached token; failures are only logged. */
+  #refreshInBackground(key: string, scopes: readonly string[], tenant: string | undefined, options: AcquireTokenForClientOptions): void {
+    if (this.#state.inFlight.has(key)) return;
+    const correlationId = randomId();
+    const refresh = this.#fetchShared(key, scopes, tenant, {}, correlationId, CacheRefreshReason.ProactivelyRefreshed, false).then(
+      () => undefined,
+      (error: unknown) => {
+        this.#log.write("warning", `Background refresh failed; the cached token is still served until it expires. ${error instanceof Error ? error.message : ""}`, { correlationId });
+      },
+    );
+    options.waitUntil?.(refresh);
+  }
+
+  #requestTenant(tenant: string | undefined, correlationId: string): string | undefined {
+    if (this.authority.kind !== "entra") {
+      if (tenant !== undefined && tenant !== this.authority.tenant) {
+        throw new ClientError("invalid_tenant", `A tenant cannot be chosen per request for ${this.authority.kind === "adfs" ? "an ADFS" : "a generic OIDC"} authority: remove withTenantId.`, { correlationId });
+      }
+      return undefined;
+    }
+    if (tenant === undefined) {
+      throw new ClientError("missing_tenant", "No tenant was given: set it on the application (withTenantId or the authority URL) or per request (withTenantId).", { correlationId });
+    }
+    assertRequestTenant(tenant);
+    return tenant;
+  }
+
+  async #endpoints(tenant: string | undefined, signal: AbortSignal, correlationId: string): Promise<{ tokenEndpoint: string; fallbackTokenEndpoint: string | undefined }> {
+    const authority = this.authority;
+    if (authority.kind === "oidc") {
+      return { tokenEndpoint: await this.#state.discovery.tokenEndpoint(authority.issuer as string, this.#fetch, signal, this.#now(), correlationId), fallbackTokenEndpoint: undefined };
+    }
+    const global = tokenEndpointOf(authority, tenant);
+    if (this.#region === undefined) return { tokenEndpoint: global, fallbackTokenEndpoint: undefined };
+    return { tokenEndpoint: tokenEndpointOf(authority, tenant, this.#region), fallbackTokenEndpoint: global };
+  }
+
+  /**
+   * Removes cached tokens from L1: all of them, or one tenant's.
+   *
+   * @example
+   * ```ts
+   * app.removeTokens({ tenantId }); // a customer left: forget its tokens
+   * ```
+   */
+  removeTokens(filter: { tenantId?: string } = {}): number {
+    if (filter.tenantId === undefined) {
+      const removed = this.#state.l1.size;
+      this.#state.l1.clear();
+      return removed;
+    }
+    const tenant = filter.tenantId.toLowerCase();
+    return this.#state.l1.deleteWhere((token) => token.tenantId?.toLowerCase() === tenant);
+  }
+}
+
+function fetchedResult(fetched: FetchedToken, reason: CacheRefreshReason, durationTotalInMs: number): AuthenticationResult {
+  const token = fetched.token;
+  const refreshOn = Number.isFinite(token.refreshOn) ? new Date(token.refreshOn) : undefined;
+  return {
+    accessToken: token.accessToken,
+    tokenType: token.tokenType,
+    expiresOn: new Date(token.expiresOn),
+    extendedExpiresOn: new Date(token.extendedExpiresOn),
+    refreshOn,
+    scopes: token.scopes,
+    tenantId: token.tenantId,
+    correlationId: fetched.correlationId,
+    authenticationResultMetadata: {
+      tokenSource: TokenSource.IdentityProvider,
+      cacheRefreshReason: reason,
+      cacheLevel: CacheLevel.None,
+      tokenEndpoint: token.tokenEndpoint,
+      durationTotalInMs,
+      durationInHttpInMs: fetched.durationInHttpInMs,
+      durationInCacheInMs: 0,
+      regionDetails: fetched.regionDetails,
+      refreshOn,
+    },
+  };
+}
+
+/** Waits for a shared promise, giving up (for this caller only) when its signal aborts. */
+function waitFor<T>(promise: Promise<T>, signal: AbortSignal | undefined, correlationId: string): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(abortError(signal, correlationId));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortError(signal, correlationId));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function abortError(signal: AbortSignal, correlationId: string): NetworkError {
+  return new NetworkError("aborted", "The acquisition was aborted by the caller's AbortSignal.", { correlationId, cause: signal.reason });
+}
+
+function normaliseTokenType(tokenType: string): string {
+  return tokenType.toLowerCase() === "bearer" ? "Bearer" : tokenType;
+}
+
+function authorityOf(options: ConfidentialClientApplicationOptions): Authority {
+  if (options.oidcIssuer !== undefined) {
+    if (options.authority !== undefined) throw new ClientError("invalid_configuration", "Give either an Entra/ADFS authority or an OIDC issuer, not both.");
+    return parseOidcAuthority(options.oidcIssuer);
+  }
+  if (options.authority !== undefined) {
+    const authority = parseAuthority(options.authority);
+    if (options.tenantId === undefined || authority.kind !== "entra") return authority;
+    return parseAuthority(`${authority.origin}/${options.tenantId}`);
+  }
+  const host = hostOfCloudInstance(options.azureCloudInstance ?? "AzurePublic");
+  if (host === undefined) throw new ClientError("invalid_authority", `Unknown cloud instance ${String(options.azureCloudInstance)}: use a value of AzureCloudInstance.`);
+  return parseAuthority(`https://${host}/${options.tenantId ?? "organizations"}`);
+}
+
+function regionOf(region: string | undefined, authority: Authority): string | undefined {
+  if (region === undefined) return undefined;
+  if (!/^[a-z0-9]{1,40}$/i.test(region)) {
+    throw new ClientError("invalid_region", `The Azure region ${JSON.stringify(region.slice(0, 60))} is not a region name: use the short name, e.g. "westus" or "eastus2".`);
+  }
+  if (authority.kind !== "entra") throw new ClientError("invalid_region", "Regional endpoints exist only for Entra ID authorities: remove withAzureRegion.");
+  return region.toLowerCase();
+}
+
+function credentialSpecOf(options: ConfidentialClientApplicationOptions): CredentialSpec {
+  const given = [options.clientSecret, options.certificate, options.clientAssertion].filter((value) => value !== undefined).length;
+  if (given !== 1) {
+    throw new ClientError(
+      "invalid_configuration",
+      given === 0
+        ? "No credential was given: use withClientSecret, withCertificate or withClientAssertion."
+        : "More than one credential was given: use exactly one of withClientSecret, withCertificate and withClientAssertion.",
+    );
+  }
+  if (options.clientSecret !== undefined) return { kind: "secret", secret: options.clientSecret };
+  if (options.clientAssertion !== undefined) return { kind: "assertion", assertion: options.clientAssertion };
+  const claims = options.clientClaims;
+  return {
+    kind: "certificate",
+    certificate: options.certificate as CertificateOptions,
+    clientClaims: claims === undefined ? undefined : { claims: claims.claims, mergeWithDefaultClaims: claims.mergeWithDefaultClaims ?? true },
+  };
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new ClientError("invalid_configuration", `${name} must be a positive number of milliseconds.`);
+  return value;
+}

@@ -1,0 +1,71 @@
+/**
+ * A client assertion the application brings itself: a fixed JWT string, or a callback (workload
+ * identity federation, a signing service) called only when a token request is about to be sent.
+ *
+ * @module
+ */
+
+import { ClientError } from "../errors";
+import { jwtBearerAssertionType, type ClientCredential } from "./client-credential";
+
+/** What an assertion callback receives. */
+export interface ClientAssertionOptions {
+  /** The application (client) id: the assertion's `iss` and `sub`. */
+  readonly clientId: string;
+  /** The token endpoint about to be called: the assertion's `aud`. */
+  readonly tokenEndpoint: string;
+  /** The tenant the token is requested for. */
+  readonly tenantId: string | undefined;
+  /** The claims request of this acquisition, if any. */
+  readonly claims: string | undefined;
+  /** The correlation id of this acquisition. */
+  readonly correlationId: string;
+  /** Aborted when the acquisition is cancelled or times out. */
+  readonly signal: AbortSignal;
+}
+
+/** A client assertion: a JWT, or a function returning one for each token request. */
+export type ClientAssertion = string | ((options: ClientAssertionOptions) => string | Promise<string>);
+
+/**
+ * Creates the client assertion credential.
+ * @throws ClientError `invalid_client_assertion` for an empty string or a non-function.
+ */
+export function clientAssertionCredential(assertion: ClientAssertion): ClientCredential {
+  if (typeof assertion === "string") {
+    if (assertion.split(".").length !== 3) {
+      throw new ClientError(
+        "invalid_client_assertion",
+        "The client assertion is not a compact JWT (three dot-separated parts): pass the signed JWT, or a callback that returns one.",
+      );
+    }
+  } else if (typeof assertion !== "function") {
+    throw new ClientError("invalid_client_assertion", "The client assertion must be a JWT string or a function that returns one.");
+  }
+  return {
+    kind: "assertion",
+    ready: Promise.resolve(),
+    async addTo(form, context) {
+      const jwt =
+        typeof assertion === "string"
+          ? assertion
+          : await assertion({
+              clientId: context.clientId,
+              tokenEndpoint: context.tokenEndpoint,
+              tenantId: context.tenantId,
+              claims: context.claims,
+              correlationId: context.correlationId,
+              signal: context.signal,
+            });
+      if (typeof jwt !== "string" || jwt.split(".").length !== 3) {
+        throw new ClientError(
+          "invalid_client_assertion",
+          "The client assertion callback did not return a compact JWT: return the signed assertion as a string.",
+          { correlationId: context.correlationId },
+        );
+      }
+      form.set("client_assertion_type", jwtBearerAssertionType);
+      form.set("client_assertion", jwt);
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * How the application proves who it is to the token endpoint. Each credential is a strategy that
+ * adds its parameters to the form body; the token request never branches on the kind.
+ *
+ * @module
+ */
+
+import type { AuthorityKind } from "../authority";
+
+/** What a credential may use to authenticate one token request. */
+export interface CredentialContext {
+  readonly clientId: string;
+  /** The token endpoint the request goes to (regional included): the assertion's `aud`. */
+  readonly tokenEndpoint: string;
+  readonly tenantId: string | undefined;
+  readonly claims: string | undefined;
+  readonly correlationId: string;
+  readonly signal: AbortSignal;
+  readonly authorityKind: AuthorityKind;
+  /** Current time in milliseconds. */
+  readonly now: number;
+  /** Per-request override of the certificate's `sendX5c`. */
+  readonly sendX5c: boolean | undefined;
+}
+
+/** A client credential: a secret, a certificate, or a client assertion. */
+export interface ClientCredential {
+  readonly kind: "secret" | "certificate" | "assertion";
+  /** Finishes the asynchronous part of validation (key decryption and import); rejects with a `ClientError`. */
+  readonly ready: Promise<void>;
+  /** Adds the credential's form parameters for one token request. */
+  addTo(form: URLSearchParams, context: CredentialContext): Promise<void>;
+}
+
+/** The `client_assertion_type` of a JWT bearer client assertion (RFC 7523). */
+export const jwtBearerAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";

@@ -1,0 +1,58 @@
+/**
+ * entra-edge: Microsoft Entra ID client credentials (MSAL's `AcquireTokenForClient`) on `fetch`
+ * and `crypto.subtle`, for Cloudflare Workers, Deno, Bun and Node.
+ *
+ * @example
+ * ```ts
+ * import { ConfidentialClientApplicationBuilder, TokenSource } from "entra-edge";
+ *
+ * const app = ConfidentialClientApplicationBuilder.create(clientId).withClientSecret(secret).build();
+ * const result = await app.acquireTokenForClient(["https://graph.microsoft.com/.default"]).withTenantId(tenantId);
+ * ```
+ *
+ * @module
+ */
+
+export { AcquireTokenForClientParameterBuilder } from "./acquire-token-builder";
+export {
+  ConfidentialClientApplication,
+  type AcquireTokenForClientOptions,
+  type ConfidentialClientApplicationOptions,
+} from "./application";
+export { ConfidentialClientApplicationBuilder } from "./application-builder";
+export type { CacheAdapter } from "./cache/cache-adapter";
+export { defaultMemoryCacheLimits, type MemoryCacheLimits } from "./cache/memory-token-cache";
+export { AzureCloudInstance } from "./cloud";
+export type {
+  CertificateCommonOptions,
+  CertificateOptions,
+  PemCertificateOptions,
+  PfxCertificateOptions,
+  RemoteSignerCertificateOptions,
+} from "./credentials/certificate";
+export type { ClientAssertion, ClientAssertionOptions } from "./credentials/client-assertion";
+export type { SigningAlgorithm } from "./credentials/private-key";
+export {
+  ClientError,
+  EntraEdgeError,
+  NetworkError,
+  ServiceError,
+  ThrottledError,
+  type ClientErrorCode,
+  type EntraEdgeErrorCode,
+  type EntraEdgeErrorOptions,
+  type NetworkErrorCode,
+  type ServiceErrorCode,
+  type ServiceErrorDetails,
+} from "./errors";
+export type { LogLevel, Logger, LoggingOptions } from "./logger";
+export {
+  CacheLevel,
+  CacheRefreshReason,
+  RegionOutcome,
+  TokenSource,
+  type AuthenticationResult,
+  type AuthenticationResultMetadata,
+  type RegionDetails,
+} from "./result";
+export type { RetryOptions } from "./token-request";

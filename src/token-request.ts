@@ -1,0 +1,202 @@
+/**
+ * One token request on the wire: the form body and headers as MSAL sends them, the credential's
+ * parameters, one retry on a 5xx or a network fault, and a fall back from a regional endpoint to
+ * the global one when the regional endpoint cannot be reached.
+ *
+ * @module
+ */
+
+import type { AuthorityKind } from "./authority";
+import type { ClientCredential } from "./credentials/client-credential";
+import { NetworkError, ServiceError } from "./errors";
+import { librarySku, libraryVersion, runtimeName } from "./internal/platform";
+import type { Log } from "./logger";
+import { RegionOutcome, type CacheRefreshReason, type RegionDetails } from "./result";
+import { readTokenResponse, type TokenResponse } from "./token-response";
+
+/** How a failed attempt is retried. */
+export interface RetryOptions {
+  /** Retries after a 5xx without Retry-After, a network error or a timeout. Default 1; 0 turns retries off. */
+  maxRetries?: number;
+  /** Pause before a retry, in milliseconds; up to 25 % jitter is added. Default 1000. */
+  delayMs?: number;
+}
+
+/** Everything one token request needs. */
+export interface TokenRequestInput {
+  readonly fetch: typeof fetch;
+  readonly log: Log;
+  readonly clientId: string;
+  readonly credential: ClientCredential;
+  readonly authorityKind: AuthorityKind;
+  readonly tenantId: string | undefined;
+  /** The endpoint to call first (regional when a region is set). */
+  readonly tokenEndpoint: string;
+  /** The global endpoint to fall back to when a regional one fails at the network level. */
+  readonly fallbackTokenEndpoint: string | undefined;
+  readonly region: string | undefined;
+  readonly scopes: readonly string[];
+  readonly claims: string | undefined;
+  readonly correlationId: string;
+  readonly extraQueryParameters: Readonly<Record<string, string>> | undefined;
+  readonly sendX5c: boolean | undefined;
+  readonly cacheRefreshReason: CacheRefreshReason;
+  /** Aborts on the caller's signal or the acquisition deadline; `reason` tells which. */
+  readonly signal: AbortSignal;
+  readonly retry: Required<RetryOptions>;
+  readonly now: () => number;
+}
+
+/** A token and how it was obtained. */
+export interface TokenRequestOutcome {
+  readonly token: TokenResponse;
+  /** When the request was sent (ms); lifetimes count from here, as MSAL does. */
+  readonly requestedAt: number;
+  readonly tokenEndpoint: string;
+  readonly durationInHttpInMs: number;
+  readonly regionDetails: RegionDetails;
+}
+
+/** Cache outcome numbers of MSAL's `x-client-current-telemetry`. */
+const telemetryCacheInfo: Record<CacheRefreshReason, number> = {
+  NotApplicable: 0,
+  ForceRefreshOrClaims: 1,
+  NoCachedAccessToken: 2,
+  Expired: 3,
+  ProactivelyRefreshed: 4,
+};
+
+/**
+ * Requests a token.
+ * @throws ServiceError, ThrottledError, NetworkError, or the credential's ClientError.
+ */
+export async function requestToken(input: TokenRequestInput): Promise<TokenRequestOutcome> {
+  let endpoint = input.tokenEndpoint;
+  let regionDetails: RegionDetails =
+    input.region === undefined
+      ? { regionOutcome: RegionOutcome.None, regionUsed: undefined, autoDetectionError: undefined }
+      : { regionOutcome: RegionOutcome.UserProvided, regionUsed: input.region, autoDetectionError: undefined };
+  let httpMs = 0;
+  let retriesLeft = input.retry.maxRetries;
+  for (;;) {
+    const started = input.now();
+    try {
+      const token = await attempt(input, endpoint);
+      httpMs += input.now() - started;
+      return { token, requestedAt: started, tokenEndpoint: endpoint, durationInHttpInMs: httpMs, regionDetails };
+    } catch (error) {
+      httpMs += input.now() - started;
+      if (input.signal.aborted && error instanceof NetworkError) throw error;
+      if (input.fallbackTokenEndpoint !== undefined && endpoint !== input.fallbackTokenEndpoint && error instanceof NetworkError) {
+        input.log.write("warning", `Regional token endpoint failed (${error.code}); falling back to the global endpoint.`);
+        regionDetails = {
+          regionOutcome: RegionOutcome.FallbackToGlobal,
+          regionUsed: undefined,
+          autoDetectionError: `The regional endpoint ${endpoint} failed: ${error.message}`,
+        };
+        endpoint = input.fallbackTokenEndpoint;
+        continue;
+      }
+      if (retriesLeft > 0 && isRetryable(error)) {
+        retriesLeft--;
+        input.log.write("info", `Token request failed (${(error as NetworkError | ServiceError).code}); retrying once.`);
+        await pause(input.retry.delayMs * (1 + Math.random() * 0.25), input.signal);
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
+async function attempt(input: TokenRequestInput, endpoint: string): Promise<TokenResponse> {
+  const form = new URLSearchParams();
+  form.set("client_id", input.clientId);
+  form.set("scope", input.scopes.join(" "));
+  form.set("grant_type", "client_credentials");
+  if (input.claims !== undefined) form.set("claims", input.claims);
+  await input.credential.addTo(form, {
+    clientId: input.clientId,
+    tokenEndpoint: endpoint,
+    tenantId: input.tenantId,
+    claims: input.claims,
+    correlationId: input.correlationId,
+    signal: input.signal,
+    authorityKind: input.authorityKind,
+    now: input.now(),
+    sendX5c: input.sendX5c,
+  });
+  const url = withQuery(endpoint, input.extraQueryParameters);
+  let response: Response;
+  try {
+    response = await input.fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded;charset=utf-8",
+        accept: "application/json",
+        "client-request-id": input.correlationId,
+        "return-client-request-id": "true",
+        "x-client-SKU": librarySku,
+        "x-client-VER": libraryVersion,
+        "x-client-OS": runtimeName,
+        "x-ms-lib-capability": "retry-after, h429",
+        "x-client-current-telemetry": `5|771,${telemetryCacheInfo[input.cacheRefreshReason]},,,|,`,
+      },
+      body: form.toString(),
+      // A redirect would re-send the credential to another host: never follow one.
+      redirect: "manual",
+      signal: input.signal,
+    });
+  } catch (error) {
+    throw networkErrorOf(error, input.signal, endpoint, input.correlationId);
+  }
+  try {
+    return await readTokenResponse(response, { correlationId: input.correlationId, tokenEndpoint: endpoint, now: input.now() });
+  } catch (error) {
+    // Reading the body can also be cut by the deadline.
+    if (error instanceof ServiceError) throw error;
+    throw networkErrorOf(error, input.signal, endpoint, input.correlationId);
+  }
+}
+
+function withQuery(endpoint: string, extra: Readonly<Record<string, string>> | undefined): string {
+  if (extra === undefined) return endpoint;
+  const url = new URL(endpoint);
+  for (const [key, value] of Object.entries(extra)) url.searchParams.set(key, value);
+  return url.toString();
+}
+
+function isRetryable(error: unknown): boolean {
+  if (error instanceof NetworkError) return error.code !== "aborted";
+  return error instanceof ServiceError && error.code === "service_error" && error.status >= 500 && error.retryAfterMs === undefined;
+}
+
+/** Turns a fetch failure into a `NetworkError` that says whether it was the deadline, the caller, or the network. */
+export function networkErrorOf(error: unknown, signal: AbortSignal, endpoint: string, correlationId: string): NetworkError {
+  if (signal.aborted) {
+    const reason: unknown = signal.reason;
+    if (reason instanceof NetworkError) return reason;
+    if (reason instanceof DOMException && reason.name === "TimeoutError") {
+      return new NetworkError("request_timeout", `The token request to ${endpoint} timed out.`, { correlationId });
+    }
+    return new NetworkError("aborted", "The acquisition was aborted by the caller's AbortSignal.", { correlationId, cause: reason });
+  }
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new NetworkError(
+    "network_error",
+    `The token endpoint ${endpoint} could not be reached (${detail.slice(0, 200)}). Check the network path and the authority host.`,
+    { correlationId },
+  );
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}
