@@ -7,6 +7,7 @@
 
 import { ConfidentialClientApplication, type ConfidentialClientApplicationOptions } from "./application";
 import type { CacheAdapter } from "./cache/cache-adapter";
+import type { DistributedCacheOptions } from "./cache/distributed-cache";
 import type { MemoryCacheLimits } from "./cache/memory-token-cache";
 import { AzureCloudInstance, hostOfCloudInstance } from "./cloud";
 import type { CertificateOptions } from "./credentials/certificate";
@@ -127,9 +128,18 @@ export class ConfidentialClientApplicationBuilder {
     return this;
   }
 
-  /** Adds a distributed (L2) token cache behind the in-memory one. */
-  withCache(cache: CacheAdapter): this {
+  /**
+   * Adds a distributed (L2) token cache behind the in-memory one: Workers KV, Deno KV, Redis, or
+   * any {@link CacheAdapter}.
+   *
+   * @example
+   * ```ts
+   * .withCache(redisCache(redis), { lease: true, encryption: { keys: [{ id: "k1", key: env.CACHE_KEY }] } })
+   * ```
+   */
+  withCache(cache: CacheAdapter, options?: DistributedCacheOptions): this {
     this.#options.cache = cache;
+    if (options !== undefined) this.#options.cacheOptions = options;
     return this;
   }
 

@@ -10,8 +10,9 @@ import { AcquireTokenForClientParameterBuilder } from "./acquire-token-builder";
 import { cacheKeyPrefix, tokenCacheKey } from "./cache/cache-key";
 import { CachedAuthenticationResult } from "./cache/cached-result";
 import type { CacheAdapter } from "./cache/cache-adapter";
+import { DistributedTokenCache, type DistributedCacheOptions } from "./cache/distributed-cache";
 import type { CachedToken, MemoryCacheLimits } from "./cache/memory-token-cache";
-import { ClientState, sharedClientState, type FetchedToken } from "./client-state";
+import { ClientState, sharedClientState, type CacheStatistics, type FetchedToken } from "./client-state";
 import { hostOfCloudInstance, type AzureCloudInstance } from "./cloud";
 import type { CertificateOptions } from "./credentials/certificate";
 import type { ClientAssertion } from "./credentials/client-assertion";
@@ -19,7 +20,7 @@ import { createCredential, credentialIdentity, type CredentialSpec } from "./cre
 import { ClientError, NetworkError, ThrottledError } from "./errors";
 import { randomId } from "./internal/uuid";
 import { Log, type Logger, type LoggingOptions } from "./logger";
-import { CacheLevel, CacheRefreshReason, TokenSource, type AuthenticationResult } from "./result";
+import { CacheLevel, CacheRefreshReason, RegionOutcome, TokenSource, type AuthenticationResult } from "./result";
 import { scopesCacheKey, validateScopes } from "./scopes";
 import { requestToken, type RetryOptions } from "./token-request";
 
@@ -57,6 +58,8 @@ export interface ConfidentialClientApplicationOptions {
   clientAssertion?: ClientAssertion;
   /** The distributed (L2) cache. */
   cache?: CacheAdapter;
+  /** Encryption, timeout, error callback and lease of the L2 cache. */
+  cacheOptions?: DistributedCacheOptions;
   /** Limits of the in-memory (L1) cache, and whether it is shared with equal applications (default `true`). */
   memoryCache?: MemoryCacheLimits & { shared?: boolean };
   /** The `fetch` used for every request. Default `globalThis.fetch`. */
@@ -129,6 +132,7 @@ export class ConfidentialClientApplication {
   readonly #retry: Required<RetryOptions>;
   readonly #marginMs: number;
   readonly #keyPrefix: string;
+  readonly #l2: DistributedTokenCache | undefined;
 
   /**
    * Validates the options and creates the application.
@@ -149,6 +153,7 @@ export class ConfidentialClientApplication {
     this.#retry = options.retry === false ? { maxRetries: 0, delayMs: 0 } : { maxRetries: options.retry?.maxRetries ?? 1, delayMs: options.retry?.delayMs ?? 1000 };
     this.#marginMs = (options.expiryMarginSeconds ?? defaultExpiryMarginSeconds) * 1000;
     this.#keyPrefix = cacheKeyPrefix(this.authority.cacheEnvironment, this.clientId);
+    this.#l2 = options.cache === undefined ? undefined : new DistributedTokenCache(options.cache, options.cacheOptions ?? {}, this.#log);
 
     const spec = credentialSpecOf(options);
     const limits = options.memoryCache ?? {};
@@ -189,6 +194,7 @@ export class ConfidentialClientApplication {
       const key = tokenCacheKey(this.#keyPrefix, tenant, scopesCacheKey(scopes));
       const cached = this.#state.l1.get(key);
       if (cached !== undefined && now < cached.expiresOn - this.#marginMs) {
+        this.#state.statistics.l1Hits++;
         if (now >= cached.refreshOn) this.#refreshInBackground(key, scopes, tenant, options);
         return new CachedAuthenticationResult(cached, CacheLevel.L1Cache, options.correlationId);
       }
@@ -203,52 +209,87 @@ export class ConfidentialClientApplication {
     const key = tokenCacheKey(this.#keyPrefix, requestTenant, scopesCacheKey(validScopes));
     const skipCache = options.forceRefresh === true || options.claims !== undefined;
     let reason: CacheRefreshReason = skipCache ? CacheRefreshReason.ForceRefreshOrClaims : CacheRefreshReason.NoCachedAccessToken;
+    const stats = this.#state.statistics;
     if (!skipCache) {
       const cached = this.#state.l1.get(key);
       if (cached !== undefined) {
-        if (started < cached.expiresOn - this.#marginMs) return new CachedAuthenticationResult(cached, CacheLevel.L1Cache, correlationId);
+        if (started < cached.expiresOn - this.#marginMs) {
+          stats.l1Hits++;
+          return new CachedAuthenticationResult(cached, CacheLevel.L1Cache, correlationId);
+        }
         reason = CacheRefreshReason.Expired;
       }
     }
-    const fetched = await waitFor(this.#fetchShared(key, validScopes, requestTenant, options, correlationId, reason, skipCache), options.signal, correlationId);
-    return fetchedResult(fetched, reason, this.#now() - started);
+    const request: ResolveRequest = { key, scopes: validScopes, tenant: requestTenant, options, correlationId, reason, readL2: !skipCache };
+    const resolved = await waitFor(skipCache ? this.#resolve(request) : this.#joinOrStart(request), options.signal, correlationId);
+    const duration = this.#now() - started;
+    if (resolved.level === CacheLevel.L2Cache) return new CachedAuthenticationResult(resolved.token, CacheLevel.L2Cache, correlationId, duration);
+    return fetchedResult(resolved, resolved.reason, duration);
   }
 
-  /** Starts (or joins) the one request for `key`. Claims requests are never shared: their answer differs. */
-  #fetchShared(
-    key: string,
-    scopes: readonly string[],
-    tenant: string | undefined,
-    options: AcquireTokenForClientOptions,
-    correlationId: string,
-    reason: CacheRefreshReason,
-    unshared: boolean,
-  ): Promise<FetchedToken> {
-    if (unshared) return this.#fetchToken(key, scopes, tenant, options, correlationId, reason);
+  /** Joins the acquisition in flight for the key, or starts it: concurrent misses share one request. */
+  #joinOrStart(request: ResolveRequest): Promise<FetchedToken> {
     const inFlight = this.#state.inFlight;
-    let pending = inFlight.get(key);
+    let pending = inFlight.get(request.key);
     if (pending === undefined) {
-      pending = this.#fetchToken(key, scopes, tenant, options, correlationId, reason).finally(() => inFlight.delete(key));
-      inFlight.set(key, pending);
+      pending = this.#resolve(request).finally(() => inFlight.delete(request.key));
+      inFlight.set(request.key, pending);
+    } else {
+      this.#state.statistics.coalescedWaits++;
     }
     return pending;
   }
 
-  async #fetchToken(
-    key: string,
-    scopes: readonly string[],
-    tenant: string | undefined,
-    options: AcquireTokenForClientOptions,
-    correlationId: string,
-    reason: CacheRefreshReason,
-  ): Promise<FetchedToken> {
+  /** L2, then (under the lease, when on) the identity provider; fills both cache levels. */
+  async #resolve(request: ResolveRequest): Promise<FetchedToken> {
     const state = this.#state;
     await state.credential.ready;
+    const l2 = this.#l2;
+    let reason = request.reason;
+    let leased = false;
+    if (l2 !== undefined && request.readL2) {
+      const stored = await l2.read(request.key);
+      if (stored !== undefined && this.#usable(stored, reason)) return this.#fromL2(request.key, stored, request.correlationId);
+      if (stored !== undefined && reason === CacheRefreshReason.NoCachedAccessToken) reason = CacheRefreshReason.Expired;
+      if (l2.leaseMs > 0) {
+        leased = await l2.takeLease(request.key);
+        if (!leased) {
+          const fromHolder = await l2.waitForLeaseHolder(request.key, AbortSignal.timeout(this.#timeoutMs));
+          if (fromHolder !== undefined && this.#usable(fromHolder, reason)) return this.#fromL2(request.key, fromHolder, request.correlationId);
+        }
+      }
+    }
+    state.statistics.misses++;
+    const fetched = await this.#fetchToken({ ...request, reason });
+    if (l2 !== undefined) {
+      const write = l2.write(request.key, fetched.token, this.#now()).then(() => (leased ? l2.releaseLease(request.key) : undefined));
+      if (request.options.waitUntil === undefined) await write;
+      else request.options.waitUntil(write);
+    }
+    return fetched;
+  }
+
+  /** Whether a stored token may be served: valid beyond the margin, and not due for the refresh being made. */
+  #usable(token: CachedToken, reason: CacheRefreshReason): boolean {
+    const now = this.#now();
+    return now < token.expiresOn - this.#marginMs && (reason !== CacheRefreshReason.ProactivelyRefreshed || now < token.refreshOn);
+  }
+
+  #fromL2(key: string, token: CachedToken, correlationId: string): FetchedToken {
+    this.#state.l1.set(key, token, this.#now());
+    this.#state.statistics.l2Hits++;
+    return { token, level: CacheLevel.L2Cache, reason: CacheRefreshReason.NotApplicable, correlationId, durationInHttpInMs: 0, regionDetails: noRegion };
+  }
+
+  async #fetchToken(request: ResolveRequest): Promise<FetchedToken> {
+    const { key, tenant, correlationId, reason, options } = request;
+    const state = this.#state;
     state.throttle.check(key, this.#now(), correlationId);
     // The shared request has its own deadline: one caller giving up does not cancel the others.
     const signal = AbortSignal.timeout(this.#timeoutMs);
     const { tokenEndpoint, fallbackTokenEndpoint } = await this.#endpoints(tenant, signal, correlationId);
     this.#log.write("info", `Requesting a token (${reason}).`, { correlationId, tenant: this.#log.redact(tenant) });
+    state.statistics.networkRequests++;
     let outcome;
     try {
       outcome = await requestToken({
@@ -261,7 +302,7 @@ export class ConfidentialClientApplication {
         tokenEndpoint,
         fallbackTokenEndpoint,
         region: fallbackTokenEndpoint === undefined ? undefined : this.#region,
-        scopes,
+        scopes: request.scopes,
         claims: options.claims,
         correlationId,
         extraQueryParameters: options.extraQueryParameters,
@@ -276,9 +317,9 @@ export class ConfidentialClientApplication {
       this.#log.write("warning", `Token request failed: ${error instanceof Error ? error.message : "unknown error"}`, { correlationId });
       throw error;
     }
-    const token = this.#cachedTokenOf(outcome.token, outcome.requestedAt, scopes, tenant, outcome.tokenEndpoint);
+    const token = this.#cachedTokenOf(outcome.token, outcome.requestedAt, request.scopes, tenant, outcome.tokenEndpoint);
     if (token.expiresOn - this.#marginMs > this.#now()) state.l1.set(key, token, this.#now());
-    return { token, correlationId, durationInHttpInMs: outcome.durationInHttpInMs, regionDetails: outcome.regionDetails };
+    return { token, level: CacheLevel.None, reason, correlationId, durationInHttpInMs: outcome.durationInHttpInMs, regionDetails: outcome.regionDetails };
   }
 
   #cachedTokenOf(
@@ -312,7 +353,8 @@ export class ConfidentialClientApplication {
   #refreshInBackground(key: string, scopes: readonly string[], tenant: string | undefined, options: AcquireTokenForClientOptions): void {
     if (this.#state.inFlight.has(key)) return;
     const correlationId = randomId();
-    const refresh = this.#fetchShared(key, scopes, tenant, {}, correlationId, CacheRefreshReason.ProactivelyRefreshed, false).then(
+    const background: AcquireTokenForClientOptions = options.waitUntil === undefined ? {} : { waitUntil: options.waitUntil };
+    const refresh = this.#joinOrStart({ key, scopes, tenant, options: background, correlationId, reason: CacheRefreshReason.ProactivelyRefreshed, readL2: true }).then(
       () => undefined,
       (error: unknown) => {
         this.#log.write("warning", `Background refresh failed; the cached token is still served until it expires. ${error instanceof Error ? error.message : ""}`, { correlationId });
@@ -346,7 +388,22 @@ export class ConfidentialClientApplication {
   }
 
   /**
-   * Removes cached tokens from L1: all of them, or one tenant's.
+   * Counts of this application's cache use (shared with equal applications): hits per level,
+   * misses, token requests sent, and callers that waited on another caller's request.
+   *
+   * @example
+   * ```ts
+   * const { l1Hits, l2Hits, misses } = app.getCacheStatistics();
+   * metrics.gauge("token_cache_hit_rate", (l1Hits + l2Hits) / (l1Hits + l2Hits + misses));
+   * ```
+   */
+  getCacheStatistics(): CacheStatistics {
+    return { ...this.#state.statistics, l1Entries: this.#state.l1.size, l1Bytes: this.#state.l1.bytes };
+  }
+
+  /**
+   * Removes cached tokens from L1: all of them, or one tenant's. (L2 entries expire with their
+   * tokens; a store shared by other instances is not swept.)
    *
    * @example
    * ```ts
@@ -363,6 +420,20 @@ export class ConfidentialClientApplication {
     return this.#state.l1.deleteWhere((token) => token.tenantId?.toLowerCase() === tenant);
   }
 }
+
+/** One acquisition that missed L1, as handed to the shared resolution. */
+interface ResolveRequest {
+  readonly key: string;
+  readonly scopes: readonly string[];
+  readonly tenant: string | undefined;
+  readonly options: AcquireTokenForClientOptions;
+  readonly correlationId: string;
+  readonly reason: CacheRefreshReason;
+  /** Whether the L2 may answer (not for force refresh or claims). */
+  readonly readL2: boolean;
+}
+
+const noRegion = Object.freeze({ regionOutcome: RegionOutcome.None, regionUsed: undefined, autoDetectionError: undefined });
 
 function fetchedResult(fetched: FetchedToken, reason: CacheRefreshReason, durationTotalInMs: number): AuthenticationResult {
   const token = fetched.token;

@@ -12,12 +12,40 @@ import type { ClientCredential } from "./credentials/client-credential";
 import { DiscoveryCache } from "./discovery";
 import { MemoryTokenCache, type MemoryCacheLimits } from "./cache/memory-token-cache";
 import type { CachedToken } from "./cache/memory-token-cache";
-import type { RegionDetails } from "./result";
+import type { CacheLevel, CacheRefreshReason, RegionDetails } from "./result";
+
+/**
+ * Cache use counters.
+ *
+ * @example
+ * ```ts
+ * const stats: CacheStatistics = app.getCacheStatistics();
+ * ```
+ */
+export interface CacheStatistics {
+  /** Acquisitions served from L1. */
+  l1Hits: number;
+  /** Acquisitions served from L2. */
+  l2Hits: number;
+  /** Acquisitions that neither cache level could serve. */
+  misses: number;
+  /** Token requests sent to the identity provider (background refreshes included). */
+  networkRequests: number;
+  /** Callers that waited for a request another caller had started. */
+  coalescedWaits: number;
+  /** Tokens held in L1 (read-only snapshot). */
+  l1Entries?: number;
+  /** Estimated bytes held in L1 (read-only snapshot). */
+  l1Bytes?: number;
+}
 import { ThrottleState } from "./throttle";
 
-/** A token just fetched, with how it was fetched. */
+/** A token resolved after an L1 miss: from L2 or from the identity provider. */
 export interface FetchedToken {
   readonly token: CachedToken;
+  /** `L2Cache` when the distributed cache answered, `None` when the identity provider did. */
+  readonly level: CacheLevel;
+  readonly reason: CacheRefreshReason;
   readonly correlationId: string;
   readonly durationInHttpInMs: number;
   readonly regionDetails: RegionDetails;
@@ -30,6 +58,7 @@ export class ClientState {
   readonly inFlight = new Map<string, Promise<FetchedToken>>();
   readonly throttle = new ThrottleState();
   readonly discovery = new DiscoveryCache();
+  readonly statistics: CacheStatistics = { l1Hits: 0, l2Hits: 0, misses: 0, networkRequests: 0, coalescedWaits: 0 };
 
   constructor(
     readonly credential: ClientCredential,

@@ -21,6 +21,9 @@ export {
 } from "./application";
 export { ConfidentialClientApplicationBuilder } from "./application-builder";
 export type { CacheAdapter } from "./cache/cache-adapter";
+export type { CacheErrorEvent, DistributedCacheOptions } from "./cache/distributed-cache";
+export type { CacheEncryptionKey, CacheEncryptionOptions } from "./cache/sealing";
+export type { CacheStatistics } from "./client-state";
 export { defaultMemoryCacheLimits, type MemoryCacheLimits } from "./cache/memory-token-cache";
 export { AzureCloudInstance } from "./cloud";
 export type {

@@ -24,7 +24,7 @@ export function encodeBase64Url(bytes: Uint8Array): string {
  * Decodes standard base64 or base64url, padded or not, ignoring ASCII white space.
  * Throws a `SyntaxError` on any other character; callers turn it into their own typed error.
  */
-export function decodeBase64(text: string): Uint8Array {
+export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const compact = text.replace(/[\s]/g, "").replace(/-/g, "+").replace(/_/g, "/").replace(/=+$/, "");
   if (!/^[A-Za-z0-9+/]*$/.test(compact) || compact.length % 4 === 1) {
     throw new SyntaxError("not base64");

@@ -1,0 +1,160 @@
+/**
+ * The L2 side of the token cache: store keys, records, encryption and the refresh lease over a
+ * user's {@link CacheAdapter}. A store that throws, hangs past its timeout or returns garbage is
+ * a miss, reported once through the logger and `onCacheError`; it never fails an acquisition.
+ *
+ * @module
+ */
+
+import { encodeBase64Url } from "../internal/base64";
+import type { Log } from "../logger";
+import type { CacheAdapter } from "./cache-adapter";
+import type { CachedToken } from "./memory-token-cache";
+import { ValueSealer, type CacheEncryptionOptions } from "./sealing";
+import { parseTokenRecord, serializeTokenRecord } from "./token-record";
+
+/** What went wrong with the L2 store. */
+export interface CacheErrorEvent {
+  /** The adapter call that failed. */
+  readonly operation: "get" | "set" | "delete" | "lease";
+  /** The adapter's name, if it has one. */
+  readonly adapter: string;
+  /** `threw`: the store failed; `timeout`: it did not answer in time; `invalid`: its value was not a valid record. */
+  readonly reason: "threw" | "timeout" | "invalid";
+  /** The store's error, for `threw`. */
+  readonly error: unknown;
+}
+
+/** Options of the distributed cache (`withCache(adapter, options)`). */
+export interface DistributedCacheOptions {
+  /** Seal stored values with AES-GCM under your keys. */
+  encryption?: CacheEncryptionOptions;
+  /** How long one store call may take before it counts as a miss, in milliseconds. Default 1,000. */
+  timeoutMs?: number;
+  /** Called once for every store failure (the acquisition goes on without the store). */
+  onCacheError?: (event: CacheErrorEvent) => void;
+  /**
+   * Cross-instance single flight: the first instance to miss takes a short lease (atomic
+   * `setIfAbsent`) and asks the identity provider; the others re-read the store meanwhile. Only
+   * for adapters with `setIfAbsent` (Redis, Deno KV, memory). Default off.
+   */
+  lease?: boolean | { ttlMs?: number };
+}
+
+const defaultTimeoutMs = 1000;
+const defaultLeaseMs = 5000;
+const leasePollMs = 50;
+const timedOut = Symbol("timed out");
+
+/** The L2 token cache of one application. */
+export class DistributedTokenCache {
+  readonly #adapter: CacheAdapter;
+  readonly #sealer: ValueSealer | undefined;
+  readonly #timeoutMs: number;
+  readonly #onCacheError: ((event: CacheErrorEvent) => void) | undefined;
+  readonly #log: Log;
+  /** Lease duration, or 0 when leases are off or the store cannot take one. */
+  readonly leaseMs: number;
+
+  constructor(adapter: CacheAdapter, options: DistributedCacheOptions, log: Log) {
+    this.#adapter = adapter;
+    this.#sealer = options.encryption === undefined ? undefined : new ValueSealer(options.encryption);
+    this.#timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+    this.#onCacheError = options.onCacheError;
+    this.#log = log;
+    const lease = options.lease ?? false;
+    this.leaseMs = lease === false || adapter.setIfAbsent === undefined ? 0 : lease === true ? defaultLeaseMs : (lease.ttlMs ?? defaultLeaseMs);
+  }
+
+  /** Reads the token cached under the L1 key `key`; a miss on any failure. */
+  async read(key: string): Promise<CachedToken | undefined> {
+    const storeKey = await storeKeyOf("at", key);
+    const value = await this.#call("get", () => this.#adapter.get(storeKey));
+    if (value === undefined || value === timedOut) return undefined;
+    const plain = this.#sealer === undefined ? value : await this.#sealer.open(storeKey, value);
+    const token = plain === undefined ? undefined : parseTokenRecord(key, plain);
+    if (token === undefined) this.#report({ operation: "get", reason: "invalid", error: undefined });
+    return token;
+  }
+
+  /** Writes `token` under the L1 key `key` until it expires. Never throws. */
+  async write(key: string, token: CachedToken, now: number): Promise<void> {
+    const ttlSeconds = Math.ceil((token.expiresOn - now) / 1000);
+    if (ttlSeconds <= 0) return;
+    const storeKey = await storeKeyOf("at", key);
+    const record = serializeTokenRecord(key, token);
+    const value = this.#sealer === undefined ? record : await this.#sealer.seal(storeKey, record);
+    await this.#call("set", () => this.#adapter.set(storeKey, value, ttlSeconds));
+  }
+
+  /** Deletes the token under the L1 key `key`. Never throws. */
+  async remove(key: string): Promise<void> {
+    const storeKey = await storeKeyOf("at", key);
+    await this.#call("delete", () => this.#adapter.delete(storeKey));
+  }
+
+  /** Tries to take the refresh lease of `key`; `false` when another instance holds it or the store failed. */
+  async takeLease(key: string): Promise<boolean> {
+    const setIfAbsent = this.#adapter.setIfAbsent;
+    if (this.leaseMs === 0 || setIfAbsent === undefined) return true;
+    const storeKey = await storeKeyOf("lease", key);
+    const won = await this.#call("lease", () => setIfAbsent.call(this.#adapter, storeKey, "1", this.leaseMs));
+    // A failing store must not stop every instance from refreshing: treat it as a won lease.
+    return won === undefined || won === timedOut ? true : won;
+  }
+
+  /** Releases the lease of `key` once the token is written. */
+  async releaseLease(key: string): Promise<void> {
+    if (this.leaseMs === 0) return;
+    const storeKey = await storeKeyOf("lease", key);
+    await this.#call("delete", () => this.#adapter.delete(storeKey));
+  }
+
+  /** Re-reads `key` while another instance holds the lease, until a token appears or the lease runs out. */
+  async waitForLeaseHolder(key: string, signal: AbortSignal): Promise<CachedToken | undefined> {
+    const deadline = Date.now() + this.leaseMs;
+    while (Date.now() < deadline && !signal.aborted) {
+      await new Promise((resolve) => setTimeout(resolve, leasePollMs));
+      const token = await this.read(key);
+      if (token !== undefined) return token;
+    }
+    return undefined;
+  }
+
+  async #call<T>(operation: CacheErrorEvent["operation"], run: () => Promise<T>): Promise<T | undefined | typeof timedOut> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const timeout = new Promise<typeof timedOut>((resolve) => {
+        timer = setTimeout(() => resolve(timedOut), this.#timeoutMs);
+      });
+      const result = await Promise.race([run(), timeout]);
+      if (result === timedOut) this.#report({ operation, reason: "timeout", error: undefined });
+      return result;
+    } catch (error) {
+      this.#report({ operation, reason: "threw", error });
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #report(event: Omit<CacheErrorEvent, "adapter">): void {
+    const full: CacheErrorEvent = { ...event, adapter: this.#adapter.name ?? "cache adapter" };
+    const detail = event.error instanceof Error ? `: ${event.error.name}: ${event.error.message.slice(0, 200)}` : "";
+    this.#log.write("warning", `L2 cache ${full.operation} ${full.reason === "invalid" ? "returned an invalid value" : full.reason === "timeout" ? "timed out" : "failed"} (${full.adapter})${detail}; treated as a miss.`);
+    try {
+      this.#onCacheError?.(full);
+    } catch {
+      // A failing callback must not fail the acquisition either.
+    }
+  }
+}
+
+/**
+ * The store key of an L1 key: a kind, a version and a SHA-256 of the L1 key. Short (fits Workers
+ * KV's 512 bytes), and reveals no tenant, client or token.
+ */
+async function storeKeyOf(kind: "at" | "lease", key: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
+  return `${kind}1:${encodeBase64Url(new Uint8Array(digest))}`;
+}
