@@ -1,0 +1,216 @@
+/**
+ * A {@link CacheAdapter} on Redis (or Valkey), through the client the application already has:
+ * [ioredis](https://github.com/redis/ioredis), [node-redis](https://github.com/redis/node-redis)
+ * (`createClient`, v4 and later) or Bun's built-in `RedisClient`.
+ *
+ * The adapter speaks plain Redis commands (`GET`, `SET … PX`, `SET … NX PX`, `DEL`) through the
+ * one generic method each client has, so it never depends on a client's typed wrappers or on its
+ * option-object conventions:
+ *
+ * | client | detected by | call made |
+ * |---|---|---|
+ * | ioredis `Redis` / `Cluster` | a `call` method | `client.call("SET", key, value, "PX", "60000")` |
+ * | Bun `RedisClient` (or your own wrapper) | a `send` method | `client.send("SET", [key, value, "PX", "60000"])` |
+ * | node-redis client | a `sendCommand` method (and no `call`) | `client.sendCommand(["SET", key, value, "PX", "60000"])` |
+ *
+ * Any other client fits by wrapping it as `{ send(command, args) { … } }`, for example a node-redis
+ * cluster: `{ send: (command, args) => cluster.sendCommand(args[0], false, [command, ...args]) }`.
+ *
+ * @example
+ * ```ts
+ * import Redis from "ioredis";
+ * import { redisCache } from "entra-edge/adapters/redis";
+ *
+ * const app = ConfidentialClientApplicationBuilder.create(clientId)
+ *   .withClientSecret(secret)
+ *   .withCache(redisCache(new Redis(process.env.REDIS_URL!)))
+ *   .build();
+ * ```
+ *
+ * @module
+ */
+
+import type { CacheAdapter } from "../src/cache/cache-adapter";
+
+/**
+ * An ioredis client (`new Redis(...)` or `new Cluster(...)`): its generic `call` method.
+ *
+ * @example
+ * ```ts
+ * import Redis from "ioredis";
+ * const client: IoRedisLike = new Redis("redis://127.0.0.1:6379");
+ * ```
+ */
+export interface IoRedisLike {
+  call(command: string, ...args: string[]): Promise<unknown>;
+}
+
+/**
+ * A node-redis client (`createClient(...)`, v4 and later): its generic `sendCommand` method.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "redis";
+ * const client: NodeRedisLike = await createClient({ url: "redis://127.0.0.1:6379" }).connect();
+ * ```
+ */
+export interface NodeRedisLike {
+  sendCommand(args: string[]): Promise<unknown>;
+}
+
+/**
+ * Bun's built-in `RedisClient`: its generic `send` method. Also the shape to implement to plug in
+ * any other client.
+ *
+ * @example
+ * ```ts
+ * import { RedisClient } from "bun";
+ * const client: SendRedisLike = new RedisClient("redis://127.0.0.1:6379", { connectionTimeout: 5_000 });
+ * ```
+ */
+export interface SendRedisLike {
+  send(command: string, args: string[]): Promise<unknown>;
+}
+
+/**
+ * A Redis client {@link redisCache} accepts.
+ *
+ * @example
+ * ```ts
+ * const client: RedisClientLike = { send: (command, args) => myClient.command(command, ...args) };
+ * ```
+ */
+export type RedisClientLike = IoRedisLike | NodeRedisLike | SendRedisLike;
+
+/**
+ * Options of {@link redisCache}.
+ *
+ * @example
+ * ```ts
+ * const options: RedisCacheOptions = { prefix: "my-app:tokens:" };
+ * ```
+ */
+export interface RedisCacheOptions {
+  /** Prepended to every key (in addition to any prefix the client itself adds). Default `"entra-edge:"`. */
+  readonly prefix?: string;
+}
+
+/**
+ * The adapter {@link redisCache} returns: a {@link CacheAdapter} whose `setIfAbsent` is always
+ * present.
+ *
+ * @example
+ * ```ts
+ * const cache: RedisCacheAdapter = redisCache(client);
+ * const leased = await cache.setIfAbsent("refresh-lease", "owner-1", 10_000); // SET … NX PX 10000
+ * ```
+ */
+export interface RedisCacheAdapter extends CacheAdapter {
+  readonly name: "redis";
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+}
+
+const ADAPTER_NAME = "redis";
+const DEFAULT_PREFIX = "entra-edge:";
+
+/**
+ * Creates a cache adapter over a connected Redis client.
+ *
+ * - `set(key, value, ttlSeconds)` → `SET prefix+key value PX ttlSeconds*1000`.
+ * - `setIfAbsent(key, value, ttlMs)` → `SET prefix+key value NX PX ttlMs`; `true` when Redis
+ *   answered `OK`, `false` when it answered nil (the key exists). Redis expires keys exactly, so
+ *   an expired lease is absent.
+ * - `get` → `GET` (a `Buffer`/`Uint8Array` reply is decoded as UTF-8); `delete` → `DEL`.
+ * - Errors from the client (connection lost, timeouts, `WRONGTYPE`, …) are not caught: the
+ *   returned promise rejects. Configure timeouts on the client (Bun's `RedisClient` waits for a
+ *   server indefinitely by default; pass `connectionTimeout`).
+ *
+ * @param client - An ioredis, node-redis or Bun client, or any `{ send(command, args) }`.
+ * @param options - Key prefix.
+ * @returns An adapter named `"redis"` that implements `setIfAbsent`.
+ * @throws {TypeError} If `client` has none of `call`, `send` or `sendCommand`.
+ *
+ * @example
+ * ```ts
+ * // node-redis
+ * import { createClient } from "redis";
+ * const cache = redisCache(await createClient({ url: process.env.REDIS_URL }).connect());
+ * ```
+ *
+ * @example
+ * ```ts
+ * // Bun
+ * import { RedisClient } from "bun";
+ * const cache = redisCache(new RedisClient(process.env.REDIS_URL, { connectionTimeout: 5_000 }), {
+ *   prefix: "my-app:",
+ * });
+ * ```
+ */
+export function redisCache(client: RedisClientLike, options: RedisCacheOptions = {}): RedisCacheAdapter {
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const command = commandFunction(client);
+
+  return {
+    name: ADAPTER_NAME,
+    async get(key) {
+      const reply = await command("GET", [prefix + key]);
+      if (reply === null || reply === undefined) return undefined;
+      return replyText(reply, "GET");
+    },
+    async set(key, value, ttlSeconds) {
+      await command("SET", [prefix + key, value, "PX", toTtlMs(ttlSeconds * 1000)]);
+    },
+    async delete(key) {
+      await command("DEL", [prefix + key]);
+    },
+    async setIfAbsent(key, value, ttlMs) {
+      const reply = await command("SET", [prefix + key, value, "NX", "PX", toTtlMs(ttlMs)]);
+      if (reply === null || reply === undefined) return false;
+      if (replyText(reply, "SET NX") === "OK") return true;
+      throw new TypeError("redisCache: unexpected reply to SET NX");
+    },
+  };
+}
+
+// --- Internal helpers ---
+
+type CommandFunction = (name: string, args: string[]) => Promise<unknown>;
+
+/** Picks the client's generic command method. The client stays the receiver of every call. */
+function commandFunction(client: RedisClientLike): CommandFunction {
+  const candidate = client as Partial<IoRedisLike & SendRedisLike & NodeRedisLike> | null;
+  if (candidate !== null && typeof candidate === "object") {
+    // ioredis also has a `sendCommand`, taking a Command object: test `call` first.
+    if (typeof candidate.call === "function") {
+      const io = client as IoRedisLike;
+      return (name, args) => io.call(name, ...args);
+    }
+    if (typeof candidate.send === "function") {
+      const sender = client as SendRedisLike;
+      return (name, args) => sender.send(name, args);
+    }
+    if (typeof candidate.sendCommand === "function") {
+      const nodeRedis = client as NodeRedisLike;
+      return (name, args) => nodeRedis.sendCommand([name, ...args]);
+    }
+  }
+  throw new TypeError(
+    "redisCache: expected an ioredis client (call), a node-redis client (sendCommand), Bun's RedisClient (send) or any { send(command, args) }",
+  );
+}
+
+const decoder = new TextDecoder();
+
+function replyText(reply: unknown, commandName: string): string {
+  if (typeof reply === "string") return reply;
+  if (reply instanceof Uint8Array) return decoder.decode(reply);
+  throw new TypeError(`redisCache: unexpected reply type to ${commandName}: ${typeof reply}`);
+}
+
+function toTtlMs(ms: number): string {
+  const rounded = Math.ceil(ms);
+  if (!Number.isFinite(rounded) || rounded < 1) {
+    throw new RangeError(`redisCache: the time to live must be a positive number, got ${String(ms)} ms`);
+  }
+  return String(rounded);
+}
