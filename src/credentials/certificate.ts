@@ -100,6 +100,10 @@ export function certificateCredential(options: CertificateOptions, clientClaims?
   const ready = prepared.then(() => undefined);
   ready.catch(() => undefined); // surfaced by every acquisition; not an unhandled rejection
   const kept = new Map<string, ReusableAssertion>();
+  /** Endpoints that refused a reused assertion: they get a fresh one every time. */
+  const noReuse = new Set<string>();
+  /** Endpoints whose last request carried a reused assertion. */
+  const sentReused = new Set<string>();
 
   return {
     kind: "certificate",
@@ -109,15 +113,24 @@ export function certificateCredential(options: CertificateOptions, clientClaims?
       const alg = algorithmFor(options.algorithm, key, context);
       const sendX5c = context.sendX5c ?? options.sendX5c ?? false;
       // Generic OIDC servers (oidc-provider among them) refuse a reused jti; Entra and ADFS accept it.
-      const reusable = context.authorityKind !== "oidc";
+      const reusable = context.authorityKind !== "oidc" && !noReuse.has(context.tokenEndpoint);
       const reuseKey = `${context.tokenEndpoint}\u0000${alg}\u0000${sendX5c}`;
       let assertion = reusable ? kept.get(reuseKey) : undefined;
       if (assertion === undefined || assertion.expiresAtMs - context.now <= assertionReuseMarginMs) {
         assertion = await signAssertion(key, alg, sendX5c, context, clientClaims);
+        sentReused.delete(context.tokenEndpoint);
         if (reusable) keep(kept, reuseKey, assertion);
+      } else {
+        sentReused.add(context.tokenEndpoint);
       }
       form.set("client_assertion_type", jwtBearerAssertionType);
       form.set("client_assertion", assertion.jwt);
+    },
+    rejected(tokenEndpoint: string): boolean {
+      if (!sentReused.delete(tokenEndpoint)) return false;
+      noReuse.add(tokenEndpoint);
+      for (const reuseKey of kept.keys()) if (reuseKey.startsWith(`${tokenEndpoint}\u0000`)) kept.delete(reuseKey);
+      return true;
     },
   };
 }

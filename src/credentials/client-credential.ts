@@ -30,6 +30,12 @@ export interface ClientCredential {
   readonly ready: Promise<void>;
   /** Adds the credential's form parameters for one token request. */
   addTo(form: URLSearchParams, context: CredentialContext): Promise<void>;
+  /**
+   * Told that the server refused the credential sent to `tokenEndpoint`. Returns `true` when a
+   * fresh attempt may succeed: the refused assertion was a reused one (a server that forbids `jti`
+   * reuse), and reuse is now off for that endpoint.
+   */
+  rejected?(tokenEndpoint: string): boolean;
 }
 
 /** The `client_assertion_type` of a JWT bearer client assertion (RFC 7523). */

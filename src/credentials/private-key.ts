@@ -1,0 +1,325 @@
+/**
+ * Private keys from PEM: PKCS#8 (plain or PBES2-encrypted), PKCS#1 `RSA PRIVATE KEY`, SEC1
+ * `EC PRIVATE KEY` and `rsassaPss` PKCS#8, all normalised to the plain PKCS#8 that every
+ * runtime's `crypto.subtle.importKey("pkcs8", ...)` accepts, then imported for signing.
+ *
+ * @module
+ */
+
+import { ClientError } from "../errors";
+import {
+  at,
+  childrenOf,
+  contextTag,
+  decodeDer,
+  DerError,
+  type DerNode,
+  encodeNull,
+  encodeOctetString,
+  encodeOid,
+  encodeSequence,
+  encodeSmallInteger,
+  readOctetString,
+  readOid,
+  readSmallInteger,
+  Tag,
+} from "../internal/der";
+import { decryptPbes2, UnsupportedEncryptionError } from "./pbes2";
+import { decodePemBlocks } from "./pem";
+
+/** A private key as plain PKCS#8 DER, with what is needed to pick an algorithm. */
+export interface PrivateKeyMaterial {
+  /** `PrivateKeyInfo` DER with an `rsaEncryption` or `ecPublicKey` algorithm identifier. */
+  readonly pkcs8: Uint8Array<ArrayBuffer>;
+  /** The key family. */
+  readonly keyType: "RSA" | "EC";
+  /** The curve, for EC keys. */
+  readonly namedCurve?: "P-256" | "P-384" | "P-521";
+}
+
+/** The JWS algorithms a client assertion can be signed with. */
+export type SigningAlgorithm = "RS256" | "PS256" | "ES256" | "ES384" | "ES512";
+
+type NamedCurve = NonNullable<PrivateKeyMaterial["namedCurve"]>;
+
+const RSA_ENCRYPTION = "1.2.840.113549.1.1.1";
+const RSASSA_PSS = "1.2.840.113549.1.1.10";
+const EC_PUBLIC_KEY = "1.2.840.10045.2.1";
+
+/** Named-curve OIDs to WebCrypto curve names: the curves WebCrypto signs with. */
+export const CURVES: Readonly<Record<string, NamedCurve>> = {
+  "1.2.840.10045.3.1.7": "P-256",
+  "1.3.132.0.34": "P-384",
+  "1.3.132.0.35": "P-521",
+};
+const CURVE_OIDS: Readonly<Record<NamedCurve, string>> = {
+  "P-256": "1.2.840.10045.3.1.7",
+  "P-384": "1.3.132.0.34",
+  "P-521": "1.3.132.0.35",
+};
+/** Private scalar length in bytes for each curve. */
+const CURVE_BYTES: Readonly<Record<NamedCurve, number>> = { "P-256": 32, "P-384": 48, "P-521": 66 };
+
+/** Key types a client assertion cannot use, by algorithm or curve OID. */
+const UNSUPPORTED_KEYS: Readonly<Record<string, string>> = {
+  "1.3.101.112": "Ed25519",
+  "1.3.101.113": "Ed448",
+  "1.3.101.110": "X25519",
+  "1.3.101.111": "X448",
+  "1.2.840.10040.4.1": "DSA",
+  "1.2.840.113549.1.3.1": "Diffie-Hellman",
+  "1.2.840.10046.2.1": "Diffie-Hellman (X9.42)",
+  "1.2.156.10197.1.301": "SM2",
+  "1.3.132.0.10": "EC secp256k1 (P-256K)",
+  "1.3.36.3.3.2.8.1.1.7": "EC brainpoolP256r1",
+  "1.3.36.3.3.2.8.1.1.11": "EC brainpoolP384r1",
+  "1.3.36.3.3.2.8.1.1.13": "EC brainpoolP512r1",
+};
+
+const SUPPORTED_KEYS = "RSA (2048 bits or more) or EC P-256, P-384 or P-521";
+const REENCRYPT =
+  "Re-encrypt it with AES: `openssl pkcs8 -topk8 -v2 aes-256-cbc -in old.pem -out new.pem`";
+
+/**
+ * Decodes a PEM private key into plain PKCS#8. Other PEM blocks in the text (certificates, EC
+ * parameters) are ignored, so a combined key + certificate file works.
+ *
+ * @param pem - Text with one `PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY` or
+ *   `ENCRYPTED PRIVATE KEY` block.
+ * @param password - The password of an `ENCRYPTED PRIVATE KEY` (PBES2 with AES-CBC).
+ * @throws ClientError `invalid_pem`, `invalid_private_key`, `unsupported_key_type`,
+ *   `invalid_password` or `unsupported_encryption`.
+ */
+export async function decodePrivateKey(pem: string, password?: string): Promise<PrivateKeyMaterial> {
+  const blocks = decodePemBlocks(pem, "private key");
+  const keys = blocks.filter((block) => block.label.endsWith("PRIVATE KEY"));
+  const block = keys[0];
+  if (block === undefined) {
+    const found = [...new Set(blocks.map((b) => b.label))].join(", ");
+    throw new ClientError(
+      "invalid_private_key",
+      `The private key PEM holds no private key (it has: ${found}). ` +
+        "Expected a -----BEGIN PRIVATE KEY----- block (or RSA PRIVATE KEY, EC PRIVATE KEY, ENCRYPTED PRIVATE KEY).",
+    );
+  }
+  if (keys.length > 1) {
+    throw new ClientError(
+      "invalid_private_key",
+      `The private key PEM holds ${keys.length} private keys; pass exactly one.`,
+    );
+  }
+  if (/ENCRYPTED/i.test(block.headers["Proc-Type"] ?? "")) {
+    // DEK-Info is "CIPHER,IV": name the cipher only, and only if it looks like one.
+    const cipher = /^[A-Za-z0-9-]{1,32}(?=,)/.exec(block.headers["DEK-Info"] ?? "")?.[0] ?? "an unknown cipher";
+    throw new ClientError(
+      "unsupported_encryption",
+      `The private key uses legacy PEM encryption (Proc-Type: 4,ENCRYPTED with ${cipher}), whose ` +
+        `MD5-based key derivation WebCrypto lacks. ${REENCRYPT}.`,
+    );
+  }
+  switch (block.label) {
+    case "PRIVATE KEY":
+      return parse(() => privateKeyFromPkcs8(block.der));
+    case "RSA PRIVATE KEY":
+      return parse(() => privateKeyFromPkcs1(block.der));
+    case "EC PRIVATE KEY":
+      return parse(() => privateKeyFromSec1(block.der));
+    case "ENCRYPTED PRIVATE KEY":
+      return decryptPrivateKey(block.der, password);
+    case "OPENSSH PRIVATE KEY":
+      throw new ClientError(
+        "unsupported_key_type",
+        "OpenSSH private keys are not supported. Convert a copy to PKCS#8 PEM with " +
+          "`ssh-keygen -p -m PKCS8 -f <copy-of-key>` (RSA or ECDSA keys only).",
+      );
+    default:
+      throw new ClientError(
+        "unsupported_key_type",
+        `"${block.label}" keys are not supported; use an ${SUPPORTED_KEYS} key in PKCS#8 PEM.`,
+      );
+  }
+}
+
+/**
+ * Decodes a plain PKCS#8 `PrivateKeyInfo` (as found in a PKCS#12 key bag), normalised: the
+ * `rsassaPss` OID becomes `rsaEncryption` and attributes are dropped.
+ *
+ * @throws DerError when the structure is malformed; ClientError `unsupported_key_type`.
+ */
+export function privateKeyFromPkcs8(der: Uint8Array<ArrayBuffer>): PrivateKeyMaterial {
+  const info = childrenOf(decodeDer(der), Tag.SEQUENCE);
+  const version = readSmallInteger(at(info, 0));
+  if (version > 1) throw new DerError(`unknown PrivateKeyInfo version ${version}`);
+  const algorithm = childrenOf(at(info, 1), Tag.SEQUENCE);
+  const oid = readOid(at(algorithm, 0));
+  const inner = readOctetString(at(info, 2));
+  switch (oid) {
+    case RSA_ENCRYPTION:
+    case RSASSA_PSS:
+      return privateKeyFromPkcs1(inner);
+    case EC_PUBLIC_KEY: {
+      const parameters = algorithm[1];
+      const curve = parameters === undefined || parameters.tag === Tag.NULL ? undefined : curveOf(parameters);
+      return privateKeyFromSec1(inner, curve);
+    }
+    default:
+      throw unsupportedKey(UNSUPPORTED_KEYS[oid] ?? `algorithm ${oid}`);
+  }
+}
+
+/** The WebCrypto parameters for `alg` on this key, checking that they fit together. */
+function importParameters(
+  material: PrivateKeyMaterial,
+  alg: SigningAlgorithm,
+): RsaHashedImportParams | EcKeyImportParams {
+  const wanted = ({ RS256: "RSA", PS256: "RSA", ES256: "P-256", ES384: "P-384", ES512: "P-521" } as const)[alg];
+  const actual = material.keyType === "RSA" ? "RSA" : material.namedCurve;
+  if (wanted !== actual) {
+    throw new ClientError(
+      "invalid_configuration",
+      `${alg} needs ${wanted === "RSA" ? "an RSA" : `an EC ${wanted}`} key, but the key is ` +
+        `${actual === "RSA" ? "RSA" : `EC ${actual ?? "of unknown curve"}`}; use ${defaultAlgorithmFor(material)}.`,
+    );
+  }
+  if (alg === "RS256") return { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+  if (alg === "PS256") return { name: "RSA-PSS", hash: "SHA-256" };
+  return { name: "ECDSA", namedCurve: wanted };
+}
+
+/**
+ * Imports the key for signing with `alg`: non-extractable, usage `sign` only.
+ *
+ * @throws ClientError `invalid_configuration` when `alg` does not fit the key, or
+ *   `invalid_private_key` when WebCrypto rejects the key.
+ */
+export async function importSigningKey(material: PrivateKeyMaterial, alg: SigningAlgorithm): Promise<CryptoKey> {
+  const parameters = importParameters(material, alg);
+  try {
+    return await crypto.subtle.importKey("pkcs8", material.pkcs8, parameters, false, ["sign"]);
+  } catch (cause) {
+    throw new ClientError(
+      "invalid_private_key",
+      `WebCrypto could not import the ${material.keyType} private key (${errorName(cause)}); ` +
+        "the key is corrupt or inconsistent. Check it with `openssl pkey -in key.pem -check -noout`.",
+      { cause },
+    );
+  }
+}
+
+/**
+ * The algorithm to sign with by default: PS256 for RSA (what Entra ID asks for), ES256, ES384 or
+ * ES512 by curve for EC.
+ */
+export function defaultAlgorithmFor(material: PrivateKeyMaterial): SigningAlgorithm {
+  if (material.keyType === "RSA") return "PS256";
+  return material.namedCurve === "P-384" ? "ES384" : material.namedCurve === "P-521" ? "ES512" : "ES256";
+}
+
+/** The named curve of an EC parameters node (an OID), or an `unsupported_key_type` error. */
+function curveOf(parameters: DerNode): NamedCurve {
+  if (parameters.tag !== Tag.OID) {
+    throw unsupportedKey(
+      "EC with explicit curve parameters",
+      "re-save it with a named curve: `openssl ec -in key.pem -param_enc named_curve -out named.pem`",
+    );
+  }
+  const oid = readOid(parameters);
+  const curve = CURVES[oid];
+  if (curve === undefined) throw unsupportedKey(UNSUPPORTED_KEYS[oid] ?? `EC curve ${oid}`);
+  return curve;
+}
+
+async function decryptPrivateKey(
+  der: Uint8Array<ArrayBuffer>,
+  password: string | undefined,
+): Promise<PrivateKeyMaterial> {
+  if (password === undefined) {
+    throw new ClientError(
+      "invalid_password",
+      "The private key is encrypted (BEGIN ENCRYPTED PRIVATE KEY) and no password was given: pass the key's password.",
+    );
+  }
+  let plaintext: Uint8Array<ArrayBuffer> | undefined;
+  try {
+    const info = childrenOf(decodeDer(der), Tag.SEQUENCE);
+    plaintext = await decryptPbes2(at(info, 0, Tag.SEQUENCE), readOctetString(at(info, 1)), password);
+  } catch (cause) {
+    if (cause instanceof UnsupportedEncryptionError) {
+      throw new ClientError(
+        "unsupported_encryption",
+        `The private key is encrypted with ${cause.algorithm}, which WebCrypto cannot decrypt. ${REENCRYPT}.`,
+      );
+    }
+    throw malformed(cause, "encrypted private key");
+  }
+  const wrongPassword = new ClientError(
+    "invalid_password",
+    "The password does not decrypt the private key: check that it is the password the key was encrypted with.",
+  );
+  if (plaintext === undefined) throw wrongPassword;
+  try {
+    return privateKeyFromPkcs8(plaintext);
+  } catch (cause) {
+    // AES-CBC padding happens to check out about once in 256 wrong passwords; the DER does not.
+    if (cause instanceof DerError) throw wrongPassword;
+    throw cause;
+  }
+}
+
+function privateKeyFromPkcs1(der: Uint8Array<ArrayBuffer>): PrivateKeyMaterial {
+  const fields = childrenOf(decodeDer(der), Tag.SEQUENCE);
+  // version, n, e, d, p, q, dP, dQ, qInv (multi-prime keys add otherPrimeInfos)
+  if (fields.length < 9 || !fields.slice(0, 9).every((field) => field.tag === Tag.INTEGER)) {
+    throw new DerError("not an RSAPrivateKey");
+  }
+  const algorithm = encodeSequence(encodeOid(RSA_ENCRYPTION), encodeNull());
+  return { pkcs8: wrapPkcs8(algorithm, der), keyType: "RSA" };
+}
+
+function privateKeyFromSec1(der: Uint8Array<ArrayBuffer>, outerCurve?: NamedCurve): PrivateKeyMaterial {
+  const fields = childrenOf(decodeDer(der), Tag.SEQUENCE);
+  if (readSmallInteger(at(fields, 0)) !== 1) throw new DerError("unknown ECPrivateKey version");
+  const scalar = readOctetString(at(fields, 1));
+  const parameters = fields.find((field) => field.tag === contextTag(0));
+  const innerCurve = parameters === undefined ? undefined : curveOf(at(childrenOf(parameters), 0));
+  const namedCurve = outerCurve ?? innerCurve;
+  if (namedCurve === undefined) throw new DerError("EC private key without a named curve");
+  if (innerCurve !== undefined && innerCurve !== namedCurve) throw new DerError("EC key with two different curves");
+  if (scalar.length !== CURVE_BYTES[namedCurve]) {
+    throw new DerError(`EC private key of the wrong size for ${namedCurve}`);
+  }
+  const algorithm = encodeSequence(encodeOid(EC_PUBLIC_KEY), encodeOid(CURVE_OIDS[namedCurve]));
+  return { pkcs8: wrapPkcs8(algorithm, der), keyType: "EC", namedCurve };
+}
+
+function wrapPkcs8(algorithm: Uint8Array<ArrayBuffer>, privateKey: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  return encodeSequence(encodeSmallInteger(0), algorithm, encodeOctetString(privateKey));
+}
+
+/** Runs a parser, turning structural errors into `invalid_private_key`. */
+function parse(parser: () => PrivateKeyMaterial): PrivateKeyMaterial {
+  try {
+    return parser();
+  } catch (cause) {
+    throw malformed(cause, "private key");
+  }
+}
+
+function malformed(cause: unknown, what: string): unknown {
+  if (!(cause instanceof DerError)) return cause;
+  return new ClientError(
+    "invalid_private_key",
+    `The ${what} is malformed (${cause.message}). Check that it is a complete PEM key, not truncated or edited.`,
+  );
+}
+
+function unsupportedKey(kind: string, fix = `use an ${SUPPORTED_KEYS} key`): ClientError {
+  return new ClientError(
+    "unsupported_key_type",
+    `The private key is ${kind}, which cannot sign client assertions here; ${fix}.`,
+  );
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : "unknown error";
+}
