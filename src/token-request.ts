@@ -78,6 +78,7 @@ export async function requestToken(input: TokenRequestInput): Promise<TokenReque
       : { regionOutcome: RegionOutcome.UserProvided, regionUsed: input.region, autoDetectionError: undefined };
   let httpMs = 0;
   let retriesLeft = input.retry.maxRetries;
+  let freshAssertionTried = false;
   for (;;) {
     const started = input.now();
     try {
@@ -95,6 +96,11 @@ export async function requestToken(input: TokenRequestInput): Promise<TokenReque
           autoDetectionError: `The regional endpoint ${endpoint} failed: ${error.message}`,
         };
         endpoint = input.fallbackTokenEndpoint;
+        continue;
+      }
+      if (!freshAssertionTried && isCredentialRejection(error) && input.credential.rejected?.(endpoint) === true) {
+        freshAssertionTried = true;
+        input.log.write("info", "The server refused a reused client assertion; sending a freshly signed one.");
         continue;
       }
       if (retriesLeft > 0 && isRetryable(error)) {
@@ -163,6 +169,11 @@ function withQuery(endpoint: string, extra: Readonly<Record<string, string>> | u
   const url = new URL(endpoint);
   for (const [key, value] of Object.entries(extra)) url.searchParams.set(key, value);
   return url.toString();
+}
+
+/** A 4xx answer that may mean "this assertion was seen before". */
+function isCredentialRejection(error: unknown): boolean {
+  return error instanceof ServiceError && error.code === "service_error" && (error.status === 400 || error.status === 401);
 }
 
 function isRetryable(error: unknown): boolean {

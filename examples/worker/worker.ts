@@ -1,0 +1,82 @@
+/**
+ * Example Worker: acquires an app-only token for a downstream API on each request, per customer
+ * tenant, with Workers KV as the L2 cache and `ctx.waitUntil` for deferred cache writes and
+ * background refreshes.
+ *
+ * Without Entra credentials in `env` it runs against the built-in Entra emulator, so it works
+ * offline: `npm start` runs it in workerd and prints where each token came from.
+ */
+import { ConfidentialClientApplicationBuilder, type ConfidentialClientApplication } from "entra-edge";
+import { workersKvCache, type KvNamespaceLike } from "entra-edge/adapters/workers-kv";
+import { createEntraEmulator } from "entra-edge/testing";
+
+interface Env {
+  TOKENS: KvNamespaceLike;
+  ENTRA_CLIENT_ID?: string;
+  ENTRA_TENANT_ID?: string;
+  ENTRA_CLIENT_SECRET?: string;
+  ENTRA_CERTIFICATE_PEM?: string;
+  ENTRA_PRIVATE_KEY_PEM?: string;
+  DOWNSTREAM_SCOPE?: string;
+}
+
+interface ExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+/** Demo tenants and app of the emulator (used only when no real credentials are configured). */
+const demo = {
+  clientId: "11111111-2222-3333-4444-555555555555",
+  secret: "emulator-demo-secret",
+  tenants: ["72f988bf-86f1-41af-91ab-2d7cd011db47", "f8cdef31-a31e-4b4a-93e4-5f571e91255a"],
+};
+let emulator: ReturnType<typeof createEntraEmulator> | undefined;
+
+function application(env: Env, isolated: boolean): ConfidentialClientApplication {
+  const builder = env.ENTRA_CLIENT_ID === undefined
+    ? ConfidentialClientApplicationBuilder.create(demo.clientId).withClientSecret(demo.secret).withHttpClient(async (input, init) => (await (emulator ??= createEntraEmulator({ tenants: demo.tenants, apps: [{ clientId: demo.clientId, secrets: [demo.secret] }] }))).fetch(input, init))
+    : real(env);
+  // Built per request: equal applications share their L1 cache and key, so this costs microseconds.
+  return builder.withCache(workersKvCache(env.TOKENS)).withMemoryCache({ shared: !isolated }).build();
+}
+
+function real(env: Env): ConfidentialClientApplicationBuilder {
+  const builder = ConfidentialClientApplicationBuilder.create(env.ENTRA_CLIENT_ID as string).withTenantId(env.ENTRA_TENANT_ID ?? "organizations");
+  if (env.ENTRA_CERTIFICATE_PEM !== undefined && env.ENTRA_PRIVATE_KEY_PEM !== undefined) {
+    return builder.withCertificate({ privateKey: env.ENTRA_PRIVATE_KEY_PEM, certificate: env.ENTRA_CERTIFICATE_PEM });
+  }
+  return builder.withClientSecret(env.ENTRA_CLIENT_SECRET ?? "");
+}
+
+export default {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    const url = new URL(request.url);
+    const tenantId = url.searchParams.get("tenant") ?? env.ENTRA_TENANT_ID ?? demo.tenants[0]!;
+    // ?isolated=1 stands for another isolate: its own empty L1, the same KV namespace.
+    const app = application(env, url.searchParams.get("isolated") === "1");
+    const started = Date.now();
+    try {
+      const result = await app
+        .acquireTokenForClient([env.DOWNSTREAM_SCOPE ?? "https://graph.microsoft.com/.default"])
+        .withTenantId(tenantId)
+        .withWaitUntil(ctx.waitUntil.bind(ctx));
+      // A real Worker would now call the downstream API with `Authorization: Bearer ${result.accessToken}`.
+      const meta = result.authenticationResultMetadata;
+      return Response.json({
+        tenant: tenantId,
+        tokenSource: meta.tokenSource,
+        cacheLevel: meta.cacheLevel,
+        cacheRefreshReason: meta.cacheRefreshReason,
+        durationTotalInMs: meta.durationTotalInMs,
+        durationInHttpInMs: meta.durationInHttpInMs,
+        workerMs: Date.now() - started,
+        expiresOn: result.expiresOn,
+        tokenPreview: `${result.accessToken.slice(0, 12)}…`,
+        statistics: app.getCacheStatistics(),
+      });
+    } catch (error) {
+      const body = error instanceof Error ? { error: error.name, code: (error as { code?: string }).code, message: error.message } : { error: "unknown" };
+      return Response.json(body, { status: 502 });
+    }
+  },
+};

@@ -1,0 +1,61 @@
+// `npm start`: builds entra-edge, bundles the example Worker, runs it in workerd (miniflare) with a
+// local Workers KV namespace, sends requests for two tenants, and prints where each token came from.
+// With ENTRA_CLIENT_ID (+ ENTRA_TENANT_ID and ENTRA_CLIENT_SECRET, or ENTRA_CERTIFICATE_PEM and
+// ENTRA_PRIVATE_KEY_PEM) in the environment it talks to the real Entra ID instead of the emulator.
+import { spawnSync } from "node:child_process";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+
+const step = spawnSync("node_modules/.bin/unbuild", [], { stdio: ["ignore", "ignore", "inherit"] });
+if (step.status !== 0) process.exit(step.status ?? 1);
+
+const bundle = await build({
+  entryPoints: ["examples/worker/worker.ts"],
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  mainFields: ["module", "main"],
+  conditions: ["workerd", "worker", "import"],
+  write: false,
+  minify: true,
+});
+const script = bundle.outputFiles[0].text;
+
+const bindings = {};
+for (const name of ["ENTRA_CLIENT_ID", "ENTRA_TENANT_ID", "ENTRA_CLIENT_SECRET", "ENTRA_CERTIFICATE_PEM", "ENTRA_PRIVATE_KEY_PEM", "DOWNSTREAM_SCOPE"]) {
+  if (process.env[name]) bindings[name] = process.env[name];
+}
+const real = bindings.ENTRA_CLIENT_ID !== undefined;
+const mf = new Miniflare({ modules: true, script, compatibilityDate: "2026-04-26", kvNamespaces: ["TOKENS"], bindings });
+
+const tenants = real ? [bindings.ENTRA_TENANT_ID] : ["72f988bf-86f1-41af-91ab-2d7cd011db47", "f8cdef31-a31e-4b4a-93e4-5f571e91255a"];
+const plan = [];
+for (const tenant of tenants) plan.push({ tenant }, { tenant }, { tenant });
+for (const tenant of tenants) plan.push({ tenant, isolated: true });
+
+console.log(`entra-edge example Worker in workerd, ${real ? "against Entra ID" : "against the built-in Entra emulator"}, Workers KV as L2\n`);
+console.log("request  tenant                                source            level     worker ms");
+const rows = [];
+try {
+  for (const [index, { tenant, isolated }] of plan.entries()) {
+    const url = `http://example.local/?tenant=${encodeURIComponent(tenant)}${isolated ? "&isolated=1" : ""}`;
+    const response = await mf.dispatchFetch(url);
+    const body = await response.json();
+    if (!response.ok) {
+      console.error(`request ${index + 1} failed: ${body.code ?? body.error}: ${body.message}`);
+      process.exitCode = 1;
+      break;
+    }
+    const source = body.tokenSource === "Cache" ? "cache" : "identity provider";
+    rows.push(body);
+    console.log(
+      `${String(index + 1).padEnd(9)}${tenant.padEnd(38)}${source.padEnd(18)}${(body.cacheLevel === "None" ? "-" : body.cacheLevel).padEnd(10)}${String(body.workerMs).padStart(5)}${isolated ? "   (new isolate: empty L1, same KV)" : ""}`,
+    );
+  }
+} finally {
+  await mf.dispose();
+}
+if (rows.length === plan.length) {
+  const hits = rows.filter((row) => row.tokenSource === "Cache").length;
+  console.log(`\n${rows.length} requests: ${rows.length - hits} from the identity provider, ${hits} from cache (hit rate ${Math.round((hits / rows.length) * 100)} %).`);
+}
