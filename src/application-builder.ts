@@ -174,6 +174,30 @@ export class ConfidentialClientApplicationBuilder {
     return this;
   }
 
+  /**
+   * Declares client capabilities, sent as `xms_cc` in the `claims` request parameter (merged with
+   * any request claims): `["cp1"]` makes the app CAE-capable, so resources may send claims
+   * challenges and Entra may issue long-lived tokens.
+   */
+  withClientCapabilities(capabilities: readonly string[]): this {
+    this.#options.clientCapabilities = capabilities;
+    return this;
+  }
+
+  /**
+   * Calls `onAcquire` after every successful acquisition with its metadata (token source, cache
+   * level, durations): export hit rate and latency to your metrics.
+   *
+   * @example
+   * ```ts
+   * .withOnAcquire((meta) => metrics.increment(`tokens.${meta.tokenSource}`))
+   * ```
+   */
+  withOnAcquire(onAcquire: NonNullable<ConfidentialClientApplicationOptions["onAcquire"]>): this {
+    this.#options.onAcquire = onAcquire;
+    return this;
+  }
+
   /** Builds the application. @throws ClientError for any invalid option. */
   build(): ConfidentialClientApplication {
     return new ConfidentialClientApplication({ ...this.#options });

@@ -20,7 +20,11 @@ import { createCredential, credentialIdentity, type CredentialSpec } from "./cre
 import { ClientError, NetworkError, ThrottledError } from "./errors";
 import { randomId } from "./internal/uuid";
 import { Log, type Logger, type LoggingOptions } from "./logger";
-import { CacheLevel, CacheRefreshReason, RegionOutcome, TokenSource, type AuthenticationResult } from "./result";
+import { CacheLevel, CacheRefreshReason, RegionOutcome, TokenSource, type AuthenticationResult, type AuthenticationResultMetadata } from "./result";
+import { mergeClaims } from "./claims";
+import { msalResultOf, optionsOfMsalRequest, type ClientCredentialRequest, type MsalAuthenticationResult } from "./msal/client-credential-request";
+import { fromMsalNodeConfiguration, isMsalNodeConfiguration, type MsalNodeConfiguration } from "./msal/msal-configuration";
+import { tokenCacheSerializer, type TokenCacheSerializer } from "./msal/token-cache-serializer";
 import { scopesCacheKey, validateScopes } from "./scopes";
 import { requestToken, type RetryOptions } from "./token-request";
 
@@ -78,6 +82,10 @@ export interface ConfidentialClientApplicationOptions {
   expiryMarginSeconds?: number;
   /** The clock, in epoch milliseconds. Default `Date.now`. For tests. */
   now?: () => number;
+  /** Client capabilities (e.g. `["cp1"]` for Continuous Access Evaluation), sent as `xms_cc` claims. */
+  clientCapabilities?: readonly string[];
+  /** Called after every successful acquisition, with how it was served: for hit-rate and latency metrics. */
+  onAcquire?: (metadata: AuthenticationResultMetadata, context: { tenantId: string | undefined; scopes: readonly string[] }) => void;
 }
 
 /** Per-request options of {@link ConfidentialClientApplication.acquireTokenForClient}. */
@@ -98,6 +106,8 @@ export interface AcquireTokenForClientOptions {
   signal?: AbortSignal;
   /** The runtime's `waitUntil` (Workers `ctx.waitUntil`), for background refreshes. */
   waitUntil?: (promise: Promise<unknown>) => void;
+  /** The Azure region for this request, overriding the application's. */
+  azureRegion?: string;
 }
 
 const defaultTimeoutMs = 30_000;
@@ -133,13 +143,17 @@ export class ConfidentialClientApplication {
   readonly #marginMs: number;
   readonly #keyPrefix: string;
   readonly #l2: DistributedTokenCache | undefined;
+  readonly #capabilities: readonly string[];
+  readonly #onAcquire: ConfidentialClientApplicationOptions["onAcquire"];
 
   /**
-   * Validates the options and creates the application.
+   * Validates the options and creates the application. Also takes msal-node's configuration
+   * object (`{ auth: { clientId, authority, clientSecret | clientCertificate | clientAssertion } }`).
    * @throws ClientError for any invalid option (before any I/O).
    */
-  constructor(options: ConfidentialClientApplicationOptions) {
-    if (typeof options !== "object" || options === null) throw new ClientError("invalid_configuration", "Pass an options object with at least clientId and a credential.");
+  constructor(configuration: ConfidentialClientApplicationOptions | MsalNodeConfiguration) {
+    if (typeof configuration !== "object" || configuration === null) throw new ClientError("invalid_configuration", "Pass an options object with at least clientId and a credential.");
+    const options = isMsalNodeConfiguration(configuration) ? fromMsalNodeConfiguration(configuration) : configuration;
     if (typeof options.clientId !== "string" || options.clientId.trim() === "") {
       throw new ClientError("invalid_client_id", "The client id is empty: pass the application (client) id from the app registration.");
     }
@@ -154,6 +168,8 @@ export class ConfidentialClientApplication {
     this.#marginMs = (options.expiryMarginSeconds ?? defaultExpiryMarginSeconds) * 1000;
     this.#keyPrefix = cacheKeyPrefix(this.authority.cacheEnvironment, this.clientId);
     this.#l2 = options.cache === undefined ? undefined : new DistributedTokenCache(options.cache, options.cacheOptions ?? {}, this.#log);
+    this.#capabilities = capabilitiesOf(options.clientCapabilities);
+    this.#onAcquire = options.onAcquire;
 
     const spec = credentialSpecOf(options);
     const limits = options.memoryCache ?? {};
@@ -179,7 +195,47 @@ export class ConfidentialClientApplication {
    * ```
    */
   acquireTokenForClient(scopes: readonly string[], options?: AcquireTokenForClientOptions): AcquireTokenForClientParameterBuilder {
-    return new AcquireTokenForClientParameterBuilder((request) => this.#acquire(scopes, request), options);
+    const onAcquire = this.#onAcquire;
+    if (onAcquire === undefined) return new AcquireTokenForClientParameterBuilder((request) => this.#acquire(scopes, request), options);
+    return new AcquireTokenForClientParameterBuilder(async (request) => {
+      const result = await this.#acquire(scopes, request);
+      try {
+        onAcquire(result.authenticationResultMetadata, { tenantId: result.tenantId, scopes: result.scopes });
+      } catch (error) {
+        this.#log.write("warning", `onAcquire threw: ${error instanceof Error ? error.message : "unknown error"}`);
+      }
+      return result;
+    }, options);
+  }
+
+  /**
+   * msal-node's `acquireTokenByClientCredential`, with its request and result shapes, for code
+   * moving from `@azure/msal-node`. The tenant of `request.authority`, if given, is used.
+   *
+   * @example
+   * ```ts
+   * const { accessToken, fromCache } = await app.acquireTokenByClientCredential({ scopes: ["https://graph.microsoft.com/.default"] });
+   * ```
+   */
+  async acquireTokenByClientCredential(request: ClientCredentialRequest): Promise<MsalAuthenticationResult> {
+    if (typeof request !== "object" || request === null) throw new ClientError("invalid_configuration", "Pass a request object with scopes.");
+    const tenant = request.authority === undefined ? undefined : parseAuthority(request.authority).tenant;
+    return msalResultOf(await this.acquireTokenForClient(request.scopes, optionsOfMsalRequest(request, tenant)));
+  }
+
+  /**
+   * msal-node's token cache surface: `serialize()` writes this application's in-memory app
+   * tokens as MSAL unified cache JSON; `deserialize(json)` loads app tokens written by msal-node,
+   * MSAL.NET or MSAL Python.
+   *
+   * @example
+   * ```ts
+   * const json = app.getTokenCache().serialize();
+   * other.getTokenCache().deserialize(json);
+   * ```
+   */
+  getTokenCache(): TokenCacheSerializer {
+    return tokenCacheSerializer(this.#state.l1, this.authority, this.clientId, this.#now);
   }
 
   /**
@@ -287,7 +343,8 @@ export class ConfidentialClientApplication {
     state.throttle.check(key, this.#now(), correlationId);
     // The shared request has its own deadline: one caller giving up does not cancel the others.
     const signal = AbortSignal.timeout(this.#timeoutMs);
-    const { tokenEndpoint, fallbackTokenEndpoint } = await this.#endpoints(tenant, signal, correlationId);
+    const region = options.azureRegion === undefined ? this.#region : regionOf(options.azureRegion, this.authority);
+    const { tokenEndpoint, fallbackTokenEndpoint } = await this.#endpoints(tenant, region, signal, correlationId);
     this.#log.write("info", `Requesting a token (${reason}).`, { correlationId, tenant: this.#log.redact(tenant) });
     state.statistics.networkRequests++;
     let outcome;
@@ -301,9 +358,9 @@ export class ConfidentialClientApplication {
         tenantId: tenant,
         tokenEndpoint,
         fallbackTokenEndpoint,
-        region: fallbackTokenEndpoint === undefined ? undefined : this.#region,
+        region: fallbackTokenEndpoint === undefined ? undefined : region,
         scopes: request.scopes,
-        claims: options.claims,
+        claims: mergeClaims(options.claims, this.#capabilities),
         correlationId,
         extraQueryParameters: options.extraQueryParameters,
         sendX5c: options.sendX5c,
@@ -377,14 +434,19 @@ export class ConfidentialClientApplication {
     return tenant;
   }
 
-  async #endpoints(tenant: string | undefined, signal: AbortSignal, correlationId: string): Promise<{ tokenEndpoint: string; fallbackTokenEndpoint: string | undefined }> {
+  async #endpoints(
+    tenant: string | undefined,
+    region: string | undefined,
+    signal: AbortSignal,
+    correlationId: string,
+  ): Promise<{ tokenEndpoint: string; fallbackTokenEndpoint: string | undefined }> {
     const authority = this.authority;
     if (authority.kind === "oidc") {
       return { tokenEndpoint: await this.#state.discovery.tokenEndpoint(authority.issuer as string, this.#fetch, signal, this.#now(), correlationId), fallbackTokenEndpoint: undefined };
     }
     const global = tokenEndpointOf(authority, tenant);
-    if (this.#region === undefined) return { tokenEndpoint: global, fallbackTokenEndpoint: undefined };
-    return { tokenEndpoint: tokenEndpointOf(authority, tenant, this.#region), fallbackTokenEndpoint: global };
+    if (region === undefined) return { tokenEndpoint: global, fallbackTokenEndpoint: undefined };
+    return { tokenEndpoint: tokenEndpointOf(authority, tenant, region), fallbackTokenEndpoint: global };
   }
 
   /**
@@ -511,6 +573,14 @@ function regionOf(region: string | undefined, authority: Authority): string | un
   }
   if (authority.kind !== "entra") throw new ClientError("invalid_region", "Regional endpoints exist only for Entra ID authorities: remove withAzureRegion.");
   return region.toLowerCase();
+}
+
+function capabilitiesOf(capabilities: readonly string[] | undefined): readonly string[] {
+  if (capabilities === undefined) return [];
+  if (!Array.isArray(capabilities) || capabilities.some((capability) => typeof capability !== "string" || capability === "")) {
+    throw new ClientError("invalid_configuration", 'Client capabilities must be a list of names, e.g. ["cp1"].');
+  }
+  return [...capabilities];
 }
 
 function credentialSpecOf(options: ConfidentialClientApplicationOptions): CredentialSpec {

@@ -25,6 +25,14 @@ export type { CacheErrorEvent, DistributedCacheOptions } from "./cache/distribut
 export type { CacheEncryptionKey, CacheEncryptionOptions } from "./cache/sealing";
 export type { CacheStatistics } from "./client-state";
 export { defaultMemoryCacheLimits, type MemoryCacheLimits } from "./cache/memory-token-cache";
+export {
+  toTokenCredential,
+  type AccessToken,
+  type GetTokenOptions,
+  type TokenCredential,
+  type TokenCredentialOptions,
+} from "./azure/token-credential";
+export { mergeClaims, parseClaimsChallenge } from "./claims";
 export { AzureCloudInstance } from "./cloud";
 export type {
   CertificateCommonOptions,
@@ -32,6 +40,7 @@ export type {
   PemCertificateOptions,
   PfxCertificateOptions,
   RemoteSignerCertificateOptions,
+  ThumbprintCertificateOptions,
 } from "./credentials/certificate";
 export type { ClientAssertion, ClientAssertionOptions } from "./credentials/client-assertion";
 export type { SigningAlgorithm } from "./credentials/private-key";
@@ -49,6 +58,9 @@ export {
   type ServiceErrorDetails,
 } from "./errors";
 export type { LogLevel, Logger, LoggingOptions } from "./logger";
+export type { ClientCredentialRequest, MsalAuthenticationResult } from "./msal/client-credential-request";
+export type { MsalNodeConfiguration } from "./msal/msal-configuration";
+export type { TokenCacheSerializer } from "./msal/token-cache-serializer";
 export {
   CacheLevel,
   CacheRefreshReason,

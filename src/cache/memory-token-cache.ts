@@ -94,6 +94,11 @@ export class MemoryTokenCache {
     return removed;
   }
 
+  /** Every key and token held, oldest first (expired ones included: the caller judges). */
+  *entries(): IterableIterator<[string, CachedToken]> {
+    for (const [key, slot] of this.#slots) yield [key, slot.token];
+  }
+
   /** Removes every token. */
   clear(): void {
     this.#slots.clear();

@@ -10,7 +10,7 @@
 
 import { importX509 } from "jose";
 import { ClientError } from "../errors";
-import { encodeBase64 } from "../internal/base64";
+import { encodeBase64, encodeBase64Url } from "../internal/base64";
 import { randomId } from "../internal/uuid";
 import { jwtBearerAssertionType, type ClientCredential, type CredentialContext } from "./client-credential";
 import { cryptoKeySigner, signCompactJws, webCryptoSignParams, type Signer } from "./jws";
@@ -51,13 +51,28 @@ export interface PfxCertificateOptions extends CertificateCommonOptions {
 /** A certificate whose key signs elsewhere (Key Vault, KMS, HSM). */
 export interface RemoteSignerCertificateOptions extends CertificateCommonOptions {
   /** Signs the JWS signing input with the certificate's key; returns the JWS signature bytes (ECDSA: raw r‖s). */
-  sign: (data: Uint8Array) => Promise<Uint8Array>;
+  sign: (data: Uint8Array<ArrayBuffer>) => Promise<Uint8Array>;
   /** The certificate, PEM, leaf first. */
   certificate: string;
 }
 
+/**
+ * A private key with only the certificate's thumbprint, as msal-node's `clientCertificate` takes
+ * it. Prefer {@link PemCertificateOptions}: with the certificate, the key is checked against it.
+ */
+export interface ThumbprintCertificateOptions extends CertificateCommonOptions {
+  /** The private key, PEM. */
+  privateKey: string;
+  /** Hex SHA-256 thumbprint of the certificate (sent as `x5t#S256`). */
+  thumbprintSha256?: string;
+  /** Hex SHA-1 thumbprint of the certificate (sent as `x5t`, with RS256), when no SHA-256 one is given. */
+  thumbprint?: string;
+  /** Password of an encrypted PKCS#8 key. */
+  password?: string;
+}
+
 /** Every way of giving a certificate to `withCertificate`. */
-export type CertificateOptions = PemCertificateOptions | PfxCertificateOptions | RemoteSignerCertificateOptions;
+export type CertificateOptions = PemCertificateOptions | PfxCertificateOptions | RemoteSignerCertificateOptions | ThumbprintCertificateOptions;
 
 /** Extra claims for the assertion (`withClientClaims`). */
 export interface ClientClaimsOptions {
@@ -71,8 +86,8 @@ interface KeyAndCertificate {
   readonly signerFor: (alg: SigningAlgorithm) => Promise<Signer>;
   readonly keyType: "RSA" | "EC";
   readonly namedCurve: string | undefined;
-  readonly x5t: string;
-  readonly x5tS256: string;
+  readonly x5t: string | undefined;
+  readonly x5tS256: string | undefined;
   readonly x5c: readonly string[];
 }
 
@@ -143,7 +158,7 @@ async function signAssertion(
   clientClaims: ClientClaimsOptions | undefined,
 ): Promise<ReusableAssertion> {
   const header: Record<string, unknown> = { alg, typ: "JWT" };
-  if (context.authorityKind === "entra") header["x5t#S256"] = key.x5tS256;
+  if (context.authorityKind === "entra" && key.x5tS256 !== undefined) header["x5t#S256"] = key.x5tS256;
   else header["x5t"] = key.x5t;
   if (sendX5c) header["x5c"] = key.x5c;
   const now = Math.floor(context.now / 1000);
@@ -182,7 +197,7 @@ function algorithmFor(explicit: SigningAlgorithm | undefined, key: KeyAndCertifi
     if (key.namedCurve === "P-521") return "ES512";
     return "ES256";
   }
-  return context.authorityKind === "entra" ? "PS256" : "RS256";
+  return context.authorityKind === "entra" && key.x5tS256 !== undefined ? "PS256" : "RS256";
 }
 
 /** Synchronous structure checks, then the asynchronous preparation. */
@@ -195,6 +210,15 @@ function prepare(options: CertificateOptions): Promise<KeyAndCertificate> {
     return (async () => {
       const { key, certificates } = await decodePkcs12(bytes, options.password);
       return fromMaterial(key, certificates);
+    })();
+  }
+  if (!("certificate" in options) || options.certificate === undefined) {
+    const thumbprints = thumbprintsFromHex(options as ThumbprintCertificateOptions);
+    const { privateKey, password } = options as ThumbprintCertificateOptions;
+    decodePemBlocks(privateKey);
+    return (async () => {
+      const material = await decodePrivateKey(privateKey, password);
+      return { signerFor: importedSigners(material), keyType: material.keyType, namedCurve: material.namedCurve, ...thumbprints, x5c: [] };
     })();
   }
   const chain = decodeCertificateChain(options.certificate);
@@ -220,15 +244,37 @@ async function fromMaterial(material: PrivateKeyMaterial, chain: readonly Uint8A
   const leaf = chain[0];
   if (leaf === undefined) throw new ClientError("invalid_certificate", "No certificate was given with the private key.");
   await assertCertificateMatchesKey(leaf, material);
+  return withThumbprints(chain, material.keyType, material.namedCurve, importedSigners(material));
+}
+
+/** Signers over `material`, imported once per algorithm. */
+function importedSigners(material: PrivateKeyMaterial): (alg: SigningAlgorithm) => Promise<Signer> {
   const imported = new Map<SigningAlgorithm, Promise<Signer>>();
-  return withThumbprints(chain, material.keyType, material.namedCurve, (alg) => {
+  return (alg) => {
     let signer = imported.get(alg);
     if (signer === undefined) {
       signer = importSigningKey(material, alg).then((key) => cryptoKeySigner(key, alg));
       imported.set(alg, signer);
     }
     return signer;
-  });
+  };
+}
+
+/** `x5t` / `x5t#S256` from hex thumbprints (colons and spaces allowed, as certificate tools print them). */
+function thumbprintsFromHex(options: ThumbprintCertificateOptions): { x5t: string | undefined; x5tS256: string | undefined } {
+  const convert = (hex: string | undefined, bytes: number): string | undefined => {
+    if (hex === undefined) return undefined;
+    const clean = hex.replace(/[:\s]/g, "");
+    if (!new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(clean)) {
+      throw new ClientError("invalid_certificate", `The ${bytes === 32 ? "SHA-256" : "SHA-1"} thumbprint must be ${bytes * 2} hex digits.`);
+    }
+    return encodeBase64Url(Uint8Array.from(clean.match(/../g) as string[], (pair) => parseInt(pair, 16)));
+  };
+  const thumbprints = { x5t: convert(options.thumbprint, 20), x5tS256: convert(options.thumbprintSha256, 32) };
+  if (thumbprints.x5t === undefined && thumbprints.x5tS256 === undefined) {
+    throw new ClientError("invalid_configuration", "withCertificate needs the certificate (PEM), or at least its thumbprintSha256.");
+  }
+  return thumbprints;
 }
 
 async function fromCryptoKey(key: CryptoKey, chain: readonly Uint8Array<ArrayBuffer>[]): Promise<KeyAndCertificate> {

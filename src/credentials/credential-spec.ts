@@ -57,6 +57,10 @@ function certificateIdentity(options: CertificateOptions): string {
     return `pfx\u0000${encodeBase64(bytes)}\u0000${options.password}\u0000${common}`;
   }
   if ("sign" in options) return `sign\u0000${typeof options.sign === "function" ? objectId(options.sign) : ""}\u0000${options.certificate}\u0000${common}`;
+  if (!("certificate" in options)) {
+    const thumbprints = options as { thumbprint?: string; thumbprintSha256?: string };
+    return `thumbprint\u0000${String(options.privateKey)}\u0000${thumbprints.thumbprint ?? ""}\u0000${thumbprints.thumbprintSha256 ?? ""}\u0000${options.password ?? ""}\u0000${common}`;
+  }
   const key = typeof options.privateKey === "string" ? options.privateKey : typeof options.privateKey === "object" && options.privateKey !== null ? `key\u0000${objectId(options.privateKey)}` : "";
   return `pem\u0000${key}\u0000${options.password ?? ""}\u0000${options.certificate}\u0000${common}`;
 }

@@ -179,9 +179,9 @@ describe("L2 cache", () => {
   });
 
   it.each([
-    ["throws", { get: async () => { throw new Error("store down"); }, set: async () => { throw new Error("store down"); }, delete: async () => undefined }, "threw"],
-    ["hangs", { get: () => new Promise<undefined>(() => undefined), set: () => new Promise<void>(() => undefined), delete: async () => undefined }, "timeout"],
-    ["returns garbage", { get: async () => "{not json", set: async () => undefined, delete: async () => undefined }, "invalid"],
+    ["throws", { get: async () => { throw new Error("store down"); }, set: async () => { throw new Error("store down"); }, delete: async () => undefined } as CacheAdapter, "threw"],
+    ["hangs", { get: () => new Promise<undefined>(() => undefined), set: () => new Promise<void>(() => undefined), delete: async () => undefined } as CacheAdapter, "timeout"],
+    ["returns garbage", { get: async () => "{not json", set: async () => undefined, delete: async () => undefined } as CacheAdapter, "invalid"],
   ])("an L2 that %s is a miss: the token is still served and the failure reported", async (_name, adapter, reason) => {
     const entra = await emulator();
     const events: CacheErrorEvent[] = [];
@@ -194,7 +194,7 @@ describe("L2 cache", () => {
   it("encrypts values at rest, rotates keys, and treats a wrong key as a miss", async () => {
     const entra = await emulator();
     const stored = new Map<string, string>();
-    const store: CacheAdapter = { get: async (k) => stored.get(k), set: async (k, v) => void stored.set(k, v), delete: async (k) => void stored.delete(k) };
+    const store = mapStore(stored);
     const k1 = crypto.getRandomValues(new Uint8Array(32));
     const k2 = crypto.getRandomValues(new Uint8Array(32));
     const first = await l2App(entra.fetch, store, { encryption: { keys: [{ id: "k1", key: k1 }] } }).acquireTokenForClient(graph);
@@ -214,7 +214,7 @@ describe("L2 cache", () => {
   it("refuses a record copied under another tenant's key", async () => {
     const entra = await emulator();
     const stored = new Map<string, string>();
-    const store: CacheAdapter = { get: async (k) => stored.get(k), set: async (k, v) => void stored.set(k, v), delete: async (k) => void stored.delete(k) };
+    const store = mapStore(stored);
     await l2App(entra.fetch, store).acquireTokenForClient(graph);
     const [value] = [...stored.values()];
     const victim = builder(entra.fetch).withClientSecret(secret).withTenantId(tenantB).withCache(store).build();
@@ -236,3 +236,15 @@ describe("L2 cache", () => {
     expect(new Set(results.map((r) => r.accessToken)).size).toBe(1);
   });
 });
+
+function mapStore(stored: Map<string, string>): CacheAdapter {
+  return {
+    get: async (key: string): Promise<string | undefined> => stored.get(key),
+    set: async (key: string, value: string): Promise<void> => {
+      stored.set(key, value);
+    },
+    delete: async (key: string): Promise<void> => {
+      stored.delete(key);
+    },
+  };
+}

@@ -62,7 +62,7 @@ describe("credentials against the emulator", () => {
   it("a non-extractable CryptoKey and a remote signer both work", async () => {
     const entra = await emulator();
     const der = keys("rsa.pkcs8.pem").replace(/-----[^-]+-----|\s/g, "");
-    const key = await crypto.subtle.importKey("pkcs8", Uint8Array.from(atob(der), (c) => c.charCodeAt(0)), { name: "RSA-PSS", hash: "SHA-256" }, false, ["sign"]);
+    const key = await crypto.subtle.importKey("pkcs8", new Uint8Array(Array.from(atob(der), (c) => c.charCodeAt(0))), { name: "RSA-PSS", hash: "SHA-256" }, false, ["sign"]);
     const viaKey = builder(entra.fetch).withCertificate({ privateKey: key, certificate: keys("rsa.crt.pem") }).withTenantId(tenantA).build();
     await expect(viaKey.acquireTokenForClient(graph)).resolves.toMatchObject({ tokenType: "Bearer" });
     let signed = 0;

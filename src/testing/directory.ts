@@ -1,0 +1,156 @@
+/**
+ * The emulated directory: tenants (by id or verified domain), app registrations with their
+ * credentials and service principals, and the resources tokens may be issued for. Built once from
+ * the emulator options, which it validates.
+ *
+ * @module
+ */
+
+import { isGuid } from "./envelope";
+import { type RegisteredCertificate, registerCertificate } from "./certificate";
+import type { EmulatorApp, EmulatorTenant, EntraEmulatorOptions } from "./options";
+
+/** A configured tenant. */
+export interface DirectoryTenant {
+  /** Lower-case tenant id. */
+  readonly id: string;
+  /** The directory name of error texts. */
+  readonly name: string;
+}
+
+/** A configured app registration. */
+export interface DirectoryApp {
+  /** Lower-case client id. */
+  readonly clientId: string;
+  readonly secrets: readonly string[];
+  readonly certificates: readonly RegisteredCertificate[];
+  /** Lower-case ids of the tenants holding a service principal. */
+  readonly tenants: ReadonlySet<string>;
+  readonly displayName: string | undefined;
+  readonly roles: readonly string[];
+}
+
+/** What a tenant path segment names. */
+export type TenantLookup =
+  | { readonly kind: "tenant"; readonly tenant: DirectoryTenant }
+  /** `common`, `organizations` or `consumers` (lower-cased). */
+  | { readonly kind: "reserved"; readonly name: string }
+  /** A well-formed GUID or DNS name that no tenant has: AADSTS90002. */
+  | { readonly kind: "not-found" }
+  /** Neither a GUID nor a DNS name: AADSTS900023. */
+  | { readonly kind: "invalid" };
+
+const RESERVED_TENANTS = new Set(["common", "organizations", "consumers"]);
+const DNS_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+/** Whether `text` is a DNS name of at least two labels, as verified domains are. */
+function isDnsName(text: string): boolean {
+  return DNS_NAME.test(text);
+}
+
+function normaliseResource(resource: string): string {
+  return resource.toLowerCase().replace(/\/$/, "");
+}
+
+/** The emulated directory. */
+export class Directory {
+  readonly #tenantsById = new Map<string, DirectoryTenant>();
+  readonly #tenantsByDomain = new Map<string, DirectoryTenant>();
+  readonly #apps = new Map<string, DirectoryApp>();
+  readonly #adfsApps: ReadonlySet<string> | undefined;
+  readonly #resources: ReadonlySet<string> | undefined;
+  readonly #servicePrincipals = new Map<string, string>();
+
+  private constructor(options: EntraEmulatorOptions) {
+    for (const entry of options.tenants) this.#addTenant(typeof entry === "string" ? { id: entry } : entry);
+    this.#resources = options.resources && new Set(options.resources.map(normaliseResource));
+    this.#adfsApps = options.adfs?.apps && new Set(options.adfs.apps.map((id) => id.toLowerCase()));
+  }
+
+  /** Validates `options` and imports every certificate; throws a `TypeError` naming the bad entry. */
+  static async create(options: EntraEmulatorOptions): Promise<Directory> {
+    const directory = new Directory(options);
+    for (const app of options.apps) await directory.#addApp(app);
+    for (const id of directory.#adfsApps ?? []) {
+      if (!directory.#apps.has(id)) throw new TypeError(`adfs.apps: '${id}' is not a configured app`);
+    }
+    return directory;
+  }
+
+  #addTenant(entry: EmulatorTenant): void {
+    if (!isGuid(entry.id)) throw new TypeError(`tenants: '${entry.id}' is not a GUID tenant id`);
+    const id = entry.id.toLowerCase();
+    if (this.#tenantsById.has(id)) throw new TypeError(`tenants: '${id}' is configured twice`);
+    const domains = (entry.domains ?? []).map((domain) => domain.toLowerCase());
+    const tenant: DirectoryTenant = { id, name: entry.displayName ?? domains[0] ?? id };
+    this.#tenantsById.set(id, tenant);
+    for (const domain of domains) {
+      if (!isDnsName(domain)) throw new TypeError(`tenants: '${domain}' of tenant '${id}' is not a DNS name`);
+      if (this.#tenantsByDomain.has(domain)) throw new TypeError(`tenants: domain '${domain}' is configured twice`);
+      this.#tenantsByDomain.set(domain, tenant);
+    }
+  }
+
+  async #addApp(app: EmulatorApp): Promise<void> {
+    if (!isGuid(app.clientId)) throw new TypeError(`apps: '${app.clientId}' is not a GUID client id`);
+    const clientId = app.clientId.toLowerCase();
+    if (this.#apps.has(clientId)) throw new TypeError(`apps: '${clientId}' is configured twice`);
+    const tenants = new Set((app.tenants ?? [...this.#tenantsById.keys()]).map((id) => id.toLowerCase()));
+    for (const id of tenants) {
+      if (!this.#tenantsById.has(id)) throw new TypeError(`apps: tenant '${id}' of app '${clientId}' is not configured`);
+    }
+    const certificates = await Promise.all(
+      (app.certificates ?? []).map((pem, i) => registerCertificate(pem, `apps: certificate ${i} of app '${clientId}'`)),
+    );
+    this.#apps.set(clientId, {
+      clientId,
+      secrets: [...(app.secrets ?? [])],
+      certificates,
+      tenants,
+      displayName: app.displayName,
+      roles: [...(app.roles ?? [])],
+    });
+  }
+
+  /** Lower-case ids of every configured tenant. */
+  tenantIds(): string[] {
+    return [...this.#tenantsById.keys()];
+  }
+
+  /** Resolves a tenant path segment (already percent-decoded). */
+  lookupTenant(segment: string): TenantLookup {
+    const lower = segment.toLowerCase();
+    if (RESERVED_TENANTS.has(lower)) return { kind: "reserved", name: lower };
+    if (isGuid(segment)) {
+      const tenant = this.#tenantsById.get(lower);
+      return tenant ? { kind: "tenant", tenant } : { kind: "not-found" };
+    }
+    if (!isDnsName(segment)) return { kind: "invalid" };
+    const tenant = this.#tenantsByDomain.get(lower);
+    return tenant ? { kind: "tenant", tenant } : { kind: "not-found" };
+  }
+
+  /** The app `clientId` if it has a service principal in `tenant` (or, for ADFS, is registered there). */
+  findApp(clientId: string, tenant: DirectoryTenant | "adfs"): DirectoryApp | undefined {
+    const app = this.#apps.get(clientId.toLowerCase());
+    if (!app) return undefined;
+    if (tenant === "adfs") return !this.#adfsApps || this.#adfsApps.has(app.clientId) ? app : undefined;
+    return app.tenants.has(tenant.id) ? app : undefined;
+  }
+
+  /** Whether tokens may be issued for `resource` (always, when no `resources` option was given). */
+  hasResource(resource: string): boolean {
+    return !this.#resources || this.#resources.has(normaliseResource(resource));
+  }
+
+  /** The object id of the app's service principal in `tenantKey`: stable for the emulator's lifetime. */
+  servicePrincipalId(app: DirectoryApp, tenantKey: string): string {
+    const key = `${app.clientId}/${tenantKey}`;
+    let id = this.#servicePrincipals.get(key);
+    if (id === undefined) {
+      id = crypto.randomUUID();
+      this.#servicePrincipals.set(key, id);
+    }
+    return id;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * `entra-edge/testing`: a local Microsoft Entra ID emulator for the client credentials grant.
+ * Its `fetch` answers like Entra ID on the wire (token endpoint, OpenID configuration, instance
+ * discovery, keys) on every Entra host alias, regional host and loopback origin, checks client
+ * secrets and certificate assertions for real, records every request and injects faults. It
+ * uses only `fetch`-era Web APIs and `crypto.subtle`, so it runs in workerd, Deno, Bun and Node.
+ *
+ * @example
+ * ```ts
+ * import { ConfidentialClientApplicationBuilder } from "entra-edge";
+ * import { createEntraEmulator, faults } from "entra-edge/testing";
+ *
+ * const emulator = await createEntraEmulator({
+ *   tenants: [{ id: tenantId, domains: ["contoso.onmicrosoft.com"] }],
+ *   apps: [{ clientId, secrets: ["s3cret"], certificates: [certificatePem] }],
+ * });
+ * const app = ConfidentialClientApplicationBuilder.create(clientId)
+ *   .withCertificate({ privateKey: keyPem, certificate: certificatePem })
+ *   .withHttpClient(emulator.fetch)
+ *   .build();
+ *
+ * emulator.injectFault(faults.serverError(503));
+ * const result = await app.acquireTokenForClient(["https://graph.microsoft.com/.default"]).withTenantId(tenantId);
+ * const claims = await emulator.verifyAccessToken(result.accessToken, { tenantId });
+ * ```
+ *
+ * @module
+ */
+
+export { createEntraEmulator } from "./emulator";
+export type { EmulatorFetch, EntraEmulator } from "./emulator";
+export type { EmulatorAdfsOptions, EmulatorApp, EmulatorTenant, EntraEmulatorOptions } from "./options";
+export type { RecordedRequest, RequestKind } from "./recording";
+export { faults } from "./faults";
+export type {
+  BodyFault,
+  DelayFault,
+  EmulatorFault,
+  EntraErrorFault,
+  FaultMatch,
+  FaultScope,
+  NetworkFault,
+  ResponseFault,
+} from "./faults";
+export type { EmulatorAccessTokenClaims, EmulatorJwks, VerifyAccessTokenOptions } from "./access-token";
