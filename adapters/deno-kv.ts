@@ -31,9 +31,13 @@ import type { CacheAdapter } from "../src/cache/cache-adapter";
  * ```
  */
 export interface DenoKvLike {
+  /** Reads one entry (`Deno.Kv.get`). */
   get(key: readonly string[]): Promise<{ readonly value: unknown; readonly versionstamp: string | null }>;
+  /** Writes one entry with an expiry in milliseconds (`Deno.Kv.set`). */
   set(key: readonly string[], value: unknown, options?: { expireIn?: number }): Promise<unknown>;
+  /** Deletes one entry (`Deno.Kv.delete`). */
   delete(key: readonly string[]): Promise<void>;
+  /** Starts an atomic operation (`Deno.Kv.atomic`), for the refresh lease. */
   atomic(): DenoKvAtomicLike;
 }
 
@@ -164,9 +168,12 @@ export function denoKvCache(kv: DenoKvLike, options: DenoKvCacheOptions = {}): D
 // --- Internal helpers ---
 
 /** The part of `Deno.AtomicOperation` this adapter uses. */
-interface DenoKvAtomicLike {
+export interface DenoKvAtomicLike {
+  /** Requires an entry to be at a version (`null`: absent). */
   check(...checks: { readonly key: readonly string[]; readonly versionstamp: string | null }[]): DenoKvAtomicLike;
+  /** Writes an entry if the checks hold. */
   set(key: readonly string[], value: unknown, options?: { expireIn?: number }): DenoKvAtomicLike;
+  /** Commits; `ok: false` when a check failed. */
   commit(): Promise<{ readonly ok: boolean }>;
 }
 

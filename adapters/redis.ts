@@ -42,6 +42,7 @@ import type { CacheAdapter } from "../src/cache/cache-adapter";
  * ```
  */
 export interface IoRedisLike {
+  /** Sends any command (ioredis `call`). */
   call(command: string, ...args: string[]): Promise<unknown>;
 }
 
@@ -55,6 +56,7 @@ export interface IoRedisLike {
  * ```
  */
 export interface NodeRedisLike {
+  /** Sends any command (node-redis `sendCommand`). */
   sendCommand(args: string[]): Promise<unknown>;
 }
 
@@ -69,6 +71,7 @@ export interface NodeRedisLike {
  * ```
  */
 export interface SendRedisLike {
+  /** Sends any command (Bun `RedisClient.send`). */
   send(command: string, args: string[]): Promise<unknown>;
 }
 

@@ -36,8 +36,11 @@ import type { CacheAdapter } from "../src/cache/cache-adapter";
  * ```
  */
 export interface KvNamespaceLike {
+  /** Reads a value as text (`KVNamespace.get`). */
   get(key: string, options: { type: "text"; cacheTtl?: number }): Promise<string | null>;
+  /** Writes a value with a time to live in seconds (`KVNamespace.put`). */
   put(key: string, value: string, options: { expirationTtl: number }): Promise<void>;
+  /** Deletes a key (`KVNamespace.delete`). */
   delete(key: string): Promise<void>;
 }
 

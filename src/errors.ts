@@ -71,6 +71,7 @@ export class EntraEdgeError extends Error {
   /** The correlation id (`client-request-id`) of the acquisition, if known. */
   readonly correlationId: string | undefined;
 
+  /** Creates an error with a code, a message that says what to do, and options. */
   constructor(code: EntraEdgeErrorCode, message: string, options: EntraEdgeErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
@@ -99,6 +100,7 @@ export class EntraEdgeError extends Error {
 export class ClientError extends EntraEdgeError {
   declare readonly code: ClientErrorCode;
 
+  /** Creates a client error. */
   constructor(code: ClientErrorCode, message: string, options: EntraEdgeErrorOptions = {}) {
     super(code, message, options);
   }
@@ -161,6 +163,7 @@ export class ServiceError extends EntraEdgeError {
   /** A claims challenge to pass to `withClaims`, when the service sent one. */
   readonly claims: string | undefined;
 
+  /** Creates a service error from the answer's details. */
   constructor(code: ServiceErrorCode, message: string, details: ServiceErrorDetails) {
     super(code, message, details);
     this.status = details.status;
@@ -190,6 +193,7 @@ export class ServiceError extends EntraEdgeError {
  * ```
  */
 export class ThrottledError extends ServiceError {
+  /** Creates a throttling error; `details.retryAfterMs` says how long to wait. */
   constructor(message: string, details: ServiceErrorDetails) {
     super("throttled", message, details);
   }
@@ -207,6 +211,7 @@ export class ThrottledError extends ServiceError {
 export class NetworkError extends EntraEdgeError {
   declare readonly code: NetworkErrorCode;
 
+  /** Creates a network error. */
   constructor(code: NetworkErrorCode, message: string, options: EntraEdgeErrorOptions = {}) {
     super(code, message, options);
   }

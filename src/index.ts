@@ -25,6 +25,7 @@ export type { CacheErrorEvent, DistributedCacheOptions } from "./cache/distribut
 export type { CacheEncryptionKey, CacheEncryptionOptions } from "./cache/sealing";
 export type { CacheStatistics } from "./client-state";
 export { defaultMemoryCacheLimits, type MemoryCacheLimits } from "./cache/memory-token-cache";
+export type { Authority, AuthorityKind } from "./authority";
 export {
   toTokenCredential,
   type AccessToken,

@@ -19,9 +19,13 @@ export type LogLevel = "error" | "warning" | "info" | "verbose";
  * ```
  */
 export interface Logger {
+  /** A failure the caller will see, or a broken store or hook. */
   error(message: string, data?: Record<string, unknown>): void;
+  /** Something went wrong but the acquisition goes on (a cache failure, a retry, a fallback). */
   warn(message: string, data?: Record<string, unknown>): void;
+  /** A token request and why it was made. */
   info(message: string, data?: Record<string, unknown>): void;
+  /** Details for troubleshooting. */
   debug(message: string, data?: Record<string, unknown>): void;
 }
 

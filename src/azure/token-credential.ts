@@ -31,6 +31,7 @@ export interface GetTokenOptions {
 
 /** `@azure/core-auth`'s `TokenCredential`. */
 export interface TokenCredential {
+  /** Gets a token for `scopes`, from cache when a valid one is there. */
   getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null>;
 }
 

@@ -39,6 +39,7 @@ export interface MsalNodeConfiguration {
   };
   system?: {
     loggerOptions?: {
+      /** Receives msal's log level (Error 0 ... Trace 4), the line, and whether it holds personal data. */
       loggerCallback?: (level: number, message: string, containsPii: boolean) => void;
       piiLoggingEnabled?: boolean;
       logLevel?: number;
