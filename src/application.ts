@@ -18,6 +18,7 @@ import type { CertificateOptions } from "./credentials/certificate";
 import type { ClientAssertion } from "./credentials/client-assertion";
 import { createCredential, credentialIdentity, type CredentialSpec } from "./credentials/credential-spec";
 import { ClientError, NetworkError, ThrottledError } from "./errors";
+import { startDeadline } from "./internal/deadline";
 import { randomId } from "./internal/uuid";
 import { Log, type Logger, type LoggingOptions } from "./logger";
 import { CacheLevel, CacheRefreshReason, RegionOutcome, TokenSource, type AuthenticationResult, type AuthenticationResultMetadata } from "./result";
@@ -310,7 +311,8 @@ export class ConfidentialClientApplication {
       if (l2.leaseMs > 0) {
         leased = await l2.takeLease(request.key);
         if (!leased) {
-          const fromHolder = await l2.waitForLeaseHolder(request.key, AbortSignal.timeout(this.#timeoutMs));
+          const deadline = startDeadline(this.#timeoutMs);
+          const fromHolder = await l2.waitForLeaseHolder(request.key, deadline.signal).finally(deadline.clear);
           if (fromHolder !== undefined && this.#usable(fromHolder, reason)) return this.#fromL2(request.key, fromHolder, request.correlationId);
         }
       }
@@ -341,14 +343,15 @@ export class ConfidentialClientApplication {
     const { key, tenant, correlationId, reason, options } = request;
     const state = this.#state;
     state.throttle.check(key, this.#now(), correlationId);
-    // The shared request has its own deadline: one caller giving up does not cancel the others.
-    const signal = AbortSignal.timeout(this.#timeoutMs);
     const region = options.azureRegion === undefined ? this.#region : regionOf(options.azureRegion, this.authority);
-    const { tokenEndpoint, fallbackTokenEndpoint } = await this.#endpoints(tenant, region, signal, correlationId);
-    this.#log.write("info", `Requesting a token (${reason}).`, { correlationId, tenant: this.#log.redact(tenant) });
-    state.statistics.networkRequests++;
+    // The shared request has its own deadline: one caller giving up does not cancel the others.
+    const deadline = startDeadline(this.#timeoutMs);
+    const signal = deadline.signal;
     let outcome;
     try {
+      const { tokenEndpoint, fallbackTokenEndpoint } = await this.#endpoints(tenant, region, signal, correlationId);
+      this.#log.write("info", `Requesting a token (${reason}).`, { correlationId, tenant: this.#log.redact(tenant) });
+      state.statistics.networkRequests++;
       outcome = await requestToken({
         fetch: this.#fetch,
         log: this.#log,
@@ -373,6 +376,8 @@ export class ConfidentialClientApplication {
       if (error instanceof ThrottledError) state.throttle.record(key, error, this.#now());
       this.#log.write("warning", `Token request failed: ${error instanceof Error ? error.message : "unknown error"}`, { correlationId });
       throw error;
+    } finally {
+      deadline.clear();
     }
     const token = this.#cachedTokenOf(outcome.token, outcome.requestedAt, request.scopes, tenant, outcome.tokenEndpoint);
     if (token.expiresOn - this.#marginMs > this.#now()) state.l1.set(key, token, this.#now());

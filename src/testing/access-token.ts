@@ -141,7 +141,8 @@ export class AccessTokenIssuer {
 
   /** Issues a token for `grant` at `nowMs`, valid `lifetimeSeconds`. */
   async issue(grant: TokenGrant, nowMs: number, lifetimeSeconds: number): Promise<string> {
-    if (this.#format === "opaque") return randomText(48);
+    // About the size of a Graph app token (2 KB), so memory measurements stay realistic.
+    if (this.#format === "opaque") return randomText(1536);
     const now = Math.floor(nowMs / 1000);
     const issuedAt = now - 300;
     const claims: Record<string, unknown> = { aud: grant.resource, iss: grant.issuer, iat: issuedAt, nbf: issuedAt, exp: now + lifetimeSeconds };

@@ -118,8 +118,9 @@ export interface EntraEmulatorOptions {
   readonly clockSkewSeconds?: number;
   /**
    * `"jwt"` (default): RS256 JWTs in the shape of Entra v1 app tokens, signed by a key the
-   * emulator generates at creation (see `publicJwks`). `"opaque"`: random strings, cheap for
-   * soak tests, which `verifyAccessToken` cannot check.
+   * emulator generates at creation (see `publicJwks`). `"opaque"`: random 2,048-character
+   * strings (the size of a Graph token, without the signing cost), for soak tests;
+   * `verifyAccessToken` cannot check them.
    */
   readonly accessTokenFormat?: "jwt" | "opaque";
   /** Also play an ADFS server. */
