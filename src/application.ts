@@ -305,7 +305,8 @@ export class ConfidentialClientApplication {
     let reason = request.reason;
     let leased = false;
     if (l2 !== undefined && request.readL2) {
-      const stored = await l2.read(request.key);
+      const [stored, sharedBlock] = await Promise.all([l2.read(request.key), l2.readThrottle(request.key)]);
+      if (sharedBlock !== undefined) state.throttle.recordShared(request.key, sharedBlock.until, sharedBlock.status, this.#now());
       if (stored !== undefined && this.#usable(stored, reason)) return this.#fromL2(request.key, stored, request.correlationId);
       if (stored !== undefined && reason === CacheRefreshReason.NoCachedAccessToken) reason = CacheRefreshReason.Expired;
       if (l2.leaseMs > 0) {
@@ -373,7 +374,12 @@ export class ConfidentialClientApplication {
         now: this.#now,
       });
     } catch (error) {
-      if (error instanceof ThrottledError) state.throttle.record(key, error, this.#now());
+      if (error instanceof ThrottledError && error.retryAfterMs !== undefined && !state.throttle.isBlocked(key, this.#now())) {
+        const now = this.#now();
+        state.throttle.record(key, error, now);
+        const shared = this.#l2?.writeThrottle(key, now + error.retryAfterMs, error.status, now);
+        if (shared !== undefined) await shared;
+      }
       this.#log.write("warning", `Token request failed: ${error instanceof Error ? error.message : "unknown error"}`, { correlationId });
       throw error;
     } finally {

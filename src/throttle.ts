@@ -30,6 +30,13 @@ export class ThrottleState {
     this.#blocks.set(key, { until: now + error.retryAfterMs, error });
   }
 
+  /** Records a block another instance shared through the L2 cache. */
+  recordShared(key: string, until: number, status: number, now: number): void {
+    const retryAfterMs = until - now;
+    if (retryAfterMs <= 0) return;
+    this.record(key, new ThrottledError(`Another instance was throttled (HTTP ${status}).`, { status, retryAfterMs }), now);
+  }
+
   /** Throws a `ThrottledError` when `key` is blocked at `now`. */
   check(key: string, now: number, correlationId: string): void {
     const block = this.#blocks.get(key);
@@ -54,6 +61,12 @@ export class ThrottleState {
         cause: error,
       },
     );
+  }
+
+  /** Whether `key` is blocked at `now` (without throwing). */
+  isBlocked(key: string, now: number): boolean {
+    const block = this.#blocks.get(key);
+    return block !== undefined && block.until > now;
   }
 
   /** Number of keys blocked (expired blocks included until next checked). */

@@ -93,6 +93,29 @@ export class DistributedTokenCache {
     await this.#call("delete", () => this.#adapter.delete(storeKey));
   }
 
+  /** Shares a throttling block of `key` (until `until`, epoch ms) with the other instances. Never throws. */
+  async writeThrottle(key: string, until: number, status: number, now: number): Promise<void> {
+    const ttlSeconds = Math.ceil((until - now) / 1000);
+    if (ttlSeconds <= 0) return;
+    const storeKey = await storeKeyOf("throttle", key);
+    await this.#call("set", () => this.#adapter.set(storeKey, JSON.stringify({ until, status }), ttlSeconds));
+  }
+
+  /** A throttling block of `key` recorded by any instance, if one is stored. */
+  async readThrottle(key: string): Promise<{ until: number; status: number } | undefined> {
+    const storeKey = await storeKeyOf("throttle", key);
+    const value = await this.#call("get", () => this.#adapter.get(storeKey));
+    if (value === undefined || value === timedOut) return undefined;
+    try {
+      const parsed = JSON.parse(value) as { until?: unknown; status?: unknown };
+      if (typeof parsed.until === "number" && typeof parsed.status === "number") return { until: parsed.until, status: parsed.status };
+    } catch {
+      // fall through: a foreign or damaged value is no block
+    }
+    this.#report({ operation: "get", reason: "invalid", error: undefined });
+    return undefined;
+  }
+
   /** Tries to take the refresh lease of `key`; `false` when another instance holds it or the store failed. */
   async takeLease(key: string): Promise<boolean> {
     const setIfAbsent = this.#adapter.setIfAbsent;
@@ -154,7 +177,7 @@ export class DistributedTokenCache {
  * The store key of an L1 key: a kind, a version and a SHA-256 of the L1 key. Short (fits Workers
  * KV's 512 bytes), and reveals no tenant, client or token.
  */
-async function storeKeyOf(kind: "at" | "lease", key: string): Promise<string> {
+async function storeKeyOf(kind: "at" | "lease" | "throttle", key: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
   return `${kind}1:${encodeBase64Url(new Uint8Array(digest))}`;
 }

@@ -225,6 +225,19 @@ describe("L2 cache", () => {
     expect((await entra.verifyAccessToken(b.accessToken)).tid).toBe(tenantB);
   });
 
+  it("shares a throttling block with other instances through the store", async () => {
+    const entra = await emulator();
+    const store = memoryCache();
+    entra.injectFault(faults.throttled(30));
+    await expect(l2App(entra.fetch, store).acquireTokenForClient(graph)).rejects.toMatchObject({ name: "ThrottledError", retryAfterMs: 30_000 });
+    const other = l2App(entra.fetch, store);
+    const error = await other.acquireTokenForClient(graph).then(() => undefined, (e: unknown) => e);
+    expect(error).toMatchObject({ name: "ThrottledError", status: 429 });
+    expect((error as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(25_000);
+    expect(entra.tokenRequests()).toHaveLength(1);
+    await expect(other.acquireTokenForClient(graph).withTenantId(tenantB)).resolves.toMatchObject({ tenantId: tenantB });
+  });
+
   it("with a lease, two instances sharing one store make one request for 1,000 concurrent cold calls", async () => {
     const entra = await emulator();
     entra.injectFault(faults.delay(100));
