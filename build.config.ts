@@ -9,6 +9,7 @@ export default defineBuildConfig({
     { input: "adapters/workers-kv", name: "adapters/workers-kv" },
     { input: "adapters/deno-kv", name: "adapters/deno-kv" },
     { input: "adapters/redis", name: "adapters/redis" },
+    { input: "cli/bin", name: "cli" }, // the `entra-edge` executable (Node and Bun): dist/cli.mjs
   ],
   declaration: "node16",
   clean: true,
