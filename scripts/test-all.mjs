@@ -30,10 +30,54 @@ function vitest(name, args) {
   results.push({ name, passed: json.numPassedTests, failed, skipped: json.numPendingTests + json.numTodoTests });
 }
 
+/**
+ * Runs a command that counts its own checks: it prints lines
+ * `{"type":"entra-edge:summary","name":...,"passed":N,"failed":N}` (one per result row). No such
+ * line, or a failing exit code with nothing failed, counts as one failure.
+ */
+function counted(name, command, args, timeoutMs = 300_000) {
+  console.log(`\n=== ${name}: ${command} ${args.join(" ")}`);
+  const run = spawnSync(command, args, { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs });
+  process.stdout.write(run.stdout ?? "");
+  if (run.error) console.log(`${name}: ${run.error.message}`);
+  const rows = [];
+  for (const line of (run.stdout ?? "").split("\n")) {
+    if (!line.startsWith("{")) continue;
+    try {
+      const parsed = JSON.parse(line);
+      if (parsed.type === "entra-edge:summary") rows.push({ name: parsed.name ?? name, passed: Number(parsed.passed) || 0, failed: Number(parsed.failed) || 0 });
+    } catch {
+      // an ordinary output line
+    }
+  }
+  if (rows.length === 0) rows.push({ name, passed: 0, failed: 1 });
+  else if (run.status !== 0 && rows.every((row) => row.failed === 0)) rows[rows.length - 1].failed += 1;
+  results.push(...rows);
+}
+
 check("typecheck src", bin("tsc"), ["--noEmit", "-p", "tsconfig.json"]);
 check("typecheck tests", bin("tsc"), ["--noEmit", "-p", "tsconfig.test.json"]);
 check("build", bin("unbuild"), []);
 vitest("vitest (node)", []);
+
+// The built package: publint, attw, every export built, the core bundle (no node:, no adapters, size).
+counted("package checks", process.execPath, ["scripts/check-package.mjs"]);
+
+// JSR: the jsr.json exports (TypeScript sources) type-check in Deno, and a publish dry run passes.
+// The sources import without extensions (moduleResolution Bundler): Deno resolves them with
+// --sloppy-imports, and `deno publish` rewrites them. `--allow-slow-types` stays until every
+// public symbol has an explicit type (JSR's "fast check"; see the report of `deno publish --dry-run`).
+const jsrEntries = Object.values(JSON.parse(readFileSync("jsr.json", "utf8")).exports);
+check("deno check (JSR entry points)", bin("deno"), ["check", "--no-lock", "--sloppy-imports", ...jsrEntries]);
+check("deno publish --dry-run (JSR)", bin("deno"), ["publish", "--dry-run", "--no-lock", "--allow-dirty", "--allow-slow-types", "--quiet"]);
+
+// The end-to-end suite (test/e2e/suite.ts) on the built package, one row per runtime.
+for (const runtime of ["node", "deno", "bun", "workerd", "workerd-nodejs-compat"]) {
+  counted(`e2e ${runtime}`, process.execPath, ["test/e2e/run.mjs", runtime], 120_000);
+}
+
+// `npm start` (the example Worker in workerd against the emulator), on the build above.
+check("npm start (example Worker report)", process.execPath, ["scripts/start.mjs", "--no-build"]);
 
 console.log("\n=== summary");
 let passed = 0;

@@ -1,0 +1,339 @@
+/**
+ * The end-to-end suite: the same scenarios, run in workerd, Deno, Bun and Node against the
+ * **built** package. This module has no runtime import at all (only type imports, erased): each
+ * runtime's entry imports `entra-edge`, `entra-edge/testing` and the adapters as a user would and
+ * hands them in, with the key fixtures and the L2 stores that runtime has (memory everywhere,
+ * plus Workers KV, Deno KV or Redis).
+ *
+ * Each result is printed by the entry as one JSON line (`resultLine`); `test/e2e/run.mjs`
+ * collects them.
+ *
+ * @module
+ */
+
+import type * as Core from "../../src/index";
+import type * as Testing from "../../src/testing/index";
+
+/** The built package, as imported by the runtime's entry. */
+export interface E2eModules {
+  readonly core: typeof Core;
+  readonly testing: typeof Testing;
+}
+
+/** Key material from `test/fixtures/keys`, read by each entry its own way. */
+export interface E2eFixtures {
+  /** `rsa.pkcs8.pem` */
+  readonly rsaPkcs8Pem: string;
+  /** `rsa.enc-default.pem`: encrypted PKCS#8 (PBES2, PBKDF2 + AES-256-CBC, OpenSSL 3 default) */
+  readonly rsaEncryptedPkcs8Pem: string;
+  /** Its password. */
+  readonly rsaEncryptedPassword: string;
+  /** `rsa.crt.pem` */
+  readonly rsaCertificatePem: string;
+  /** The `x5t#S256` of `rsa.crt.pem` (from `expected.json`). */
+  readonly rsaX5tS256: string;
+}
+
+/** An L2 store of the runtime. */
+export interface E2eStore {
+  /** e.g. `memory`, `workers-kv`, `deno-kv`, `redis (Bun RedisClient)`. */
+  readonly name: string;
+  readonly adapter: Core.CacheAdapter;
+}
+
+/** What a runtime's entry hands to {@link runSuite}. */
+export interface E2eContext {
+  /** e.g. `node`, `deno`, `bun`, `workerd`. */
+  readonly runtime: string;
+  readonly modules: E2eModules;
+  readonly fixtures: E2eFixtures;
+  /** The runtime's L2 stores; one "L2" scenario each. */
+  readonly stores: readonly E2eStore[];
+}
+
+/** The outcome of one scenario. */
+export interface ScenarioResult {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly ms: number;
+  readonly error?: string;
+}
+
+/** `type` of the JSON lines the entries print. */
+export const RESULT_LINE_TYPE = "entra-edge:e2e-result";
+
+/** One result as the JSON line the runner collects. */
+export function resultLine(runtime: string, result: ScenarioResult): string {
+  return JSON.stringify({ type: RESULT_LINE_TYPE, runtime, ...result });
+}
+
+/** One scenario: throws on failure. */
+interface Scenario {
+  readonly name: string;
+  run(context: E2eContext): Promise<void>;
+}
+
+const tenantA = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const tenantB = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";
+const clientId = "11111111-2222-3333-4444-555555555555";
+const secret = "Ab1~e2e.secret-value_0123456789";
+const graph = ["https://graph.microsoft.com/.default"];
+const tokenEndpoint = (tenant: string): string => `https://login.microsoftonline.com/${tenant}/oauth2/v2.0/token`;
+
+/** The scenarios, in order. The L2 scenarios are added per store by {@link runSuite}. */
+export const scenarios: readonly Scenario[] = [
+  {
+    name: "client secret: token from the identity provider, verified by the emulator",
+    async run(context) {
+      const { core } = context.modules;
+      const entra = await emulator(context);
+      const app = builder(context, entra).withClientSecret(secret).withTenantId(tenantA).build();
+      const result = await app.acquireTokenForClient(graph);
+      const meta = result.authenticationResultMetadata;
+      check(meta.tokenSource === core.TokenSource.IdentityProvider, `tokenSource ${meta.tokenSource}`);
+      check(meta.cacheLevel === core.CacheLevel.None, `cacheLevel ${meta.cacheLevel}`);
+      check(result.tokenType === "Bearer", `tokenType ${result.tokenType}`);
+      check(result.tenantId === tenantA, `tenantId ${result.tenantId}`);
+      check(result.expiresOn.getTime() > Date.now() + 30 * 60_000, `expiresOn ${result.expiresOn.toISOString()}`);
+      check(meta.tokenEndpoint === tokenEndpoint(tenantA), `tokenEndpoint ${meta.tokenEndpoint}`);
+      const claims = await entra.verifyAccessToken(result.accessToken, { tenantId: tenantA });
+      check(claims.appid === clientId && claims.appidacr === "1", `claims ${JSON.stringify(claims)}`);
+      const [request] = entra.tokenRequests();
+      check(request?.form["client_secret"] === secret, "the secret was sent as client_secret");
+      check(request?.form["grant_type"] === "client_credentials", "grant_type");
+      check(request?.headers["client-request-id"] === result.correlationId, "client-request-id is the correlation id");
+    },
+  },
+  {
+    name: "certificate from encrypted PKCS#8: PS256 assertion with x5t#S256",
+    async run(context) {
+      const { core } = context.modules;
+      const { fixtures } = context;
+      const entra = await emulator(context);
+      const app = builder(context, entra)
+        .withCertificate({ privateKey: fixtures.rsaEncryptedPkcs8Pem, password: fixtures.rsaEncryptedPassword, certificate: fixtures.rsaCertificatePem })
+        .withTenantId(tenantA)
+        .build();
+      const result = await app.acquireTokenForClient(graph);
+      check(result.authenticationResultMetadata.tokenSource === core.TokenSource.IdentityProvider, "from the identity provider");
+      const [request] = entra.tokenRequests();
+      check(request?.status === 200, `the emulator accepted the assertion (status ${String(request?.status)})`);
+      check(request?.form["client_assertion_type"] === "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion_type");
+      check(request?.form["client_secret"] === undefined, "no client_secret");
+      const assertion = request?.form["client_assertion"] ?? "";
+      const header = decodeJwtPart(assertion, 0);
+      check(header["alg"] === "PS256", `alg ${String(header["alg"])}`);
+      check(header["x5t#S256"] === fixtures.rsaX5tS256, `x5t#S256 ${String(header["x5t#S256"])}`);
+      check(header["x5c"] === undefined, "no x5c unless asked");
+      const payload = decodeJwtPart(assertion, 1);
+      check(payload["aud"] === tokenEndpoint(tenantA), `aud ${String(payload["aud"])}`);
+      check(payload["iss"] === clientId && payload["sub"] === clientId, "iss and sub are the client id");
+      check(typeof payload["jti"] === "string", "jti");
+      const claims = await entra.verifyAccessToken(result.accessToken, { tenantId: tenantA });
+      check(claims.appidacr === "2", `appidacr ${String(claims.appidacr)} (certificate)`);
+    },
+  },
+  {
+    name: "client assertion callback: called once, only before a network request",
+    async run(context) {
+      const { fixtures } = context;
+      const entra = await emulator(context);
+      const key = await crypto.subtle.importKey("pkcs8", pemBytes(fixtures.rsaPkcs8Pem), { name: "RSA-PSS", hash: "SHA-256" }, false, ["sign"]);
+      const calls: Core.ClientAssertionOptions[] = [];
+      const app = builder(context, entra)
+        .withClientAssertion(async (options) => {
+          calls.push(options);
+          return signAssertion(key, fixtures.rsaX5tS256, options.clientId, options.tokenEndpoint);
+        })
+        .withTenantId(tenantA)
+        .build();
+      const correlationId = "0f0f0f0f-0000-4000-8000-000000000001";
+      const first = await app.acquireTokenForClient(graph).withCorrelationId(correlationId);
+      const second = await app.acquireTokenForClient(graph);
+      check(calls.length === 1, `callback called ${calls.length} times`);
+      const [options] = calls;
+      check(options?.clientId === clientId, "clientId");
+      check(options?.tenantId === tenantA, `tenantId ${String(options?.tenantId)}`);
+      check(options?.tokenEndpoint === tokenEndpoint(tenantA), `tokenEndpoint ${String(options?.tokenEndpoint)}`);
+      check(options?.correlationId === correlationId, `correlationId ${String(options?.correlationId)}`);
+      check(options?.signal instanceof AbortSignal, "signal is an AbortSignal");
+      check(entra.tokenRequests()[0]?.status === 200, "the emulator accepted the callback's assertion");
+      check(second.accessToken === first.accessToken, "the second call came from the cache");
+    },
+  },
+  {
+    name: "tenant override: the request's tenant wins over the application's",
+    async run(context) {
+      const { core } = context.modules;
+      const entra = await emulator(context);
+      const app = builder(context, entra).withClientSecret(secret).withTenantId(tenantA).build();
+      const a = await app.acquireTokenForClient(graph);
+      const b = await app.acquireTokenForClient(graph).withTenantId(tenantB);
+      const viaOptions = await app.acquireTokenForClient(graph, { tenantId: tenantB });
+      check(a.tenantId === tenantA && b.tenantId === tenantB, `tenants ${a.tenantId}, ${b.tenantId}`);
+      check(b.authenticationResultMetadata.tokenSource === core.TokenSource.IdentityProvider, "tenant B's first token is not tenant A's");
+      check(b.authenticationResultMetadata.tokenEndpoint === tokenEndpoint(tenantB), `endpoint ${b.authenticationResultMetadata.tokenEndpoint}`);
+      check(viaOptions.accessToken === b.accessToken, "the options form reaches tenant B's cached token");
+      check((await entra.verifyAccessToken(b.accessToken, { tenantId: tenantB })).tid === tenantB, "tid of B's token");
+      check(entra.tokenRequests().map((r) => r.tenantId).join() === `${tenantA},${tenantB}`, "one request per tenant");
+    },
+  },
+  {
+    name: "cache hit on the second call (TokenSource.Cache, L1)",
+    async run(context) {
+      const { core } = context.modules;
+      const entra = await emulator(context);
+      const app = builder(context, entra).withClientSecret(secret).withTenantId(tenantA).build();
+      const first = await app.acquireTokenForClient(graph);
+      const second = await app.acquireTokenForClient(graph).executeAsync();
+      const meta = second.authenticationResultMetadata;
+      check(meta.tokenSource === core.TokenSource.Cache, `tokenSource ${meta.tokenSource}`);
+      check(meta.cacheLevel === core.CacheLevel.L1Cache, `cacheLevel ${meta.cacheLevel}`);
+      check(second.accessToken === first.accessToken, "the same token");
+      check(entra.tokenRequests().length === 1, `${entra.tokenRequests().length} token requests`);
+      const forced = await app.acquireTokenForClient(graph).withForceRefresh(true);
+      check(forced.authenticationResultMetadata.tokenSource === core.TokenSource.IdentityProvider, "forceRefresh goes to the identity provider");
+      const statistics = app.getCacheStatistics();
+      check(statistics.l1Hits === 1 && statistics.networkRequests === 2, `statistics ${JSON.stringify(statistics)}`);
+    },
+  },
+  {
+    name: "single flight: 100 concurrent cold calls make 1 token request",
+    async run(context) {
+      const entra = await emulator(context);
+      const app = builder(context, entra).withClientSecret(secret).withTenantId(tenantA).build();
+      const results = await Promise.all(Array.from({ length: 100 }, () => app.acquireTokenForClient(graph).executeAsync()));
+      check(entra.tokenRequests().length === 1, `${entra.tokenRequests().length} token requests`);
+      check(new Set(results.map((r) => r.accessToken)).size === 1, "every caller got the same token");
+    },
+  },
+  {
+    name: "429 → ThrottledError (a ServiceError) with retryAfterMs, no request while blocked",
+    async run(context) {
+      const { core, testing } = context.modules;
+      const entra = await emulator(context);
+      const app = builder(context, entra).withClientSecret(secret).withTenantId(tenantA).build();
+      entra.injectFault(testing.faults.throttled(30, { match: { kind: "token" } }));
+      const first = await app.acquireTokenForClient(graph).then(() => undefined, (error: unknown) => error);
+      check(first instanceof core.ThrottledError, `a ThrottledError: ${String(first)}`);
+      check(first instanceof core.ServiceError && first instanceof core.EntraEdgeError, "extends ServiceError and EntraEdgeError");
+      const error = first as Core.ThrottledError;
+      check(error.code === "throttled" && error.name === "ThrottledError", `code ${error.code}, name ${error.name}`);
+      check(error.status === 429, `status ${error.status}`);
+      check(error.retryAfterMs !== undefined && error.retryAfterMs > 25_000 && error.retryAfterMs <= 30_000, `retryAfterMs ${String(error.retryAfterMs)}`);
+      check(entra.tokenRequests().length === 1, "429 is not retried");
+      const second = await app.acquireTokenForClient(graph).then(() => undefined, (e: unknown) => e);
+      check(second instanceof core.ThrottledError, `still throttled: ${String(second)}`);
+      check((second as Core.ThrottledError).retryAfterMs! <= error.retryAfterMs!, "the wait only shrinks");
+      check(entra.tokenRequests().length === 1, `no network call while blocked (${entra.tokenRequests().length} requests)`);
+      const other = await app.acquireTokenForClient(graph).withTenantId(tenantB);
+      check(other.tenantId === tenantB && entra.tokenRequests().length === 2, "another tenant is not blocked");
+    },
+  },
+];
+
+/** The L2 scenario for one store: a second application with its own L1 reads the first one's token from the store. */
+function l2Scenario(store: E2eStore): Scenario {
+  return {
+    name: `L2 ${store.name}: a second application (own L1) gets the token from L2`,
+    async run(context) {
+      const { core } = context.modules;
+      // A fresh tenant per run, so that nothing left in a store from an earlier run can answer.
+      const tenant = crypto.randomUUID();
+      const entra = await emulator(context, [tenant]);
+      const make = () => builder(context, entra).withClientSecret(secret).withTenantId(tenant).withCache(store.adapter).build();
+      const first = await make().acquireTokenForClient(graph);
+      check(first.authenticationResultMetadata.tokenSource === core.TokenSource.IdentityProvider, "first from the identity provider");
+      const pending: Promise<unknown>[] = [];
+      const second = await make().acquireTokenForClient(graph).withWaitUntil((promise) => pending.push(promise));
+      await Promise.all(pending);
+      const meta = second.authenticationResultMetadata;
+      check(meta.tokenSource === core.TokenSource.Cache, `tokenSource ${meta.tokenSource}`);
+      check(meta.cacheLevel === core.CacheLevel.L2Cache, `cacheLevel ${meta.cacheLevel}`);
+      check(second.accessToken === first.accessToken, "the same token");
+      check(second.tenantId === tenant, `tenantId ${second.tenantId}`);
+      check(entra.tokenRequests().length === 1, `${entra.tokenRequests().length} token requests`);
+    },
+  };
+}
+
+/**
+ * Runs every scenario (and one L2 scenario per store) one after another; never throws. Calls
+ * `onResult` as each finishes, so that a runtime that dies half-way still reports the rest.
+ */
+export async function runSuite(context: E2eContext, onResult: (result: ScenarioResult) => void = () => {}): Promise<ScenarioResult[]> {
+  const results: ScenarioResult[] = [];
+  for (const scenario of [...scenarios, ...context.stores.map(l2Scenario)]) {
+    const started = Date.now();
+    let result: ScenarioResult;
+    try {
+      await scenario.run(context);
+      result = { name: scenario.name, ok: true, ms: Date.now() - started };
+    } catch (error) {
+      result = { name: scenario.name, ok: false, ms: Date.now() - started, error: describe(error) };
+    }
+    results.push(result);
+    onResult(result);
+  }
+  return results;
+}
+
+// --- Helpers ---
+
+type EmulatorOf = Awaited<ReturnType<typeof Testing.createEntraEmulator>>;
+
+function emulator(context: Pick<E2eContext, "modules" | "fixtures">, tenants: readonly string[] = [tenantA, tenantB]): Promise<EmulatorOf> {
+  return context.modules.testing.createEntraEmulator({
+    tenants,
+    apps: [{ clientId, secrets: [secret], certificates: [context.fixtures.rsaCertificatePem] }],
+  });
+}
+
+/** A builder wired to the emulator with its own L1, so that scenarios never share tokens. */
+function builder(context: Pick<E2eContext, "modules">, entra: EmulatorOf): Core.ConfidentialClientApplicationBuilder {
+  return context.modules.core.ConfidentialClientApplicationBuilder.create(clientId)
+    .withHttpClient(entra.fetch as typeof fetch)
+    .withMemoryCache({ shared: false })
+    .withRetry({ delayMs: 10 });
+}
+
+function check(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new Error(`assertion failed: ${message}`);
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}${error.stack ? `\n${error.stack.split("\n").slice(1, 6).join("\n")}` : ""}`;
+  return String(error);
+}
+
+function base64UrlDecode(text: string): Uint8Array {
+  const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
+  return Uint8Array.from(atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4)), (c) => c.charCodeAt(0));
+}
+
+function base64UrlEncode(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function decodeJwtPart(jwt: string, index: 0 | 1): Record<string, unknown> {
+  const part = jwt.split(".")[index];
+  check(part !== undefined && part !== "", `a compact JWT: ${jwt.slice(0, 20)}…`);
+  return JSON.parse(new TextDecoder().decode(base64UrlDecode(part))) as Record<string, unknown>;
+}
+
+function pemBytes(pem: string): Uint8Array<ArrayBuffer> {
+  const body = pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
+  const bytes = Uint8Array.from(atob(body), (c) => c.charCodeAt(0));
+  return bytes;
+}
+
+/** A PS256 client assertion signed here with `crypto.subtle`, as a user's callback (or KMS) would. */
+async function signAssertion(key: CryptoKey, x5tS256: string, client: string, audience: string): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const encode = (value: object): string => base64UrlEncode(new TextEncoder().encode(JSON.stringify(value)));
+  const input = `${encode({ alg: "PS256", typ: "JWT", "x5t#S256": x5tS256 })}.${encode({ aud: audience, iss: client, sub: client, jti: crypto.randomUUID(), nbf: now, iat: now, exp: now + 600 })}`;
+  const signature = await crypto.subtle.sign({ name: "RSA-PSS", saltLength: 32 }, key, new TextEncoder().encode(input));
+  return `${input}.${base64UrlEncode(new Uint8Array(signature))}`;
+}
