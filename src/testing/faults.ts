@@ -147,6 +147,25 @@ export function faultType(fault: EmulatorFault): FaultType {
   return fault.type ?? "response";
 }
 
+/** The fault presets of {@link faults}. */
+export interface FaultPresets {
+  /** 429 `text/plain` body "Too Many Requests" with `Retry-After` (what Entra sends client-credential callers; default 60 s). */
+  throttled(retryAfterSeconds?: number, scope?: FaultScope): ResponseFault;
+  /**
+   * A 5xx Entra error body: `temporarily_unavailable` for 503/504, else `server_error`, with
+   * AADSTS50000 (the exact current 5xx shape is unconfirmed); `Retry-After` when `retryAfter` is given.
+   */
+  serverError(status?: number, options?: FaultScope & { readonly retryAfter?: number }): EntraErrorFault;
+  /** An HTML error page with `status` (default 502), as a proxy or load balancer answers. */
+  html(status?: number, scope?: FaultScope): ResponseFault;
+  /** A 200 whose JSON body is cut off in the middle. */
+  truncated(scope?: FaultScope): BodyFault;
+  /** A dropped connection: the fetch rejects with a `TypeError`. */
+  network(scope?: FaultScope): NetworkFault;
+  /** `ms` of latency before a normal answer. */
+  delay(ms: number, scope?: FaultScope): DelayFault;
+}
+
 /**
  * Presets for common failures; each takes an optional {@link FaultScope}.
  *
@@ -158,8 +177,7 @@ export function faultType(fault: EmulatorFault): FaultType {
  * emulator.injectFault(faults.truncated());                           // 200 with half a JSON body
  * ```
  */
-export const faults = {
-  /** 429 `text/plain` body "Too Many Requests" with `Retry-After` (what Entra sends client-credential callers; default 60 s). */
+export const faults: FaultPresets = {
   throttled(retryAfterSeconds = 60, scope: FaultScope = {}): ResponseFault {
     return {
       ...scope,
@@ -169,10 +187,6 @@ export const faults = {
       headers: { "Retry-After": String(retryAfterSeconds) },
     };
   },
-  /**
-   * A 5xx Entra error body: `temporarily_unavailable` for 503/504, else `server_error`, with
-   * AADSTS50000 (the exact current 5xx shape is unconfirmed); `Retry-After` when `retryAfter` is given.
-   */
   serverError(status = 500, options: FaultScope & { readonly retryAfter?: number } = {}): EntraErrorFault {
     const { retryAfter, ...scope } = options;
     return {
@@ -185,7 +199,6 @@ export const faults = {
       ...(retryAfter === undefined ? {} : { headers: { "Retry-After": String(retryAfter) } }),
     };
   },
-  /** An HTML error page with `status` (default 502), as a proxy or load balancer answers. */
   html(status = 502, scope: FaultScope = {}): ResponseFault {
     return {
       ...scope,
@@ -194,19 +207,16 @@ export const faults = {
       body: `<!DOCTYPE html><html><head><title>${status} Error</title></head><body><h1>${status} Error</h1><p>The service is unavailable.</p></body></html>`,
     };
   },
-  /** A 200 whose JSON body is cut off in the middle. */
   truncated(scope: FaultScope = {}): BodyFault {
     return { ...scope, type: "body", body: '{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"eyJ0eXAiOiJKV1Qi' };
   },
-  /** A dropped connection: the fetch rejects with a `TypeError`. */
   network(scope: FaultScope = {}): NetworkFault {
     return { ...scope, type: "network" };
   },
-  /** `ms` of latency before a normal answer. */
   delay(ms: number, scope: FaultScope = {}): DelayFault {
     return { ...scope, type: "delay", ms };
   },
-} as const;
+};
 
 /** What a queued fault is matched against. */
 export interface FaultTarget {

@@ -32,6 +32,7 @@ export type { EmulatorFetch, EntraEmulator } from "./emulator";
 export type { EmulatorAdfsOptions, EmulatorApp, EmulatorTenant, EntraEmulatorOptions } from "./options";
 export type { RecordedRequest, RequestKind } from "./recording";
 export { faults } from "./faults";
+export type { FaultPresets } from "./faults";
 export type {
   BodyFault,
   DelayFault,

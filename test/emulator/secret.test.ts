@@ -134,7 +134,7 @@ describe("client secret authentication", () => {
     expect(text).toBe(
       `{"token_type":"Bearer","expires_in":86399,"ext_expires_in":172799,"refresh_in":43199,"access_token":"${body.access_token}"}`,
     );
-    expect(body.access_token).toMatch(/^[A-Za-z0-9_-]{64}$/);
+    expect(body.access_token).toMatch(/^[A-Za-z0-9_-]{2048}$/);
     await expect(emulator.verifyAccessToken(body.access_token)).rejects.toThrow(/opaque/);
   });
 
