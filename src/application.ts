@@ -13,12 +13,12 @@ import type { CacheAdapter } from "./cache/cache-adapter";
 import { DistributedTokenCache, type DistributedCacheOptions } from "./cache/distributed-cache";
 import type { CachedToken, MemoryCacheLimits } from "./cache/memory-token-cache";
 import { ClientState, sharedClientState, type CacheStatistics, type FetchedToken } from "./client-state";
-import { hostOfCloudInstance, type AzureCloudInstance } from "./cloud";
+import { cloudOfHost, hostOfCloudInstance, type AzureCloudInstance } from "./cloud";
 import type { CertificateOptions } from "./credentials/certificate";
 import type { ClientAssertion } from "./credentials/client-assertion";
 import { createCredential, credentialIdentity, type CredentialSpec } from "./credentials/credential-spec";
-import { ClientError, NetworkError, ThrottledError } from "./errors";
-import { startDeadline } from "./internal/deadline";
+import { ClientError, EntraEdgeError, NetworkError, ServiceError, ThrottledError } from "./errors";
+import { raceSignal, startDeadline } from "./internal/deadline";
 import { randomId } from "./internal/uuid";
 import { Log, type Logger, type LoggingOptions } from "./logger";
 import { CacheLevel, CacheRefreshReason, RegionOutcome, TokenSource, type AuthenticationResult, type AuthenticationResultMetadata } from "./result";
@@ -165,7 +165,12 @@ export class ConfidentialClientApplication {
     this.#log = new Log(options.logger, options.logging);
     this.#now = options.now ?? Date.now;
     this.#timeoutMs = positive(options.timeoutMs, defaultTimeoutMs, "timeoutMs");
-    this.#retry = options.retry === false ? { maxRetries: 0, delayMs: 0 } : { maxRetries: options.retry?.maxRetries ?? 1, delayMs: options.retry?.delayMs ?? 1000 };
+    const retry = options.retry === false ? { maxRetries: 0 } : (options.retry ?? {});
+    this.#retry = {
+      maxRetries: retry.maxRetries ?? 1,
+      delayMs: retry.delayMs ?? 1000,
+      attemptTimeoutMs: retry.attemptTimeoutMs ?? (retry.maxRetries === 0 ? this.#timeoutMs : this.#timeoutMs / 2),
+    };
     this.#marginMs = (options.expiryMarginSeconds ?? defaultExpiryMarginSeconds) * 1000;
     this.#keyPrefix = cacheKeyPrefix(this.authority.cacheEnvironment, this.clientId);
     this.#l2 = options.cache === undefined ? undefined : new DistributedTokenCache(options.cache, options.cacheOptions ?? {}, this.#log);
@@ -247,7 +252,7 @@ export class ConfidentialClientApplication {
     const now = this.#now();
     const tenant = options.tenantId ?? this.authority.tenant;
     // Fast path: a valid L1 hit is a Map lookup and a clock read.
-    if (options.forceRefresh !== true && options.claims === undefined && Array.isArray(scopes) && typeof scopes[0] === "string" && (tenant === undefined || isTenantShaped(tenant))) {
+    if (options.forceRefresh !== true && options.claims === undefined && allStrings(scopes) && (tenant === undefined || isTenantShaped(tenant))) {
       const key = tokenCacheKey(this.#keyPrefix, tenant, scopesCacheKey(scopes));
       const cached = this.#state.l1.get(key);
       if (cached !== undefined && now < cached.expiresOn - this.#marginMs) {
@@ -261,6 +266,7 @@ export class ConfidentialClientApplication {
 
   async #acquireSlow(scopes: readonly string[], tenant: string | undefined, options: AcquireTokenForClientOptions, started: number): Promise<AuthenticationResult> {
     const correlationId = options.correlationId ?? randomId();
+    if (options.signal?.aborted === true) throw abortError(options.signal, correlationId);
     const validScopes = validateScopes(scopes, this.authority.kind);
     const requestTenant = this.#requestTenant(tenant, correlationId);
     const key = tokenCacheKey(this.#keyPrefix, requestTenant, scopesCacheKey(validScopes));
@@ -299,30 +305,41 @@ export class ConfidentialClientApplication {
 
   /** L2, then (under the lease, when on) the identity provider; fills both cache levels. */
   async #resolve(request: ResolveRequest): Promise<FetchedToken> {
+    // The shared work has its own deadline, covering cache I/O, the lease wait, discovery, the
+    // assertion and the token request: one caller giving up does not cancel the others.
+    const deadline = startDeadline(this.#timeoutMs);
+    try {
+      return await this.#resolveWithin(request, deadline.signal);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  async #resolveWithin(request: ResolveRequest, signal: AbortSignal): Promise<FetchedToken> {
     const state = this.#state;
+    const timedOut = (): NetworkError => new NetworkError("request_timeout", `The acquisition did not finish within ${this.#timeoutMs} ms.`, { correlationId: request.correlationId });
     await state.credential.ready;
     const l2 = this.#l2;
     let reason = request.reason;
     let leased = false;
     if (l2 !== undefined && request.readL2) {
-      const [stored, sharedBlock] = await Promise.all([l2.read(request.key), l2.readThrottle(request.key)]);
+      const [stored, sharedBlock] = await raceSignal(Promise.all([l2.read(request.key), l2.readThrottle(request.key)]), signal, timedOut);
       if (sharedBlock !== undefined) state.throttle.recordShared(request.key, sharedBlock.until, sharedBlock.status, this.#now());
       if (stored !== undefined && this.#usable(stored, reason)) return this.#fromL2(request.key, stored, request.correlationId);
       if (stored !== undefined && reason === CacheRefreshReason.NoCachedAccessToken) reason = CacheRefreshReason.Expired;
       if (l2.leaseMs > 0) {
-        leased = await l2.takeLease(request.key);
+        leased = await raceSignal(l2.takeLease(request.key), signal, timedOut);
         if (!leased) {
-          const deadline = startDeadline(this.#timeoutMs);
-          const fromHolder = await l2.waitForLeaseHolder(request.key, deadline.signal).finally(deadline.clear);
+          const fromHolder = await l2.waitForLeaseHolder(request.key, signal);
           if (fromHolder !== undefined && this.#usable(fromHolder, reason)) return this.#fromL2(request.key, fromHolder, request.correlationId);
         }
       }
     }
     state.statistics.misses++;
-    const fetched = await this.#fetchToken({ ...request, reason });
+    const fetched = await this.#fetchToken({ ...request, reason }, signal);
     if (l2 !== undefined) {
       const write = l2.write(request.key, fetched.token, this.#now()).then(() => (leased ? l2.releaseLease(request.key) : undefined));
-      if (request.options.waitUntil === undefined) await write;
+      if (request.options.waitUntil === undefined) await raceSignal(write, signal, timedOut).catch(() => undefined);
       else request.options.waitUntil(write);
     }
     return fetched;
@@ -340,14 +357,11 @@ export class ConfidentialClientApplication {
     return { token, level: CacheLevel.L2Cache, reason: CacheRefreshReason.NotApplicable, correlationId, durationInHttpInMs: 0, regionDetails: noRegion };
   }
 
-  async #fetchToken(request: ResolveRequest): Promise<FetchedToken> {
+  async #fetchToken(request: ResolveRequest, signal: AbortSignal): Promise<FetchedToken> {
     const { key, tenant, correlationId, reason, options } = request;
     const state = this.#state;
     state.throttle.check(key, this.#now(), correlationId);
     const region = options.azureRegion === undefined ? this.#region : regionOf(options.azureRegion, this.authority);
-    // The shared request has its own deadline: one caller giving up does not cancel the others.
-    const deadline = startDeadline(this.#timeoutMs);
-    const signal = deadline.signal;
     let outcome;
     try {
       const { tokenEndpoint, fallbackTokenEndpoint } = await this.#endpoints(tenant, region, signal, correlationId);
@@ -380,10 +394,8 @@ export class ConfidentialClientApplication {
         const shared = this.#l2?.writeThrottle(key, now + error.retryAfterMs, error.status, now);
         if (shared !== undefined) await shared;
       }
-      this.#log.write("warning", `Token request failed: ${error instanceof Error ? error.message : "unknown error"}`, { correlationId });
+      this.#log.write("warning", `Token request failed: ${describeForLog(error, this.#log)}`, { correlationId });
       throw error;
-    } finally {
-      deadline.clear();
     }
     const token = this.#cachedTokenOf(outcome.token, outcome.requestedAt, request.scopes, tenant, outcome.tokenEndpoint);
     if (token.expiresOn - this.#marginMs > this.#now()) state.l1.set(key, token, this.#now());
@@ -425,7 +437,7 @@ export class ConfidentialClientApplication {
     const refresh = this.#joinOrStart({ key, scopes, tenant, options: background, correlationId, reason: CacheRefreshReason.ProactivelyRefreshed, readL2: true }).then(
       () => undefined,
       (error: unknown) => {
-        this.#log.write("warning", `Background refresh failed; the cached token is still served until it expires. ${error instanceof Error ? error.message : ""}`, { correlationId });
+        this.#log.write("warning", `Background refresh failed; the cached token is still served until it expires. ${describeForLog(error, this.#log)}`, { correlationId });
       },
     );
     options.waitUntil?.(refresh);
@@ -508,6 +520,16 @@ interface ResolveRequest {
 
 const noRegion = Object.freeze({ regionOutcome: RegionOutcome.None, regionUsed: undefined, autoDetectionError: undefined });
 
+/**
+ * An error for a log line: its code and status always; its message (which names the tenant's
+ * token endpoint and the service's text about the client) only with PII logging on.
+ */
+function describeForLog(error: unknown, log: Log): string {
+  if (!(error instanceof EntraEdgeError)) return error instanceof Error ? error.name : "unknown error";
+  const status = error instanceof ServiceError ? ` (HTTP ${error.status}${error.errorCodes.length > 0 ? `, AADSTS${error.errorCodes.join(",")}` : ""})` : "";
+  return `${error.code}${status}${log.pii ? `: ${error.message}` : ""}`;
+}
+
 function fetchedResult(fetched: FetchedToken, reason: CacheRefreshReason, durationTotalInMs: number): AuthenticationResult {
   const token = fetched.token;
   const refreshOn = Number.isFinite(token.refreshOn) ? new Date(token.refreshOn) : undefined;
@@ -532,6 +554,13 @@ function fetchedResult(fetched: FetchedToken, reason: CacheRefreshReason, durati
       refreshOn,
     },
   };
+}
+
+/** Whether `scopes` is a non-empty array of strings: the fast path's only check, as cheap as it gets. */
+function allStrings(scopes: unknown): scopes is readonly string[] {
+  if (!Array.isArray(scopes) || scopes.length === 0) return false;
+  for (const scope of scopes) if (typeof scope !== "string") return false;
+  return true;
 }
 
 /** Waits for a shared promise, giving up (for this caller only) when its signal aborts. */
@@ -582,7 +611,9 @@ function regionOf(region: string | undefined, authority: Authority): string | un
   if (!/^[a-z0-9]{1,40}$/i.test(region)) {
     throw new ClientError("invalid_region", `The Azure region ${JSON.stringify(region.slice(0, 60))} is not a region name: use the short name, e.g. "westus" or "eastus2".`);
   }
-  if (authority.kind !== "entra") throw new ClientError("invalid_region", "Regional endpoints exist only for Entra ID authorities: remove withAzureRegion.");
+  if (authority.kind !== "entra" || cloudOfHost(authority.host) === undefined) {
+    throw new ClientError("invalid_region", "Regional endpoints exist only for the Entra ID clouds (login.microsoftonline.com and the sovereign clouds): remove withAzureRegion.");
+  }
   return region.toLowerCase();
 }
 

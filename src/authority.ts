@@ -37,8 +37,8 @@ const reservedTenants = new Set(["common", "organizations", "consumers"]);
 const tenantPattern = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,253}[A-Za-z0-9])?$/;
 
 /** Whether `tenant` has the shape of a tenant id or domain (reserved names included). */
-export function isTenantShaped(tenant: string): boolean {
-  return tenantPattern.test(tenant);
+export function isTenantShaped(tenant: unknown): tenant is string {
+  return typeof tenant === "string" && tenantPattern.test(tenant);
 }
 
 /**
@@ -49,7 +49,7 @@ export function assertRequestTenant(tenant: string): void {
   if (!isTenantShaped(tenant)) {
     throw new ClientError(
       "invalid_tenant",
-      `The tenant ${JSON.stringify(tenant.slice(0, 80))} is not a tenant id: give the directory (tenant) GUID or a verified domain such as contoso.onmicrosoft.com.`,
+      `The tenant ${JSON.stringify(String(tenant).slice(0, 80))} is not a tenant id: give the directory (tenant) GUID or a verified domain such as contoso.onmicrosoft.com.`,
     );
   }
   if (reservedTenants.has(tenant.toLowerCase())) {
@@ -89,7 +89,7 @@ export function parseAuthority(authority: string): Authority {
   if (!isTenantShaped(first)) {
     throw new ClientError(
       "invalid_tenant",
-      `The authority's tenant ${JSON.stringify(first.slice(0, 80))} is not a tenant id or domain.`,
+      `The authority's tenant ${JSON.stringify(String(first).slice(0, 80))} is not a tenant id or domain.`,
     );
   }
   const cloud = cloudOfHost(url.hostname);

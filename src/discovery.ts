@@ -8,7 +8,8 @@
 
 import * as v from "valibot";
 import { parseSecureUrl } from "./authority";
-import { ClientError, EntraEdgeError } from "./errors";
+import { ClientError, EntraEdgeError, NetworkError, ServiceError } from "./errors";
+import { raceSignal } from "./internal/deadline";
 import { networkErrorOf } from "./token-request";
 
 const discoveryTtlMs = 24 * 3600 * 1000;
@@ -47,11 +48,16 @@ async function discover(issuer: string, fetcher: typeof fetch, signal: AbortSign
   let body: unknown;
   let status: number;
   try {
-    const response = await fetcher(url, { headers: { accept: "application/json" }, signal, redirect: "manual" });
+    // raceSignal: a fetch or body that ignores the signal still ends at the deadline.
+    const timedOut = (): NetworkError => networkErrorOf(undefined, signal, url, correlationId);
+    const response = await raceSignal(fetcher(url, { headers: { accept: "application/json" }, signal, redirect: "manual" }), signal, timedOut);
     status = response.status;
-    body = await response.json().catch(() => undefined);
+    body = await raceSignal(response.json().catch(() => undefined), signal, timedOut);
   } catch (error) {
     throw error instanceof EntraEdgeError ? error : networkErrorOf(error, signal, url, correlationId);
+  }
+  if (status >= 500) {
+    throw new ServiceError("service_error", `The OIDC discovery document ${url} answered HTTP ${status}: the issuer failed; try again shortly.`, { status, correlationId });
   }
   if (status !== 200) {
     throw new ClientError("discovery_failed", `The OIDC discovery document ${url} answered HTTP ${status}: check the issuer URL given to withOidcAuthority.`, { correlationId });

@@ -8,7 +8,8 @@
 
 import type { AuthorityKind } from "./authority";
 import type { ClientCredential } from "./credentials/client-credential";
-import { NetworkError, ServiceError } from "./errors";
+import { EntraEdgeError, NetworkError, ServiceError } from "./errors";
+import { raceSignal, startDeadline } from "./internal/deadline";
 import { librarySku, libraryVersion, runtimeName } from "./internal/platform";
 import type { Log } from "./logger";
 import { RegionOutcome, type CacheRefreshReason, type RegionDetails } from "./result";
@@ -20,6 +21,11 @@ export interface RetryOptions {
   maxRetries?: number;
   /** Pause before a retry, in milliseconds; up to 25 % jitter is added. Default 1000. */
   delayMs?: number;
+  /**
+   * Time one attempt may take before it counts as timed out (and may be retried), in
+   * milliseconds. Default: half the acquisition deadline, so a retry still fits in it.
+   */
+  attemptTimeoutMs?: number;
 }
 
 /** Everything one token request needs. */
@@ -115,52 +121,65 @@ export async function requestToken(input: TokenRequestInput): Promise<TokenReque
 }
 
 async function attempt(input: TokenRequestInput, endpoint: string): Promise<TokenResponse> {
-  const form = new URLSearchParams();
-  form.set("client_id", input.clientId);
-  form.set("scope", input.scopes.join(" "));
-  form.set("grant_type", "client_credentials");
-  if (input.claims !== undefined) form.set("claims", input.claims);
-  await input.credential.addTo(form, {
-    clientId: input.clientId,
-    tokenEndpoint: endpoint,
-    tenantId: input.tenantId,
-    claims: input.claims,
-    correlationId: input.correlationId,
-    signal: input.signal,
-    authorityKind: input.authorityKind,
-    now: input.now(),
-    sendX5c: input.sendX5c,
-  });
-  const url = withQuery(endpoint, input.extraQueryParameters);
-  let response: Response;
+  // One attempt's own timeout, inside the acquisition deadline (input.signal).
+  const deadline = startDeadline(input.retry.attemptTimeoutMs, input.signal);
+  const signal = deadline.signal;
+  // Work that ignores its signal (a hung assertion callback, a fetch or body that never
+  // settles) is abandoned when the signal fires.
+  const timedOut = (): NetworkError => networkErrorOf(undefined, signal, endpoint, input.correlationId);
   try {
-    response = await input.fetch(url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded;charset=utf-8",
-        accept: "application/json",
-        "client-request-id": input.correlationId,
-        "return-client-request-id": "true",
-        "x-client-SKU": librarySku,
-        "x-client-VER": libraryVersion,
-        "x-client-OS": runtimeName,
-        "x-ms-lib-capability": "retry-after, h429",
-        "x-client-current-telemetry": `5|771,${telemetryCacheInfo[input.cacheRefreshReason]},,,|,`,
-      },
-      body: form.toString(),
-      // A redirect would re-send the credential to another host: never follow one.
-      redirect: "manual",
-      signal: input.signal,
-    });
-  } catch (error) {
-    throw networkErrorOf(error, input.signal, endpoint, input.correlationId);
-  }
-  try {
-    return await readTokenResponse(response, { correlationId: input.correlationId, tokenEndpoint: endpoint, now: input.now() });
-  } catch (error) {
-    // Reading the body can also be cut by the deadline.
-    if (error instanceof ServiceError) throw error;
-    throw networkErrorOf(error, input.signal, endpoint, input.correlationId);
+    const form = new URLSearchParams();
+    form.set("client_id", input.clientId);
+    form.set("scope", input.scopes.join(" "));
+    form.set("grant_type", "client_credentials");
+    if (input.claims !== undefined) form.set("claims", input.claims);
+    const credentialContext = {
+      clientId: input.clientId,
+      tokenEndpoint: endpoint,
+      tenantId: input.tenantId,
+      claims: input.claims,
+      correlationId: input.correlationId,
+      signal,
+      authorityKind: input.authorityKind,
+      now: input.now(),
+      sendX5c: input.sendX5c,
+    };
+    await raceSignal(input.credential.addTo(form, credentialContext), signal, timedOut);
+    let response: Response;
+    try {
+      response = await raceSignal(
+        input.fetch(withQuery(endpoint, input.extraQueryParameters), {
+          method: "POST",
+          headers: {
+            "content-type": "application/x-www-form-urlencoded;charset=utf-8",
+            accept: "application/json",
+            "client-request-id": input.correlationId,
+            "return-client-request-id": "true",
+            "x-client-SKU": librarySku,
+            "x-client-VER": libraryVersion,
+            "x-client-OS": runtimeName,
+            "x-ms-lib-capability": "retry-after, h429",
+            "x-client-current-telemetry": `5|771,${telemetryCacheInfo[input.cacheRefreshReason]},,,|,`,
+          },
+          body: form.toString(),
+          // A redirect would re-send the credential to another host: never follow one.
+          redirect: "manual",
+          signal,
+        }),
+        signal,
+        timedOut,
+      );
+    } catch (error) {
+      throw error instanceof EntraEdgeError ? error : networkErrorOf(error, signal, endpoint, input.correlationId);
+    }
+    try {
+      return await raceSignal(readTokenResponse(response, { correlationId: input.correlationId, tokenEndpoint: endpoint, now: input.now() }), signal, timedOut);
+    } catch (error) {
+      // Reading the body can fail on the network too.
+      throw error instanceof EntraEdgeError ? error : networkErrorOf(error, signal, endpoint, input.correlationId);
+    }
+  } finally {
+    deadline.clear();
   }
 }
 

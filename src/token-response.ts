@@ -159,6 +159,10 @@ function adviceFor(codes: readonly number[], status: number): string {
   }
 }
 
+/** IMF-fixdate, RFC 850 and asctime dates. */
+const httpDatePattern =
+  /^(?:[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT|[A-Za-z]{6,9}, \d{2}-[A-Za-z]{3}-\d{2} \d{2}:\d{2}:\d{2} GMT|[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})$/;
+
 /**
  * Parses `Retry-After` as delta-seconds or an HTTP date, capped at one hour.
  * @returns milliseconds to wait, or `undefined` when absent or unreadable.
@@ -170,6 +174,8 @@ export function parseRetryAfter(header: string | null, now: number): number | un
   if (/^\d+$/.test(trimmed)) {
     ms = Number(trimmed) * 1000;
   } else {
+    // Only the three HTTP-date forms (RFC 9110 §5.6.7): Date.parse alone takes almost anything.
+    if (!httpDatePattern.test(trimmed)) return undefined;
     const date = Date.parse(trimmed);
     if (Number.isNaN(date)) return undefined;
     ms = date - now;

@@ -11,7 +11,12 @@
  * Computed once per application.
  */
 export function cacheKeyPrefix(cacheEnvironment: string, clientId: string, tokenType = "bearer"): string {
-  return `${encodeURIComponent(cacheEnvironment.toLowerCase())}|${encodeURIComponent(clientId.toLowerCase())}|${tokenType}|`;
+  return `${escapeComponent(cacheEnvironment.toLowerCase())}|${escapeComponent(clientId.toLowerCase())}|${escapeComponent(tokenType.toLowerCase())}|`;
+}
+
+/** Escapes `%` and the separator `|`: injective, and unlike `encodeURIComponent` it never throws (lone surrogates). */
+function escapeComponent(component: string): string {
+  return component.replace(/[%|]/g, (character) => (character === "%" ? "%25" : "%7C"));
 }
 
 /**

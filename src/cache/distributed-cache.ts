@@ -163,7 +163,8 @@ export class DistributedTokenCache {
 
   #report(event: Omit<CacheErrorEvent, "adapter">): void {
     const full: CacheErrorEvent = { ...event, adapter: this.#adapter.name ?? "cache adapter" };
-    const detail = event.error instanceof Error ? `: ${event.error.name}: ${event.error.message.slice(0, 200)}` : "";
+    // A store's message may quote the value (a cache key, a token): only its name, unless PII logging is on.
+    const detail = event.error instanceof Error ? `: ${event.error.name}${this.#log.pii ? `: ${event.error.message.slice(0, 200)}` : ""}` : "";
     this.#log.write("warning", `L2 cache ${full.operation} ${full.reason === "invalid" ? "returned an invalid value" : full.reason === "timeout" ? "timed out" : "failed"} (${full.adapter})${detail}; treated as a miss.`);
     try {
       this.#onCacheError?.(full);

@@ -46,17 +46,25 @@ export function clientAssertionCredential(assertion: ClientAssertion): ClientCre
     kind: "assertion",
     ready: Promise.resolve(),
     async addTo(form, context) {
-      const jwt =
-        typeof assertion === "string"
-          ? assertion
-          : await assertion({
-              clientId: context.clientId,
-              tokenEndpoint: context.tokenEndpoint,
-              tenantId: context.tenantId,
-              claims: context.claims,
-              correlationId: context.correlationId,
-              signal: context.signal,
-            });
+      let jwt: unknown = assertion;
+      if (typeof assertion === "function") {
+        try {
+          jwt = await assertion({
+            clientId: context.clientId,
+            tokenEndpoint: context.tokenEndpoint,
+            tenantId: context.tenantId,
+            claims: context.claims,
+            correlationId: context.correlationId,
+            signal: context.signal,
+          });
+        } catch (error) {
+          throw new ClientError(
+            "invalid_client_assertion",
+            `The client assertion callback failed (${error instanceof Error ? error.name : typeof error}): fix the callback or the service it calls; its error is the cause.`,
+            { correlationId: context.correlationId, cause: error },
+          );
+        }
+      }
       if (typeof jwt !== "string" || jwt.split(".").length !== 3) {
         throw new ClientError(
           "invalid_client_assertion",

@@ -69,8 +69,8 @@ const UNSUPPORTED_NAMES: Readonly<Record<string, string>> = {
 };
 
 // OpenSSL writes 2048, Windows 2000, password managers up to ~1.3 million. Far beyond that is a
-// hostile file that would keep the CPU busy for minutes.
-const MAX_ITERATIONS = 10_000_000;
+// hostile file that would keep the CPU busy for many seconds per key.
+const MAX_ITERATIONS = 2_000_000;
 const AES_BLOCK = 16;
 
 /**

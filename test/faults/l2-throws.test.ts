@@ -1,0 +1,13 @@
+// The fault matrix again with an L2 store that throws: the store failure is a reported miss
+// (onCacheError) and changes nothing else: same result, same number of token requests.
+import { describe, it } from "vitest";
+import { brokenStore, l2Reason, useEmulator } from "./helpers";
+import { faultCases, runCase } from "./matrix";
+
+const env = useEmulator();
+
+describe("fault matrix with an L2 that throws", () => {
+  it.each(faultCases.map((testCase) => [testCase.name, testCase] as const))("%s", async (_name, testCase) => {
+    await runCase(env.entra, testCase, { adapter: brokenStore("throws"), reason: l2Reason["throws"] });
+  });
+});
