@@ -142,6 +142,7 @@ export class ConfidentialClientApplication {
   readonly #timeoutMs: number;
   readonly #retry: Required<RetryOptions>;
   readonly #marginMs: number;
+  /** Cloud, client id and token type: prefixed to L1 keys to make the L2 keys, which other applications share. */
   readonly #keyPrefix: string;
   readonly #l2: DistributedTokenCache | undefined;
   readonly #capabilities: readonly string[];
@@ -253,7 +254,7 @@ export class ConfidentialClientApplication {
     const tenant = options.tenantId ?? this.authority.tenant;
     // Fast path: a valid L1 hit is a Map lookup and a clock read.
     if (options.forceRefresh !== true && options.claims === undefined && allStrings(scopes) && (tenant === undefined || isTenantShaped(tenant))) {
-      const key = tokenCacheKey(this.#keyPrefix, tenant, scopesCacheKey(scopes));
+      const key = tokenCacheKey("", tenant, scopesCacheKey(scopes));
       const cached = this.#state.l1.get(key);
       if (cached !== undefined && now < cached.expiresOn - this.#marginMs) {
         this.#state.statistics.l1Hits++;
@@ -267,9 +268,11 @@ export class ConfidentialClientApplication {
   async #acquireSlow(scopes: readonly string[], tenant: string | undefined, options: AcquireTokenForClientOptions, started: number): Promise<AuthenticationResult> {
     const correlationId = options.correlationId ?? randomId();
     if (options.signal?.aborted === true) throw abortError(options.signal, correlationId);
-    const validScopes = validateScopes(scopes, this.authority.kind);
     const requestTenant = this.#requestTenant(tenant, correlationId);
-    const key = tokenCacheKey(this.#keyPrefix, requestTenant, scopesCacheKey(validScopes));
+    const validated = validateScopes(scopes, this.authority.kind);
+    const scopesKey = scopesCacheKey(validated);
+    const validScopes = this.#state.internScopes(scopesKey, validated);
+    const key = tokenCacheKey("", requestTenant, scopesKey);
     const skipCache = options.forceRefresh === true || options.claims !== undefined;
     let reason: CacheRefreshReason = skipCache ? CacheRefreshReason.ForceRefreshOrClaims : CacheRefreshReason.NoCachedAccessToken;
     const stats = this.#state.statistics;
@@ -323,14 +326,15 @@ export class ConfidentialClientApplication {
     let reason = request.reason;
     let leased = false;
     if (l2 !== undefined && request.readL2) {
-      const [stored, sharedBlock] = await raceSignal(Promise.all([l2.read(request.key), l2.readThrottle(request.key)]), signal, timedOut);
+      const l2Key = this.#l2Key(request.key);
+      const [stored, sharedBlock] = await raceSignal(Promise.all([l2.read(l2Key), l2.readThrottle(l2Key)]), signal, timedOut);
       if (sharedBlock !== undefined) state.throttle.recordShared(request.key, sharedBlock.until, sharedBlock.status, this.#now());
       if (stored !== undefined && this.#usable(stored, reason)) return this.#fromL2(request.key, stored, request.correlationId);
       if (stored !== undefined && reason === CacheRefreshReason.NoCachedAccessToken) reason = CacheRefreshReason.Expired;
       if (l2.leaseMs > 0) {
-        leased = await raceSignal(l2.takeLease(request.key), signal, timedOut);
+        leased = await raceSignal(l2.takeLease(l2Key), signal, timedOut);
         if (!leased) {
-          const fromHolder = await l2.waitForLeaseHolder(request.key, signal);
+          const fromHolder = await l2.waitForLeaseHolder(l2Key, signal);
           if (fromHolder !== undefined && this.#usable(fromHolder, reason)) return this.#fromL2(request.key, fromHolder, request.correlationId);
         }
       }
@@ -338,11 +342,17 @@ export class ConfidentialClientApplication {
     state.statistics.misses++;
     const fetched = await this.#fetchToken({ ...request, reason }, signal);
     if (l2 !== undefined) {
-      const write = l2.write(request.key, fetched.token, this.#now()).then(() => (leased ? l2.releaseLease(request.key) : undefined));
+      const l2Key = this.#l2Key(request.key);
+      const write = l2.write(l2Key, fetched.token, this.#now()).then(() => (leased ? l2.releaseLease(l2Key) : undefined));
       if (request.options.waitUntil === undefined) await raceSignal(write, signal, timedOut).catch(() => undefined);
       else request.options.waitUntil(write);
     }
     return fetched;
+  }
+
+  /** The L2 key of an L1 key. L1 belongs to this application identity; L2 is shared with others. */
+  #l2Key(key: string): string {
+    return this.#keyPrefix + key;
   }
 
   /** Whether a stored token may be served: valid beyond the margin, and not due for the refresh being made. */
@@ -391,7 +401,7 @@ export class ConfidentialClientApplication {
       if (error instanceof ThrottledError && error.retryAfterMs !== undefined && !state.throttle.isBlocked(key, this.#now())) {
         const now = this.#now();
         state.throttle.record(key, error, now);
-        const shared = this.#l2?.writeThrottle(key, now + error.retryAfterMs, error.status, now);
+        const shared = this.#l2?.writeThrottle(this.#l2Key(key), now + error.retryAfterMs, error.status, now);
         if (shared !== undefined) await shared;
       }
       this.#log.write("warning", `Token request failed: ${describeForLog(error, this.#log)}`, { correlationId });

@@ -60,6 +60,21 @@ export class ClientState {
   readonly discovery = new DiscoveryCache();
   readonly statistics: CacheStatistics = { l1Hits: 0, l2Hits: 0, misses: 0, networkRequests: 0, coalescedWaits: 0 };
 
+  readonly #scopeLists = new Map<string, readonly string[]>();
+
+  /**
+   * One shared, frozen scopes array per distinct scope set, so that thousands of tenants' cached
+   * tokens for one resource do not each hold their own copy.
+   */
+  internScopes(scopesKey: string, scopes: readonly string[]): readonly string[] {
+    const known = this.#scopeLists.get(scopesKey);
+    if (known !== undefined) return known;
+    if (this.#scopeLists.size >= maxScopeLists) this.#scopeLists.clear();
+    const frozen = Object.freeze([...scopes]);
+    this.#scopeLists.set(scopesKey, frozen);
+    return frozen;
+  }
+
   constructor(
     readonly credential: ClientCredential,
     limits: MemoryCacheLimits,
@@ -67,6 +82,9 @@ export class ClientState {
     this.l1 = new MemoryTokenCache(limits);
   }
 }
+
+/** Distinct scope sets remembered for sharing; past this the memo starts over (sharing is an optimisation). */
+const maxScopeLists = 1000;
 
 /** Most application identities kept; more than this in one isolate means something builds apps with ever-new secrets. */
 const maxIdentities = 256;

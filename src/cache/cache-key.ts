@@ -21,7 +21,8 @@ function escapeComponent(component: string): string {
 
 /**
  * The full key. `tenant` must already match the tenant pattern (no `|`); `scopesKey` comes
- * from `scopesCacheKey` and is last, so it may contain anything.
+ * from `scopesCacheKey` and is last, so it may contain anything. An application's own L1 passes
+ * an empty prefix: it holds one cloud's, one client's tokens only.
  */
 export function tokenCacheKey(prefix: string, tenant: string | undefined, scopesKey: string): string {
   return `${prefix}${tenant === undefined ? "" : tenant.toLowerCase()}|${scopesKey}`;

@@ -10,7 +10,7 @@
 
 import * as v from "valibot";
 import { tokenEndpointOf, type Authority } from "../authority";
-import { cacheKeyPrefix, tokenCacheKey } from "../cache/cache-key";
+import { tokenCacheKey } from "../cache/cache-key";
 import type { CachedToken, MemoryTokenCache } from "../cache/memory-token-cache";
 import { cloudOfHost } from "../cloud";
 import { ClientError } from "../errors";
@@ -100,7 +100,6 @@ export function tokenCacheSerializer(
       }
       const parsed = v.safeParse(cacheDocument, document);
       if (!parsed.success) throw new ClientError("invalid_cache_record", "The token cache is not an MSAL cache document (no AccessToken map).");
-      const prefix = cacheKeyPrefix(authority.cacheEnvironment, clientId);
       const current = now();
       for (const value of Object.values(parsed.output.AccessToken ?? {})) {
         const entity = v.safeParse(accessTokenEntity, value);
@@ -122,7 +121,7 @@ export function tokenCacheSerializer(
           tenantId: tenant,
           tokenEndpoint: tokenEndpointOf(authority, tenant),
         };
-        l1.set(tokenCacheKey(prefix, tenant, scopesCacheKey(scopes)), cached, current);
+        l1.set(tokenCacheKey("", tenant, scopesCacheKey(scopes)), cached, current);
       }
     },
   };
