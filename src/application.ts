@@ -180,7 +180,9 @@ export class ConfidentialClientApplication {
 
     const spec = credentialSpecOf(options);
     const limits = options.memoryCache ?? {};
-    const create = (): ClientState => new ClientState(createCredential(spec), limits);
+    const authority = this.authority;
+    const defaultEndpoint = (tenantId: string | undefined): string => (authority.kind === "oidc" ? "" : tokenEndpointOf(authority, tenantId));
+    const create = (): ClientState => new ClientState(createCredential(spec), limits, defaultEndpoint);
     this.#state =
       limits.shared === false
         ? create()
@@ -327,9 +329,11 @@ export class ConfidentialClientApplication {
     let leased = false;
     if (l2 !== undefined && request.readL2) {
       const l2Key = this.#l2Key(request.key);
-      const [stored, sharedBlock] = await raceSignal(Promise.all([l2.read(l2Key), l2.readThrottle(l2Key)]), signal, timedOut);
-      if (sharedBlock !== undefined) state.throttle.recordShared(request.key, sharedBlock.until, sharedBlock.status, this.#now());
+      const stored = await raceSignal(l2.read(l2Key), signal, timedOut);
       if (stored !== undefined && this.#usable(stored, reason)) return this.#fromL2(request.key, stored, request.correlationId);
+      // Only a miss needs to know whether another instance was told to back off.
+      const sharedBlock = await raceSignal(l2.readThrottle(l2Key), signal, timedOut);
+      if (sharedBlock !== undefined) state.throttle.recordShared(request.key, sharedBlock.until, sharedBlock.status, this.#now());
       if (stored !== undefined && reason === CacheRefreshReason.NoCachedAccessToken) reason = CacheRefreshReason.Expired;
       if (l2.leaseMs > 0) {
         leased = await raceSignal(l2.takeLease(l2Key), signal, timedOut);

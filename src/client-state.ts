@@ -10,7 +10,7 @@
 
 import type { ClientCredential } from "./credentials/client-credential";
 import { DiscoveryCache } from "./discovery";
-import { MemoryTokenCache, type MemoryCacheLimits } from "./cache/memory-token-cache";
+import { MemoryTokenCache, type DefaultTokenEndpoint, type MemoryCacheLimits } from "./cache/memory-token-cache";
 import type { CachedToken } from "./cache/memory-token-cache";
 import type { CacheLevel, CacheRefreshReason, RegionDetails } from "./result";
 
@@ -78,8 +78,9 @@ export class ClientState {
   constructor(
     readonly credential: ClientCredential,
     limits: MemoryCacheLimits,
+    defaultEndpoint: DefaultTokenEndpoint,
   ) {
-    this.l1 = new MemoryTokenCache(limits);
+    this.l1 = new MemoryTokenCache(limits, defaultEndpoint);
   }
 }
 

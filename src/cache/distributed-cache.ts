@@ -6,7 +6,7 @@
  * @module
  */
 
-import { encodeBase64Url } from "../internal/base64";
+import { fastHash128 } from "../internal/fast-hash";
 import type { Log } from "../logger";
 import type { CacheAdapter } from "./cache-adapter";
 import type { CachedToken } from "./memory-token-cache";
@@ -68,7 +68,7 @@ export class DistributedTokenCache {
 
   /** Reads the token cached under the L1 key `key`; a miss on any failure. */
   async read(key: string): Promise<CachedToken | undefined> {
-    const storeKey = await storeKeyOf("at", key);
+    const storeKey = storeKeyOf("at", key);
     const value = await this.#call("get", () => this.#adapter.get(storeKey));
     if (value === undefined || value === timedOut) return undefined;
     const plain = this.#sealer === undefined ? value : await this.#sealer.open(storeKey, value);
@@ -81,29 +81,23 @@ export class DistributedTokenCache {
   async write(key: string, token: CachedToken, now: number): Promise<void> {
     const ttlSeconds = Math.ceil((token.expiresOn - now) / 1000);
     if (ttlSeconds <= 0) return;
-    const storeKey = await storeKeyOf("at", key);
+    const storeKey = storeKeyOf("at", key);
     const record = serializeTokenRecord(key, token);
     const value = this.#sealer === undefined ? record : await this.#sealer.seal(storeKey, record);
     await this.#call("set", () => this.#adapter.set(storeKey, value, ttlSeconds));
-  }
-
-  /** Deletes the token under the L1 key `key`. Never throws. */
-  async remove(key: string): Promise<void> {
-    const storeKey = await storeKeyOf("at", key);
-    await this.#call("delete", () => this.#adapter.delete(storeKey));
   }
 
   /** Shares a throttling block of `key` (until `until`, epoch ms) with the other instances. Never throws. */
   async writeThrottle(key: string, until: number, status: number, now: number): Promise<void> {
     const ttlSeconds = Math.ceil((until - now) / 1000);
     if (ttlSeconds <= 0) return;
-    const storeKey = await storeKeyOf("throttle", key);
+    const storeKey = storeKeyOf("throttle", key);
     await this.#call("set", () => this.#adapter.set(storeKey, JSON.stringify({ until, status }), ttlSeconds));
   }
 
   /** A throttling block of `key` recorded by any instance, if one is stored. */
   async readThrottle(key: string): Promise<{ until: number; status: number } | undefined> {
-    const storeKey = await storeKeyOf("throttle", key);
+    const storeKey = storeKeyOf("throttle", key);
     const value = await this.#call("get", () => this.#adapter.get(storeKey));
     if (value === undefined || value === timedOut) return undefined;
     try {
@@ -120,7 +114,7 @@ export class DistributedTokenCache {
   async takeLease(key: string): Promise<boolean> {
     const setIfAbsent = this.#adapter.setIfAbsent;
     if (this.leaseMs === 0 || setIfAbsent === undefined) return true;
-    const storeKey = await storeKeyOf("lease", key);
+    const storeKey = storeKeyOf("lease", key);
     const won = await this.#call("lease", () => setIfAbsent.call(this.#adapter, storeKey, "1", this.leaseMs));
     // A failing store must not stop every instance from refreshing: treat it as a won lease.
     return won === undefined || won === timedOut ? true : won;
@@ -129,7 +123,7 @@ export class DistributedTokenCache {
   /** Releases the lease of `key` once the token is written. */
   async releaseLease(key: string): Promise<void> {
     if (this.leaseMs === 0) return;
-    const storeKey = await storeKeyOf("lease", key);
+    const storeKey = storeKeyOf("lease", key);
     await this.#call("delete", () => this.#adapter.delete(storeKey));
   }
 
@@ -175,10 +169,9 @@ export class DistributedTokenCache {
 }
 
 /**
- * The store key of an L1 key: a kind, a version and a SHA-256 of the L1 key. Short (fits Workers
- * KV's 512 bytes), and reveals no tenant, client or token.
+ * The store key of a cache key: a kind, a version and a 128-bit hash of the cache key. Short
+ * (fits Workers KV's 512 bytes), synchronous, and reveals no tenant, client or token.
  */
-async function storeKeyOf(kind: "at" | "lease" | "throttle", key: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
-  return `${kind}1:${encodeBase64Url(new Uint8Array(digest))}`;
+function storeKeyOf(kind: "at" | "lease" | "throttle", key: string): string {
+  return `${kind}2:${fastHash128(key)}`;
 }
