@@ -23,6 +23,11 @@ const emulator = await createEntraEmulator({
   apps: [{ clientId, secrets: [secret] }],
   accessTokenFormat: "opaque",
 });
+const heapAfterGc = () => {
+  globalThis.gc?.();
+  return Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+};
+const baselineHeapMiB = heapAfterGc();
 const app = new ConfidentialClientApplication({ clientId, tenantId: tenant(0), clientSecret: secret, fetch: emulator.fetch });
 const scopes = ["https://graph.microsoft.com/.default"];
 
@@ -59,6 +64,16 @@ clearInterval(sampler);
 sample();
 
 const stats = app.getCacheStatistics();
+emulator.reset();
+// Let Node run the finalizers of the run's fetches (see above), then measure what stays.
+for (let round = 0; round < 3; round++) {
+  heapAfterGc();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
+const finalHeapMiB = heapAfterGc();
+// L1's real footprint: the heap it frees when emptied (the estimate it bounds is l1Bytes).
+app.removeTokens();
+const l1RealMiB = finalHeapMiB - heapAfterGc();
 const activeTimers = process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
 const result = {
   scenario: "soak",
@@ -67,6 +82,10 @@ const result = {
   hitRate: Number(((stats.l1Hits + stats.l2Hits) / acquisitions).toFixed(4)),
   tokenRequests: stats.networkRequests,
   peakRssMiB: Math.round(peakRss / 2 ** 20),
+  // Live heap after GC: before the run (the emulator's directory of tenants) and after it (+ L1).
+  baselineHeapMiB,
+  finalHeapMiB,
+  l1RealMiB,
   l1Bytes: stats.l1Bytes,
   peakL1Bytes,
   l1MaxBytes: defaultMemoryCacheLimits.maxBytes,
@@ -76,6 +95,9 @@ const result = {
   seconds: Math.round((performance.now() - started) / 1000),
 };
 console.log(JSON.stringify(result));
-const ok = peakL1Bytes <= defaultMemoryCacheLimits.maxBytes && (stats.l1Entries ?? 0) <= defaultMemoryCacheLimits.maxEntries && activeTimers <= concurrency;
+// What the run left behind, L1 aside, must not grow with the tenants that passed through.
+const leftoverMiB = finalHeapMiB - l1RealMiB - baselineHeapMiB;
+console.log(`L1 real ${l1RealMiB} MiB for an estimate of ${Math.round((stats.l1Bytes ?? 0) / 2 ** 20)} MiB; left over beyond L1: ${leftoverMiB} MiB`);
+const ok = leftoverMiB < 32 && l1RealMiB <= 1.25 * (defaultMemoryCacheLimits.maxBytes / 2 ** 20) && peakL1Bytes <= defaultMemoryCacheLimits.maxBytes && (stats.l1Entries ?? 0) <= defaultMemoryCacheLimits.maxEntries && activeTimers <= concurrency;
 console.log(ok ? "soak passed: L1 stayed within its bounds and no timers piled up" : "soak FAILED");
 process.exit(ok ? 0 : 1);
