@@ -115,6 +115,16 @@ export class AcquireTokenForClientParameterBuilder implements PromiseLike<Authen
   ): Promise<TResult1 | TResult2> {
     return this.executeAsync().then(onfulfilled, onrejected);
   }
+
+  /** Runs the acquisition and handles its failure, as `Promise.prototype.catch`. */
+  catch<TResult = never>(onrejected?: ((reason: unknown) => TResult | PromiseLike<TResult>) | null): Promise<AuthenticationResult | TResult> {
+    return this.executeAsync().catch(onrejected);
+  }
+
+  /** Runs the acquisition and then `onfinally`, as `Promise.prototype.finally`. */
+  finally(onfinally?: (() => void) | null): Promise<AuthenticationResult> {
+    return this.executeAsync().finally(onfinally);
+  }
 }
 
 function isJsonObject(text: string): boolean {
