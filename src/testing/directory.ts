@@ -9,6 +9,7 @@
 import { isGuid } from "./envelope";
 import { type RegisteredCertificate, registerCertificate } from "./certificate";
 import type { EmulatorApp, EmulatorTenant, EntraEmulatorOptions } from "./options";
+import { fastHash128 } from "../internal/fast-hash";
 
 /** A configured tenant. */
 export interface DirectoryTenant {
@@ -59,7 +60,8 @@ export class Directory {
   readonly #apps = new Map<string, DirectoryApp>();
   readonly #adfsApps: ReadonlySet<string> | undefined;
   readonly #resources: ReadonlySet<string> | undefined;
-  readonly #servicePrincipals = new Map<string, string>();
+  /** Makes service principal ids differ between emulator instances, as between directories. */
+  readonly #servicePrincipalSalt = crypto.randomUUID();
 
   private constructor(options: EntraEmulatorOptions) {
     for (const entry of options.tenants) this.#addTenant(typeof entry === "string" ? { id: entry } : entry);
@@ -143,14 +145,12 @@ export class Directory {
     return !this.#resources || this.#resources.has(normaliseResource(resource));
   }
 
-  /** The object id of the app's service principal in `tenantKey`: stable for the emulator's lifetime. */
+  /**
+   * The object id of the app's service principal in `tenantKey`: derived from both, so it is
+   * stable without the emulator keeping one entry per tenant it has served (a soak sends a million).
+   */
   servicePrincipalId(app: DirectoryApp, tenantKey: string): string {
-    const key = `${app.clientId}/${tenantKey}`;
-    let id = this.#servicePrincipals.get(key);
-    if (id === undefined) {
-      id = crypto.randomUUID();
-      this.#servicePrincipals.set(key, id);
-    }
-    return id;
+    const hex = fastHash128(`${this.#servicePrincipalSalt}/${app.clientId}/${tenantKey}`);
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   }
 }
