@@ -24,17 +24,29 @@ import type { AuthenticationResult } from "./result";
  */
 export class AcquireTokenForClientParameterBuilder implements PromiseLike<AuthenticationResult> {
   readonly #execute: (options: AcquireTokenForClientOptions) => Promise<AuthenticationResult>;
-  readonly #options: AcquireTokenForClientOptions;
+  /** The caller's options object until a `with...` call changes something: then a copy (copy on write keeps a cache hit allocation-light). */
+  #options: AcquireTokenForClientOptions;
+  #ownsOptions: boolean;
 
   /** @internal Made by `ConfidentialClientApplication.acquireTokenForClient`. */
-  constructor(execute: (options: AcquireTokenForClientOptions) => Promise<AuthenticationResult>, options: AcquireTokenForClientOptions = {}) {
+  constructor(execute: (options: AcquireTokenForClientOptions) => Promise<AuthenticationResult>, options?: AcquireTokenForClientOptions) {
     this.#execute = execute;
-    this.#options = { ...options };
+    this.#options = options ?? {};
+    this.#ownsOptions = options === undefined;
+  }
+
+  /** The options, copied first if they are still the caller's object. */
+  #writable(): AcquireTokenForClientOptions {
+    if (!this.#ownsOptions) {
+      this.#options = { ...this.#options };
+      this.#ownsOptions = true;
+    }
+    return this.#options;
   }
 
   /** Gets the token for this tenant (GUID or domain) instead of the application's. */
   withTenantId(tenantId: string): this {
-    this.#options.tenantId = tenantId;
+    this.#writable().tenantId = tenantId;
     return this;
   }
 
@@ -52,13 +64,13 @@ export class AcquireTokenForClientParameterBuilder implements PromiseLike<Authen
     if (tenant === undefined) {
       throw new ClientError("invalid_authority", "withTenantIdFromAuthority needs an authority URL with a tenant, e.g. https://login.microsoftonline.com/{tenant-id}.");
     }
-    this.#options.tenantId = tenant;
+    this.#writable().tenantId = tenant;
     return this;
   }
 
   /** Skips the cache and asks the identity provider (the new token is cached). */
   withForceRefresh(forceRefresh = true): this {
-    this.#options.forceRefresh = forceRefresh;
+    this.#writable().forceRefresh = forceRefresh;
     return this;
   }
 
@@ -68,38 +80,38 @@ export class AcquireTokenForClientParameterBuilder implements PromiseLike<Authen
    */
   withClaims(claims: string): this {
     if (!isJsonObject(claims)) throw new ClientError("invalid_claims", "Claims must be a JSON object string, e.g. '{\"access_token\":{\"xms_cc\":{\"values\":[\"cp1\"]}}}'.");
-    this.#options.claims = claims;
+    this.#writable().claims = claims;
     return this;
   }
 
   /** Sets the correlation id sent as `client-request-id` (a GUID), to find this request in Entra's logs. */
   withCorrelationId(correlationId: string | undefined): this {
-    if (correlationId === undefined) delete this.#options.correlationId;
-    else this.#options.correlationId = correlationId;
+    if (correlationId === undefined) delete this.#writable().correlationId;
+    else this.#writable().correlationId = correlationId;
     return this;
   }
 
   /** Sends the certificate chain in `x5c` for this request (subject name + issuer authentication). */
   withSendX5C(sendX5c = true): this {
-    this.#options.sendX5c = sendX5c;
+    this.#writable().sendX5c = sendX5c;
     return this;
   }
 
   /** Adds query parameters to the token request URL. */
   withExtraQueryParameters(parameters: Record<string, string>): this {
-    this.#options.extraQueryParameters = { ...this.#options.extraQueryParameters, ...parameters };
+    this.#writable().extraQueryParameters = { ...this.#options.extraQueryParameters, ...parameters };
     return this;
   }
 
   /** Stops waiting when `signal` aborts (a request shared with other callers goes on for them). */
   withAbortSignal(signal: AbortSignal): this {
-    this.#options.signal = signal;
+    this.#writable().signal = signal;
     return this;
   }
 
   /** Hands background work (proactive refreshes, deferred cache writes) to the runtime, e.g. `ctx.waitUntil.bind(ctx)` on Workers. */
   withWaitUntil(waitUntil: (promise: Promise<unknown>) => void): this {
-    this.#options.waitUntil = waitUntil;
+    this.#writable().waitUntil = waitUntil;
     return this;
   }
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { assertRequestTenant, isTenantShaped, parseAuthority, parseOidcAuthority, tokenEndpointOf, type Authority } from "./authority";
+import { assertRequestTenant, parseAuthority, parseOidcAuthority, tokenEndpointOf, type Authority } from "./authority";
 import { AcquireTokenForClientParameterBuilder } from "./acquire-token-builder";
 import { cacheKeyPrefix, tokenCacheKey } from "./cache/cache-key";
 import { CachedAuthenticationResult } from "./cache/cached-result";
@@ -255,7 +255,9 @@ export class ConfidentialClientApplication {
     const now = this.#now();
     const tenant = options.tenantId ?? this.authority.tenant;
     // Fast path: a valid L1 hit is a Map lookup and a clock read.
-    if (options.forceRefresh !== true && options.claims === undefined && allStrings(scopes) && (tenant === undefined || isTenantShaped(tenant))) {
+    // The fast path only needs the key to be unambiguous (no separator in the tenant): anything
+    // invalid misses here, and the slow path validates it before anything is stored.
+    if (options.forceRefresh !== true && options.claims === undefined && allStrings(scopes) && (tenant === undefined || (typeof tenant === "string" && !tenant.includes("|")))) {
       const key = tokenCacheKey("", tenant, scopesCacheKey(scopes));
       const cached = this.#state.l1.get(key);
       if (cached !== undefined && now < cached.expiresOn - this.#marginMs) {

@@ -47,7 +47,6 @@ class Entry implements CachedToken {
   readonly cachedAt: number;
   readonly scopes: readonly string[];
   readonly tenantId: string | undefined;
-  readonly bytes: number;
   /** Set by every hit, cleared by the eviction scan: the CLOCK algorithm's reference bit. */
   used = false;
   readonly #expiresIn: number;
@@ -56,13 +55,12 @@ class Entry implements CachedToken {
   readonly #endpoint: string | undefined;
   readonly #defaultEndpoint: DefaultTokenEndpoint;
 
-  constructor(token: CachedToken, bytes: number, defaultEndpoint: DefaultTokenEndpoint) {
+  constructor(token: CachedToken, defaultEndpoint: DefaultTokenEndpoint) {
     this.accessToken = token.accessToken;
     this.tokenType = token.tokenType;
     this.cachedAt = token.cachedAt;
     this.scopes = token.scopes;
     this.tenantId = token.tenantId;
-    this.bytes = bytes;
     this.#expiresIn = (token.expiresOn - token.cachedAt) / 1000;
     this.#extExpiresIn = (token.extendedExpiresOn - token.cachedAt) / 1000;
     this.#refreshIn = Number.isFinite(token.refreshOn) ? Math.round((token.refreshOn - token.cachedAt) / 1000) : noRefresh;
@@ -90,6 +88,11 @@ class Entry implements CachedToken {
  * `npm run bench`, heap scenario).
  */
 const fixedEntryBytes = 280;
+/** An entry's estimated bytes: computed again on removal rather than stored (a field per entry). */
+function entryBytes(key: string, accessToken: string): number {
+  return key.length + accessToken.length + fixedEntryBytes;
+}
+
 /** How many entries one eviction may look at before it gives up second chances. */
 const maxScanPerEviction = 64;
 
@@ -121,10 +124,10 @@ export class MemoryTokenCache {
   /** Stores `token` under `key`, evicting as needed to stay within both limits. */
   set(key: string, token: CachedToken, now: number): void {
     this.delete(key);
-    const bytes = key.length + token.accessToken.length + fixedEntryBytes;
+    const bytes = entryBytes(key, token.accessToken);
     if (bytes > this.#maxBytes) return;
     while (this.#entries.size >= this.#maxEntries || this.#bytes + bytes > this.#maxBytes) this.#evictOne(now);
-    this.#entries.set(key, new Entry(token, bytes, this.#defaultEndpoint));
+    this.#entries.set(key, new Entry(token, this.#defaultEndpoint));
     this.#bytes += bytes;
   }
 
@@ -133,7 +136,7 @@ export class MemoryTokenCache {
     const entry = this.#entries.get(key);
     if (entry === undefined) return;
     this.#entries.delete(key);
-    this.#bytes -= entry.bytes;
+    this.#bytes -= entryBytes(key, entry.accessToken);
   }
 
   /** Removes every token `predicate` selects; returns how many. */

@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// `npm run bench` (node bench/run.mjs): entra-edge against @azure/msal-node, same run, same
+// loopback token endpoint. Builds the current sources with esbuild, starts the token server (the
+// Entra emulator behind node:http, in its own process), runs every scenario in a fresh Node
+// process per library (--expose-gc), prints one JSON line per result as it arrives, then a table
+// with ratios and the issue's targets. Writes bench/results/latest.{json,md}.
+//
+// Flags: --render f.json re-print the table of a saved run (with --md out.md, also its Markdown)
+//        --big          also N = 1,000,000 tenants for entra-edge (about +1 min, ~4 GB heap)
+//        --only a,b     only these scenarios (hit, roundrobin, heap, cold, stampede, l2, workerd)
+//        --quick        smaller sizes, for trying changes (not for BENCHMARKS.md)
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync, readFileSync } from "node:fs";
+import { cpus, totalmem, loadavg } from "node:os";
+import { join } from "node:path";
+import { buildAll } from "./build.mjs";
+import { args, root } from "./lib/common.mjs";
+import { renderTable } from "./lib/report.mjs";
+
+const options = args();
+// --render results.json: print the table of an earlier run again (no benchmark is run).
+if (typeof options.render === "string") {
+  const saved = JSON.parse(readFileSync(options.render, "utf8"));
+  const { text, markdown } = renderTable(saved.results, saved.machine);
+  process.stdout.write(text + "\n");
+  if (options.md) writeFileSync(options.md, markdown + "\n");
+  process.exit(0);
+}
+const big = Boolean(options.big);
+const quick = Boolean(options.quick);
+const only = typeof options.only === "string" ? new Set(options.only.split(",")) : undefined;
+const started = performance.now();
+const loadAtStart = loadavg()[0];
+if (loadAtStart > 0.5) process.stderr.write(`note: load average is ${loadAtStart.toFixed(2)} on ${cpus().length} cores: other work on this machine will show in the numbers\n`);
+
+await buildAll();
+
+const server = spawn(process.execPath, [join(root, "bench/server.mjs")], { stdio: ["ignore", "pipe", "inherit"] });
+const port = await new Promise((resolve, reject) => {
+  let buffer = "";
+  server.stdout.on("data", (chunk) => {
+    buffer += chunk;
+    const line = buffer.split("\n")[0];
+    if (buffer.includes("\n")) resolve(JSON.parse(line).port);
+  });
+  server.once("exit", (code) => reject(new Error(`token server exited (${code})`)));
+});
+const origin = `http://127.0.0.1:${port}`;
+
+const sizes = quick ? [1, 1000, 10_000] : [1, 1000, 10_000, 100_000];
+const jobs = [];
+const add = (scenario, lib, extra = {}, nodeFlags = []) => {
+  if (only && !only.has(scenario)) return;
+  jobs.push({ scenario, lib, extra, nodeFlags });
+};
+for (const shape of ["tenants", "scopes"]) {
+  for (const n of sizes) {
+    add("hit", "entra-edge", { shape, n });
+    add("hit", "msal-node", { shape, n }, ["--max-old-space-size=4096"]);
+  }
+  if (big && shape === "tenants") add("hit", "entra-edge", { shape, n: 1_000_000 }, ["--max-old-space-size=8192"]);
+}
+for (const lib of ["entra-edge", "msal-node"]) add("roundrobin", lib);
+for (const lib of ["entra-edge", "msal-node"]) add("heap", lib, { n: quick ? 10_000 : 100_000 }, ["--max-old-space-size=4096"]);
+for (const lib of ["entra-edge", "msal-node"]) add("cold", lib);
+for (const lib of ["entra-edge", "msal-node"]) add("stampede", lib);
+add("l2", "entra-edge");
+add("workerd", "entra-edge", quick ? { requests: 800 } : {});
+
+const results = [];
+function runJob(job) {
+  return new Promise((resolve) => {
+    const argv = [...job.nodeFlags, "--expose-gc", join(root, "bench/scenario.mjs"), "--origin", origin, "--scenario", job.scenario, "--lib", job.lib];
+    for (const [k, v] of Object.entries(job.extra)) argv.push(`--${k}`, String(v));
+    const child = spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "inherit"], cwd: root });
+    let buffer = "";
+    child.stdout.on("data", (chunk) => {
+      buffer += chunk;
+      let newline;
+      while ((newline = buffer.indexOf("\n")) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        if (line.startsWith('{"scenario"')) {
+          const result = JSON.parse(line);
+          results.push(result);
+          process.stdout.write(line + "\n");
+        } else if (line.trim() !== "") process.stderr.write(line + "\n");
+      }
+    });
+    child.on("exit", (code) => {
+      if (code !== 0 && !results.some((r) => r.error && r.scenario === job.scenario)) {
+        const failure = { scenario: job.scenario, lib: job.lib, error: `exited with ${code}` };
+        results.push(failure);
+        process.stdout.write(JSON.stringify(failure) + "\n");
+      }
+      resolve();
+    });
+  });
+}
+
+try {
+  for (const job of jobs) await runJob(job);
+} finally {
+  server.kill("SIGTERM");
+}
+
+const pkg = (name) => JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version;
+const git = (...a) => spawnSync("git", a, { cwd: root, encoding: "utf8" }).stdout?.trim() ?? "";
+const machine = {
+  commit: git("rev-parse", "--short", "HEAD"),
+  uncommittedSourceFiles: git("status", "--porcelain", "--", "src", "adapters").split("\n").filter(Boolean).length,
+  cpu: cpus()[0]?.model ?? "unknown",
+  cores: cpus().length,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  platform: `${process.platform} ${process.arch}`,
+  versions: {
+    "entra-edge": JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version,
+    "@azure/msal-node": pkg("@azure/msal-node"),
+    "@azure/msal-common": pkg("@azure/msal-common"),
+    miniflare: pkg("miniflare"),
+    workerd: pkg("workerd"),
+    ioredis: pkg("ioredis"),
+  },
+  redisServer: (spawnSync("redis-server", ["--version"], { encoding: "utf8" }).stdout ?? "").match(/v=(\S+)/)?.[1],
+  flags: { big, quick },
+  loadAverage1m: { start: Number(loadAtStart.toFixed(2)), end: Number(loadavg()[0].toFixed(2)) },
+  durationS: Math.round((performance.now() - started) / 1000),
+  date: new Date().toISOString(),
+};
+const { text, markdown, targets } = renderTable(results, machine);
+process.stdout.write("\n" + text + "\n");
+mkdirSync(join(root, "bench/results"), { recursive: true });
+writeFileSync(join(root, "bench/results/latest.json"), JSON.stringify({ machine, results, targets }, null, 2) + "\n");
+writeFileSync(join(root, "bench/results/latest.md"), markdown + "\n");
+process.stdout.write(`\n${results.length} results in ${machine.durationS} s; written to bench/results/latest.json and latest.md\n`);
+if (results.some((r) => r.error)) process.exitCode = 1;

@@ -1,0 +1,98 @@
+// Scenario 6: an L2 hit (L1 empty, the token in the distributed store) through Workers KV
+// (miniflare's local KV, from Node through miniflare's binding) and Redis (a real redis-server,
+// ioredis), each against a bare `get` of the same key on the same client, interleaved call by
+// call so both see the same store, connection and machine state.
+import { join } from "node:path";
+import { GRAPH, tenantId, emit, stats, buildDir, serverCounts, loadLib } from "../lib/common.mjs";
+import { oursOptions } from "../lib/clients.mjs";
+
+const scopes = [GRAPH];
+
+async function interleaved(bare, ours, iterations, warmup) {
+  for (let i = 0; i < warmup; i++) {
+    await bare();
+    await ours();
+  }
+  const a = [];
+  const b = [];
+  for (let i = 0; i < iterations; i++) {
+    let t0 = performance.now();
+    await bare();
+    a.push((performance.now() - t0) * 1000);
+    t0 = performance.now();
+    await ours();
+    b.push((performance.now() - t0) * 1000);
+  }
+  return { bare: stats(a), ours: stats(b) };
+}
+
+async function measureStore(store, origin, adapter, bareGet, listKeys, iterations) {
+  const tenant = tenantId(store === "redis" ? 2950 : 2951);
+  const lib = await loadLib();
+  const l2app = new lib.ConfidentialClientApplication({ ...oursOptions(origin), cache: adapter, memoryCache: { shared: false } });
+  const known = new Set(await listKeys());
+  const first = await l2app.acquireTokenForClient(scopes, { tenantId: tenant });
+  if (first.authenticationResultMetadata.tokenSource !== "IdentityProvider") throw new Error("expected a token request first");
+  // The key the library stored for this token (whatever its format): the one new key.
+  const keys = (await listKeys()).filter((k) => !known.has(k));
+  if (keys.length !== 1) throw new Error(`expected one new stored key, found ${keys.length}: ${keys.join(", ")}`);
+  const [key] = keys;
+  const bare = () => bareGet(key);
+  const ours = () => {
+    l2app.removeTokens();
+    return l2app.acquireTokenForClient(scopes, { tenantId: tenant });
+  };
+  const check = await ours();
+  if (check.authenticationResultMetadata.cacheLevel !== "L2Cache") throw new Error(`expected an L2 hit, got ${check.authenticationResultMetadata.cacheLevel}`);
+  const before = await serverCounts(origin);
+  const { bare: b, ours: o } = await interleaved(bare, ours, iterations, Math.min(300, iterations / 5));
+  const after = await serverCounts(origin);
+  const stats1 = l2app.getCacheStatistics();
+  emit({
+    scenario: `l2-hit-${store}`,
+    lib: "entra-edge",
+    iterations,
+    medianUs: o.median,
+    p99Us: o.p99,
+    bareGetMedianUs: b.median,
+    bareGetP99Us: b.p99,
+    overheadUs: o.median - b.median,
+    overheadPct: ((o.median - b.median) / b.median) * 100,
+    httpTokenRequests: after.token - before.token,
+    l2Hits: stats1.l2Hits,
+  });
+}
+
+export async function run(options) {
+  const { origin } = options;
+  const { redisCache } = await import(join(buildDir, "adapters/redis.mjs"));
+  const { workersKvCache } = await import(join(buildDir, "adapters/workers-kv.mjs"));
+  const { startRedisServer } = await import(join(buildDir, "support/redis-server.mjs"));
+  const { default: Redis } = await import("ioredis");
+
+  const server = await startRedisServer();
+  const redis = new Redis(server.url);
+  try {
+    await measureStore("redis", origin, redisCache(redis), (key) => redis.get(key), () => redis.keys("*"), Number(options.iterations ?? 5000));
+  } finally {
+    redis.disconnect();
+    await server.stop();
+  }
+
+  const { Miniflare } = await import("miniflare");
+  const mf = new Miniflare({ modules: true, script: "export default { fetch: () => new Response('ok') }", kvNamespaces: ["TOKENS"] });
+  try {
+    const kv = await mf.getKVNamespace("TOKENS");
+    const options1 = { type: "text" };
+    await measureStore(
+      "workers-kv",
+      origin,
+      workersKvCache(kv),
+      (key) => kv.get(key, options1),
+      async () => (await kv.list()).keys.map((k) => k.name),
+      Number(options.kvIterations ?? 1500),
+    );
+  } finally {
+    await mf.dispose();
+  }
+}
