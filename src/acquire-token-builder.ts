@@ -9,6 +9,7 @@
 import type { AcquireTokenForClientOptions } from "./application";
 import { ClientError } from "./errors";
 import type { AuthenticationResult } from "./result";
+import { isJsonObjectText } from "./internal/json";
 
 /**
  * Options of one client credentials acquisition, set by chaining; `await` it to run it.
@@ -79,7 +80,7 @@ export class AcquireTokenForClientParameterBuilder implements PromiseLike<Authen
    * @throws ClientError `invalid_claims` when `claims` is not a JSON object.
    */
   withClaims(claims: string): this {
-    if (!isJsonObject(claims)) throw new ClientError("invalid_claims", "Claims must be a JSON object string, e.g. '{\"access_token\":{\"xms_cc\":{\"values\":[\"cp1\"]}}}'.");
+    if (!isJsonObjectText(claims)) throw new ClientError("invalid_claims", "Claims must be a JSON object string, e.g. '{\"access_token\":{\"xms_cc\":{\"values\":[\"cp1\"]}}}'.");
     this.#writable().claims = claims;
     return this;
   }
@@ -136,14 +137,5 @@ export class AcquireTokenForClientParameterBuilder implements PromiseLike<Authen
   /** Runs the acquisition and then `onfinally`, as `Promise.prototype.finally`. */
   finally(onfinally?: (() => void) | null): Promise<AuthenticationResult> {
     return this.executeAsync().finally(onfinally);
-  }
-}
-
-function isJsonObject(text: string): boolean {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-  } catch {
-    return false;
   }
 }

@@ -8,6 +8,7 @@
 
 import { ClientError } from "./errors";
 import { decodeBase64 } from "./internal/base64";
+import { isJsonObjectText } from "./internal/json";
 
 /**
  * Merges client capabilities into a claims request, as MSAL does: capabilities go under
@@ -61,10 +62,5 @@ export function parseClaimsChallenge(challenge: string | Headers | Response | nu
     // Some resources send the claims JSON unencoded.
     decoded = encoded;
   }
-  try {
-    const value: unknown = JSON.parse(decoded);
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? decoded : undefined;
-  } catch {
-    return undefined;
-  }
+  return isJsonObjectText(decoded) ? decoded : undefined;
 }

@@ -24,6 +24,7 @@ import { readClientAuthentication } from "./client-auth";
 import type { Directory, DirectoryApp, DirectoryTenant, TenantLookup } from "./directory";
 import { type EntraErrorSpec, entraErrors } from "./errors";
 import { resolveScope } from "./scope";
+import { isJsonObjectText } from "../internal/json";
 
 /** A token request as the router hands it over. */
 export interface TokenRequest {
@@ -56,14 +57,6 @@ export type TokenOutcome =
   | { readonly ok: true; readonly clientId: string; readonly body: Readonly<Record<string, string | number>> }
   | { readonly ok: false; readonly clientId: string | undefined; readonly error: EntraErrorSpec };
 
-function isJsonObject(text: string): boolean {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-  } catch {
-    return false;
-  }
-}
 
 /** Handles one token request (see the module documentation for the checks). */
 export async function handleTokenRequest(request: TokenRequest, settings: TokenEndpointSettings): Promise<TokenOutcome> {
@@ -91,7 +84,7 @@ export async function handleTokenRequest(request: TokenRequest, settings: TokenE
   const resolved = resolveScope(scope);
   if (!resolved.ok) return fail(resolved.error);
   const claims = form["claims"];
-  if (claims !== undefined && !isJsonObject(claims)) return fail(entraErrors.invalidClaims());
+  if (claims !== undefined && !isJsonObjectText(claims)) return fail(entraErrors.invalidClaims());
 
   const credential = auth.credential;
   if (credential.kind === "none") return fail(entraErrors.missingCredential());
