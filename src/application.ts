@@ -254,9 +254,9 @@ export class ConfidentialClientApplication {
   async #acquire(scopes: readonly string[], options: AcquireTokenForClientOptions = {}): Promise<AuthenticationResult> {
     const now = this.#now();
     const tenant = options.tenantId ?? this.authority.tenant;
-    // Fast path: a valid L1 hit is a Map lookup and a clock read.
-    // The fast path only needs the key to be unambiguous (no separator in the tenant): anything
-    // invalid misses here, and the slow path validates it before anything is stored.
+    // Fast path: a valid L1 hit is a Map lookup and a clock read. It only needs the key to be
+    // unambiguous (no separator in the tenant): anything invalid misses here, and the slow path
+    // validates it before anything is stored.
     if (options.forceRefresh !== true && options.claims === undefined && allStrings(scopes) && (tenant === undefined || (typeof tenant === "string" && !tenant.includes("|")))) {
       const key = tokenCacheKey("", tenant, scopesCacheKey(scopes));
       const cached = this.#state.l1.get(key);
