@@ -21,7 +21,7 @@ import { ClientError, EntraEdgeError, NetworkError, ServiceError, ThrottledError
 import { raceSignal, startDeadline } from "./internal/deadline";
 import { randomId } from "./internal/uuid";
 import { Log, type Logger, type LoggingOptions } from "./logger";
-import { CacheLevel, CacheRefreshReason, RegionOutcome, TokenSource, type AuthenticationResult, type AuthenticationResultMetadata } from "./result";
+import { CacheLevel, CacheRefreshReason, noRegionDetails, TokenSource, type AuthenticationResult, type AuthenticationResultMetadata } from "./result";
 import { mergeClaims } from "./claims";
 import { msalResultOf, optionsOfMsalRequest, type ClientCredentialRequest, type MsalAuthenticationResult } from "./msal/client-credential-request";
 import { fromMsalNodeConfiguration, isMsalNodeConfiguration, type MsalNodeConfiguration } from "./msal/msal-configuration";
@@ -370,7 +370,7 @@ export class ConfidentialClientApplication {
   #fromL2(key: string, token: CachedToken, correlationId: string): FetchedToken {
     this.#state.l1.set(key, token, this.#now());
     this.#state.statistics.l2Hits++;
-    return { token, level: CacheLevel.L2Cache, reason: CacheRefreshReason.NotApplicable, correlationId, durationInHttpInMs: 0, regionDetails: noRegion };
+    return { token, level: CacheLevel.L2Cache, reason: CacheRefreshReason.NotApplicable, correlationId, durationInHttpInMs: 0, regionDetails: noRegionDetails };
   }
 
   async #fetchToken(request: ResolveRequest, signal: AbortSignal): Promise<FetchedToken> {
@@ -534,7 +534,6 @@ interface ResolveRequest {
   readonly readL2: boolean;
 }
 
-const noRegion = Object.freeze({ regionOutcome: RegionOutcome.None, regionUsed: undefined, autoDetectionError: undefined });
 
 /**
  * An error for a log line: its code and status always; its message (which names the tenant's

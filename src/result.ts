@@ -93,6 +93,9 @@ export interface RegionDetails {
   readonly autoDetectionError: string | undefined;
 }
 
+/** The region details of an acquisition that used no region (shared, frozen). Internal: not re-exported. */
+export const noRegionDetails: RegionDetails = Object.freeze({ regionOutcome: RegionOutcome.None, regionUsed: undefined, autoDetectionError: undefined });
+
 /** How an acquisition was served. */
 export interface AuthenticationResultMetadata {
   /** Cache or identity provider. */

@@ -12,7 +12,7 @@ import { EntraEdgeError, NetworkError, ServiceError } from "./errors";
 import { raceSignal, startDeadline } from "./internal/deadline";
 import { librarySku, libraryVersion, runtimeName } from "./internal/platform";
 import type { Log } from "./logger";
-import { RegionOutcome, type CacheRefreshReason, type RegionDetails } from "./result";
+import { noRegionDetails, RegionOutcome, type CacheRefreshReason, type RegionDetails } from "./result";
 import { readTokenResponse, type TokenResponse } from "./token-response";
 
 /** How a failed attempt is retried. */
@@ -80,7 +80,7 @@ export async function requestToken(input: TokenRequestInput): Promise<TokenReque
   let endpoint = input.tokenEndpoint;
   let regionDetails: RegionDetails =
     input.region === undefined
-      ? { regionOutcome: RegionOutcome.None, regionUsed: undefined, autoDetectionError: undefined }
+      ? noRegionDetails
       : { regionOutcome: RegionOutcome.UserProvided, regionUsed: input.region, autoDetectionError: undefined };
   let httpMs = 0;
   let retriesLeft = input.retry.maxRetries;

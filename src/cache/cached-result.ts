@@ -9,14 +9,13 @@ import { randomId } from "../internal/uuid";
 import {
   CacheLevel,
   CacheRefreshReason,
-  RegionOutcome,
+  noRegionDetails,
   TokenSource,
   type AuthenticationResult,
   type AuthenticationResultMetadata,
 } from "../result";
 import type { CachedToken } from "./memory-token-cache";
 
-const noRegion = Object.freeze({ regionOutcome: RegionOutcome.None, regionUsed: undefined, autoDetectionError: undefined });
 
 /** An {@link AuthenticationResult} served from a cache level. */
 export class CachedAuthenticationResult implements AuthenticationResult {
@@ -65,7 +64,7 @@ export class CachedAuthenticationResult implements AuthenticationResult {
       durationTotalInMs: this.#durationMs,
       durationInHttpInMs: 0,
       durationInCacheInMs: this.#durationMs,
-      regionDetails: noRegion,
+      regionDetails: noRegionDetails,
       refreshOn: this.refreshOn,
     };
   }
