@@ -45,11 +45,11 @@ export function isTenantShaped(tenant: unknown): tenant is string {
  * Checks a tenant that a token will be requested for.
  * @throws ClientError `invalid_tenant` for a malformed or reserved tenant.
  */
-export function assertRequestTenant(tenant: string): void {
+export function assertRequestTenant(tenant: unknown): asserts tenant is string {
   if (!isTenantShaped(tenant)) {
     throw new ClientError(
       "invalid_tenant",
-      `The tenant ${JSON.stringify(String(tenant).slice(0, 80))} is not a tenant id: give the directory (tenant) GUID or a verified domain such as contoso.onmicrosoft.com.`,
+      `The tenant ${typeof tenant === "string" ? JSON.stringify(tenant.slice(0, 80)) : `(a ${typeof tenant}, not a string)`} is not a tenant id: give the directory (tenant) GUID or a verified domain such as contoso.onmicrosoft.com.`,
     );
   }
   if (reservedTenants.has(tenant.toLowerCase())) {

@@ -50,6 +50,10 @@ describe("authority", () => {
     for (const tenant of ["", "a/b", "a|b", "../x", "x y", "-x"]) {
       expect(() => assertRequestTenant(tenant)).toThrow(ClientError);
     }
+    // Values that cannot even be turned into a string still get a ClientError.
+    for (const tenant of [{ toString: 0 }, Object.create(null), 42, null]) {
+      expect(() => assertRequestTenant(tenant)).toThrow(ClientError);
+    }
     expect(() => assertRequestTenant("72f988bf-86f1-41af-91ab-2d7cd011db47")).not.toThrow();
     expect(() => assertRequestTenant("contoso.onmicrosoft.com")).not.toThrow();
   });
