@@ -12,7 +12,7 @@ import { CachedAuthenticationResult } from "./cache/cached-result";
 import type { CacheAdapter } from "./cache/cache-adapter";
 import { DistributedTokenCache, type DistributedCacheOptions } from "./cache/distributed-cache";
 import type { CachedToken, MemoryCacheLimits } from "./cache/memory-token-cache";
-import { ClientState, sharedClientState, type CacheStatistics, type FetchedToken } from "./client-state";
+import { ClientState, sharedClientState, type CacheStatistics, type FetchedToken, type IssuedToken, type StoredToken } from "./client-state";
 import { cloudOfHost, hostOfCloudInstance, type AzureCloudInstance } from "./cloud";
 import type { CertificateOptions } from "./credentials/certificate";
 import type { ClientAssertion } from "./credentials/client-assertion";
@@ -21,12 +21,12 @@ import { ClientError, EntraEdgeError, NetworkError, ServiceError, ThrottledError
 import { raceSignal, startDeadline } from "./internal/deadline";
 import { randomId } from "./internal/uuid";
 import { Log, type Logger, type LoggingOptions } from "./logger";
-import { CacheLevel, CacheRefreshReason, noRegionDetails, TokenSource, type AuthenticationResult, type AuthenticationResultMetadata } from "./result";
+import { CacheLevel, CacheRefreshReason, TokenSource, type AuthenticationResult, type AuthenticationResultMetadata } from "./result";
 import { mergeClaims } from "./claims";
 import { msalResultOf, optionsOfMsalRequest, type ClientCredentialRequest, type MsalAuthenticationResult } from "./msal/client-credential-request";
 import { fromMsalNodeConfiguration, isMsalNodeConfiguration, type MsalNodeConfiguration } from "./msal/msal-configuration";
 import { tokenCacheSerializer, type TokenCacheSerializer } from "./msal/token-cache-serializer";
-import { scopesCacheKey, validateScopes } from "./scopes";
+import { scopesCacheKey } from "./scopes";
 import { requestToken, type RetryOptions } from "./token-request";
 
 /**
@@ -142,8 +142,6 @@ export class ConfidentialClientApplication {
   readonly #timeoutMs: number;
   readonly #retry: Required<RetryOptions>;
   readonly #marginMs: number;
-  /** Cloud, client id and token type: prefixed to L1 keys to make the L2 keys, which other applications share. */
-  readonly #keyPrefix: string;
   readonly #l2: DistributedTokenCache | undefined;
   readonly #capabilities: readonly string[];
   readonly #onAcquire: ConfidentialClientApplicationOptions["onAcquire"];
@@ -173,8 +171,9 @@ export class ConfidentialClientApplication {
       attemptTimeoutMs: retry.attemptTimeoutMs ?? (retry.maxRetries === 0 ? this.#timeoutMs : this.#timeoutMs / 2),
     };
     this.#marginMs = (options.expiryMarginSeconds ?? defaultExpiryMarginSeconds) * 1000;
-    this.#keyPrefix = cacheKeyPrefix(this.authority.cacheEnvironment, this.clientId);
-    this.#l2 = options.cache === undefined ? undefined : new DistributedTokenCache(options.cache, options.cacheOptions ?? {}, this.#log);
+    // L2 is shared with other applications: its keys start with the cloud, client id and token type.
+    const l2KeyPrefix = cacheKeyPrefix(this.authority.cacheEnvironment, this.clientId);
+    this.#l2 = options.cache === undefined ? undefined : new DistributedTokenCache(options.cache, options.cacheOptions ?? {}, this.#log, l2KeyPrefix);
     this.#capabilities = capabilitiesOf(options.clientCapabilities);
     this.#onAcquire = options.onAcquire;
 
@@ -270,12 +269,11 @@ export class ConfidentialClientApplication {
   }
 
   async #acquireSlow(scopes: readonly string[], tenant: string | undefined, options: AcquireTokenForClientOptions, started: number): Promise<AuthenticationResult> {
-    const correlationId = options.correlationId ?? randomId();
+    // Made only when needed (an error, a token request): an L2 hit serves the result's lazy one.
+    const correlationId = options.correlationId;
     if (options.signal?.aborted === true) throw abortError(options.signal, correlationId);
     const requestTenant = this.#requestTenant(tenant, correlationId);
-    const validated = validateScopes(scopes, this.authority.kind);
-    const scopesKey = scopesCacheKey(validated);
-    const validScopes = this.#state.internScopes(scopesKey, validated);
+    const { scopes: validScopes, key: scopesKey } = this.#state.validScopes(scopes, this.authority.kind);
     const key = tokenCacheKey("", requestTenant, scopesKey);
     const skipCache = options.forceRefresh === true || options.claims !== undefined;
     let reason: CacheRefreshReason = skipCache ? CacheRefreshReason.ForceRefreshOrClaims : CacheRefreshReason.NoCachedAccessToken;
@@ -310,55 +308,62 @@ export class ConfidentialClientApplication {
     return pending;
   }
 
-  /** L2, then (under the lease, when on) the identity provider; fills both cache levels. */
+  /**
+   * L2, then (under the lease, when on) the identity provider; fills both cache levels. The L2
+   * read comes first and alone, bounded by the store timeout (at most the acquisition timeout):
+   * an L2 hit costs one store call and no deadline. The rest of the acquisition has a deadline
+   * of its own for what is left of the timeout, covering the lease wait, discovery, the
+   * assertion and the token request; one caller giving up does not cancel the others.
+   */
   async #resolve(request: ResolveRequest): Promise<FetchedToken> {
-    // The shared work has its own deadline, covering cache I/O, the lease wait, discovery, the
-    // assertion and the token request: one caller giving up does not cancel the others.
-    const deadline = startDeadline(this.#timeoutMs);
+    const l2 = this.#l2;
+    let stored: CachedToken | undefined;
+    let remainingMs = this.#timeoutMs;
+    if (l2 !== undefined && request.readL2) {
+      const started = Date.now();
+      stored = await l2.read(request.key, remainingMs);
+      if (stored !== undefined && this.#usable(stored, request.reason)) return this.#fromL2(request.key, stored);
+      remainingMs -= Date.now() - started;
+    }
+    const resolving: NetworkRequest = request.correlationId === undefined ? { ...request, correlationId: randomId() } : { ...request, correlationId: request.correlationId };
+    const timedOut = (): NetworkError => new NetworkError("request_timeout", `The acquisition did not finish within ${this.#timeoutMs} ms.`, { correlationId: resolving.correlationId });
+    if (remainingMs <= 0) throw timedOut();
+    const deadline = startDeadline(remainingMs);
     try {
-      return await this.#resolveWithin(request, deadline.signal);
+      return await this.#resolveWithin(resolving, stored, deadline.signal, timedOut);
     } finally {
       deadline.clear();
     }
   }
 
-  async #resolveWithin(request: ResolveRequest, signal: AbortSignal): Promise<FetchedToken> {
+  /** After an L1 and L2 miss (`stored`: an L2 token that may not be served): the lease, then the identity provider. */
+  async #resolveWithin(request: NetworkRequest, stored: CachedToken | undefined, signal: AbortSignal, timedOut: () => NetworkError): Promise<FetchedToken> {
     const state = this.#state;
-    const timedOut = (): NetworkError => new NetworkError("request_timeout", `The acquisition did not finish within ${this.#timeoutMs} ms.`, { correlationId: request.correlationId });
-    await state.credential.ready;
+    await raceSignal(state.credential.ready, signal, timedOut);
     const l2 = this.#l2;
     let reason = request.reason;
     let leased = false;
     if (l2 !== undefined && request.readL2) {
-      const l2Key = this.#l2Key(request.key);
-      const stored = await raceSignal(l2.read(l2Key), signal, timedOut);
-      if (stored !== undefined && this.#usable(stored, reason)) return this.#fromL2(request.key, stored, request.correlationId);
       // Only a miss needs to know whether another instance was told to back off.
-      const sharedBlock = await raceSignal(l2.readThrottle(l2Key), signal, timedOut);
+      const sharedBlock = await raceSignal(l2.readThrottle(request.key), signal, timedOut);
       if (sharedBlock !== undefined) state.throttle.recordShared(request.key, sharedBlock.until, sharedBlock.status, this.#now());
       if (stored !== undefined && reason === CacheRefreshReason.NoCachedAccessToken) reason = CacheRefreshReason.Expired;
       if (l2.leaseMs > 0) {
-        leased = await raceSignal(l2.takeLease(l2Key), signal, timedOut);
+        leased = await raceSignal(l2.takeLease(request.key), signal, timedOut);
         if (!leased) {
-          const fromHolder = await l2.waitForLeaseHolder(l2Key, signal);
-          if (fromHolder !== undefined && this.#usable(fromHolder, reason)) return this.#fromL2(request.key, fromHolder, request.correlationId);
+          const fromHolder = await l2.waitForLeaseHolder(request.key, signal);
+          if (fromHolder !== undefined && this.#usable(fromHolder, reason)) return this.#fromL2(request.key, fromHolder);
         }
       }
     }
     state.statistics.misses++;
     const fetched = await this.#fetchToken({ ...request, reason }, signal);
     if (l2 !== undefined) {
-      const l2Key = this.#l2Key(request.key);
-      const write = l2.write(l2Key, fetched.token, this.#now()).then(() => (leased ? l2.releaseLease(l2Key) : undefined));
+      const write = l2.write(request.key, fetched.token, this.#now()).then(() => (leased ? l2.releaseLease(request.key) : undefined));
       if (request.options.waitUntil === undefined) await raceSignal(write, signal, timedOut).catch(() => undefined);
       else request.options.waitUntil(write);
     }
     return fetched;
-  }
-
-  /** The L2 key of an L1 key. L1 belongs to this application identity; L2 is shared with others. */
-  #l2Key(key: string): string {
-    return this.#keyPrefix + key;
   }
 
   /** Whether a stored token may be served: valid beyond the margin, and not due for the refresh being made. */
@@ -367,13 +372,13 @@ export class ConfidentialClientApplication {
     return now < token.expiresOn - this.#marginMs && (reason !== CacheRefreshReason.ProactivelyRefreshed || now < token.refreshOn);
   }
 
-  #fromL2(key: string, token: CachedToken, correlationId: string): FetchedToken {
+  #fromL2(key: string, token: CachedToken): StoredToken {
     this.#state.l1.set(key, token, this.#now());
     this.#state.statistics.l2Hits++;
-    return { token, level: CacheLevel.L2Cache, reason: CacheRefreshReason.NotApplicable, correlationId, durationInHttpInMs: 0, regionDetails: noRegionDetails };
+    return { level: CacheLevel.L2Cache, token };
   }
 
-  async #fetchToken(request: ResolveRequest, signal: AbortSignal): Promise<FetchedToken> {
+  async #fetchToken(request: NetworkRequest, signal: AbortSignal): Promise<IssuedToken> {
     const { key, tenant, correlationId, reason, options } = request;
     const state = this.#state;
     state.throttle.check(key, this.#now(), correlationId);
@@ -407,7 +412,7 @@ export class ConfidentialClientApplication {
       if (error instanceof ThrottledError && error.retryAfterMs !== undefined && !state.throttle.isBlocked(key, this.#now())) {
         const now = this.#now();
         state.throttle.record(key, error, now);
-        const shared = this.#l2?.writeThrottle(this.#l2Key(key), now + error.retryAfterMs, error.status, now);
+        const shared = this.#l2?.writeThrottle(key, now + error.retryAfterMs, error.status, now);
         if (shared !== undefined) await shared;
       }
       this.#log.write("warning", `Token request failed: ${describeForLog(error, this.#log)}`, { correlationId });
@@ -459,15 +464,15 @@ export class ConfidentialClientApplication {
     options.waitUntil?.(refresh);
   }
 
-  #requestTenant(tenant: string | undefined, correlationId: string): string | undefined {
+  #requestTenant(tenant: string | undefined, correlationId: string | undefined): string | undefined {
     if (this.authority.kind !== "entra") {
       if (tenant !== undefined && tenant !== this.authority.tenant) {
-        throw new ClientError("invalid_tenant", `A tenant cannot be chosen per request for ${this.authority.kind === "adfs" ? "an ADFS" : "a generic OIDC"} authority: remove withTenantId.`, { correlationId });
+        throw new ClientError("invalid_tenant", `A tenant cannot be chosen per request for ${this.authority.kind === "adfs" ? "an ADFS" : "a generic OIDC"} authority: remove withTenantId.`, { correlationId: correlationId ?? randomId() });
       }
       return undefined;
     }
     if (tenant === undefined) {
-      throw new ClientError("missing_tenant", "No tenant was given: set it on the application (withTenantId or the authority URL) or per request (withTenantId).", { correlationId });
+      throw new ClientError("missing_tenant", "No tenant was given: set it on the application (withTenantId or the authority URL) or per request (withTenantId).", { correlationId: correlationId ?? randomId() });
     }
     assertRequestTenant(tenant);
     return tenant;
@@ -528,10 +533,16 @@ interface ResolveRequest {
   readonly scopes: readonly string[];
   readonly tenant: string | undefined;
   readonly options: AcquireTokenForClientOptions;
-  readonly correlationId: string;
+  /** The caller's, if given; a request to the identity provider makes one (see {@link NetworkRequest}). */
+  readonly correlationId: string | undefined;
   readonly reason: CacheRefreshReason;
   /** Whether the L2 may answer (not for force refresh or claims). */
   readonly readL2: boolean;
+}
+
+/** A resolution that goes on to the identity provider: it has a correlation id to send. */
+interface NetworkRequest extends ResolveRequest {
+  readonly correlationId: string;
 }
 
 
@@ -545,7 +556,7 @@ function describeForLog(error: unknown, log: Log): string {
   return `${error.code}${status}${log.pii ? `: ${error.message}` : ""}`;
 }
 
-function fetchedResult(fetched: FetchedToken, reason: CacheRefreshReason, durationTotalInMs: number): AuthenticationResult {
+function fetchedResult(fetched: IssuedToken, reason: CacheRefreshReason, durationTotalInMs: number): AuthenticationResult {
   const token = fetched.token;
   const refreshOn = Number.isFinite(token.refreshOn) ? new Date(token.refreshOn) : undefined;
   return {
@@ -579,7 +590,7 @@ function allStrings(scopes: unknown): scopes is readonly string[] {
 }
 
 /** Waits for a shared promise, giving up (for this caller only) when its signal aborts. */
-function waitFor<T>(promise: Promise<T>, signal: AbortSignal | undefined, correlationId: string): Promise<T> {
+function waitFor<T>(promise: Promise<T>, signal: AbortSignal | undefined, correlationId: string | undefined): Promise<T> {
   if (signal === undefined) return promise;
   if (signal.aborted) return Promise.reject(abortError(signal, correlationId));
   return new Promise<T>((resolve, reject) => {
@@ -598,8 +609,8 @@ function waitFor<T>(promise: Promise<T>, signal: AbortSignal | undefined, correl
   });
 }
 
-function abortError(signal: AbortSignal, correlationId: string): NetworkError {
-  return new NetworkError("aborted", "The acquisition was aborted by the caller's AbortSignal.", { correlationId, cause: signal.reason });
+function abortError(signal: AbortSignal, correlationId: string | undefined): NetworkError {
+  return new NetworkError("aborted", "The acquisition was aborted by the caller's AbortSignal.", { correlationId: correlationId ?? randomId(), cause: signal.reason });
 }
 
 function normaliseTokenType(tokenType: string): string {

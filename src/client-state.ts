@@ -13,6 +13,9 @@ import { DiscoveryCache } from "./discovery";
 import { MemoryTokenCache, type DefaultTokenEndpoint, type MemoryCacheLimits } from "./cache/memory-token-cache";
 import type { CachedToken } from "./cache/memory-token-cache";
 import type { CacheLevel, CacheRefreshReason, RegionDetails } from "./result";
+import { scopesCacheKey, validateScopes } from "./scopes";
+import { ThrottleState } from "./throttle";
+import type { AuthorityKind } from "./authority";
 
 /**
  * Cache use counters.
@@ -38,17 +41,33 @@ export interface CacheStatistics {
   /** Estimated bytes held in L1 (read-only snapshot). */
   l1Bytes?: number;
 }
-import { ThrottleState } from "./throttle";
 
 /** A token resolved after an L1 miss: from L2 or from the identity provider. */
-export interface FetchedToken {
+export type FetchedToken = StoredToken | IssuedToken;
+
+/** A token the distributed cache answered with. Each waiting caller's result has its own correlation id. */
+export interface StoredToken {
+  readonly level: typeof CacheLevel.L2Cache;
   readonly token: CachedToken;
-  /** `L2Cache` when the distributed cache answered, `None` when the identity provider did. */
-  readonly level: CacheLevel;
+}
+
+/** A token the identity provider issued, with what its request was. */
+export interface IssuedToken {
+  readonly level: typeof CacheLevel.None;
+  readonly token: CachedToken;
   readonly reason: CacheRefreshReason;
+  /** The correlation id the request was sent with. */
   readonly correlationId: string;
   readonly durationInHttpInMs: number;
   readonly regionDetails: RegionDetails;
+}
+
+/** Scopes that passed validation, and their cache key. */
+export interface ValidScopes {
+  /** The scopes to request (OIDC scopes removed), shared by every token for them. */
+  readonly scopes: readonly string[];
+  /** Their cache form ({@link scopesCacheKey}). */
+  readonly key: string;
 }
 
 /** The shared state of one application identity. */
@@ -61,12 +80,36 @@ export class ClientState {
   readonly statistics: CacheStatistics = { l1Hits: 0, l2Hits: 0, misses: 0, networkRequests: 0, coalescedWaits: 0 };
 
   readonly #scopeLists = new Map<string, readonly string[]>();
+  /** Validated one-scope requests by their scope string, as given: a repeat skips validation. */
+  readonly #validSingleScopes = new Map<string, ValidScopes>();
+
+  /**
+   * Validates `scopes` (see {@link validateScopes}) and gives them with their cache key. A
+   * one-scope request already validated (the common case: one resource's `.default`) is a map
+   * lookup; only valid scopes are remembered, so an invalid one is always checked in full.
+   * @throws ClientError `invalid_scopes`
+   */
+  validScopes(scopes: unknown, authorityKind: AuthorityKind): ValidScopes {
+    const single: unknown = Array.isArray(scopes) && scopes.length === 1 ? scopes[0] : undefined;
+    if (typeof single === "string") {
+      const known = this.#validSingleScopes.get(single);
+      if (known !== undefined) return known;
+    }
+    const validated = validateScopes(scopes, authorityKind);
+    const key = scopesCacheKey(validated);
+    const valid: ValidScopes = { scopes: this.#internScopes(key, validated), key };
+    if (typeof single === "string") {
+      if (this.#validSingleScopes.size >= maxScopeLists) this.#validSingleScopes.clear();
+      this.#validSingleScopes.set(single, valid);
+    }
+    return valid;
+  }
 
   /**
    * One shared, frozen scopes array per distinct scope set, so that thousands of tenants' cached
    * tokens for one resource do not each hold their own copy.
    */
-  internScopes(scopesKey: string, scopes: readonly string[]): readonly string[] {
+  #internScopes(scopesKey: string, scopes: readonly string[]): readonly string[] {
     const known = this.#scopeLists.get(scopesKey);
     if (known !== undefined) return known;
     if (this.#scopeLists.size >= maxScopeLists) this.#scopeLists.clear();

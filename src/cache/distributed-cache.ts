@@ -6,7 +6,7 @@
  * @module
  */
 
-import { fastHash128 } from "../internal/fast-hash";
+import { prefixedHash128 } from "../internal/fast-hash";
 import type { Log } from "../logger";
 import type { CacheAdapter } from "./cache-adapter";
 import type { CachedToken } from "./memory-token-cache";
@@ -46,9 +46,15 @@ const defaultLeaseMs = 5000;
 const leasePollMs = 50;
 const timedOut = Symbol("timed out");
 
-/** The L2 token cache of one application. */
+/**
+ * The L2 token cache of one application. It takes L1 cache keys; the full cache key, which other
+ * applications sharing the store see, is the application's key prefix (cloud, client id, token
+ * type) followed by the L1 key.
+ */
 export class DistributedTokenCache {
   readonly #adapter: CacheAdapter;
+  readonly #keyPrefix: string;
+  readonly #hash: (key: string) => string;
   readonly #sealer: ValueSealer | undefined;
   readonly #timeoutMs: number;
   readonly #onCacheError: ((event: CacheErrorEvent) => void) | undefined;
@@ -56,8 +62,10 @@ export class DistributedTokenCache {
   /** Lease duration, or 0 when leases are off or the store cannot take one. */
   readonly leaseMs: number;
 
-  constructor(adapter: CacheAdapter, options: DistributedCacheOptions, log: Log) {
+  constructor(adapter: CacheAdapter, options: DistributedCacheOptions, log: Log, keyPrefix: string) {
     this.#adapter = adapter;
+    this.#keyPrefix = keyPrefix;
+    this.#hash = prefixedHash128(keyPrefix);
     this.#sealer = options.encryption === undefined ? undefined : new ValueSealer(options.encryption);
     this.#timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
     this.#onCacheError = options.onCacheError;
@@ -66,13 +74,16 @@ export class DistributedTokenCache {
     this.leaseMs = lease === false || adapter.setIfAbsent === undefined ? 0 : lease === true ? defaultLeaseMs : (lease.ttlMs ?? defaultLeaseMs);
   }
 
-  /** Reads the token cached under the L1 key `key`; a miss on any failure. */
-  async read(key: string): Promise<CachedToken | undefined> {
-    const storeKey = storeKeyOf("at", key);
-    const value = await this.#call("get", () => this.#adapter.get(storeKey));
+  /**
+   * Reads the token cached under the L1 key `key`; a miss on any failure. The store call is
+   * bounded by the adapter timeout, or by `withinMs` when that is shorter.
+   */
+  async read(key: string, withinMs = Infinity): Promise<CachedToken | undefined> {
+    const storeKey = this.#storeKey("at", key);
+    const value = await this.#call("get", () => this.#adapter.get(storeKey), Math.min(this.#timeoutMs, withinMs));
     if (value === undefined || value === timedOut) return undefined;
     const plain = this.#sealer === undefined ? value : await this.#sealer.open(storeKey, value);
-    const token = plain === undefined ? undefined : parseTokenRecord(key, plain);
+    const token = plain === undefined ? undefined : parseTokenRecord(this.#keyPrefix + key, plain);
     if (token === undefined) this.#report({ operation: "get", reason: "invalid", error: undefined });
     return token;
   }
@@ -81,8 +92,8 @@ export class DistributedTokenCache {
   async write(key: string, token: CachedToken, now: number): Promise<void> {
     const ttlSeconds = Math.ceil((token.expiresOn - now) / 1000);
     if (ttlSeconds <= 0) return;
-    const storeKey = storeKeyOf("at", key);
-    const record = serializeTokenRecord(key, token);
+    const storeKey = this.#storeKey("at", key);
+    const record = serializeTokenRecord(this.#keyPrefix + key, token);
     const value = this.#sealer === undefined ? record : await this.#sealer.seal(storeKey, record);
     await this.#call("set", () => this.#adapter.set(storeKey, value, ttlSeconds));
   }
@@ -91,13 +102,13 @@ export class DistributedTokenCache {
   async writeThrottle(key: string, until: number, status: number, now: number): Promise<void> {
     const ttlSeconds = Math.ceil((until - now) / 1000);
     if (ttlSeconds <= 0) return;
-    const storeKey = storeKeyOf("throttle", key);
+    const storeKey = this.#storeKey("throttle", key);
     await this.#call("set", () => this.#adapter.set(storeKey, JSON.stringify({ until, status }), ttlSeconds));
   }
 
   /** A throttling block of `key` recorded by any instance, if one is stored. */
   async readThrottle(key: string): Promise<{ until: number; status: number } | undefined> {
-    const storeKey = storeKeyOf("throttle", key);
+    const storeKey = this.#storeKey("throttle", key);
     const value = await this.#call("get", () => this.#adapter.get(storeKey));
     if (value === undefined || value === timedOut) return undefined;
     try {
@@ -114,7 +125,7 @@ export class DistributedTokenCache {
   async takeLease(key: string): Promise<boolean> {
     const setIfAbsent = this.#adapter.setIfAbsent;
     if (this.leaseMs === 0 || setIfAbsent === undefined) return true;
-    const storeKey = storeKeyOf("lease", key);
+    const storeKey = this.#storeKey("lease", key);
     const won = await this.#call("lease", () => setIfAbsent.call(this.#adapter, storeKey, "1", this.leaseMs));
     // A failing store must not stop every instance from refreshing: treat it as a won lease.
     return won === undefined || won === timedOut ? true : won;
@@ -123,7 +134,7 @@ export class DistributedTokenCache {
   /** Releases the lease of `key` once the token is written. */
   async releaseLease(key: string): Promise<void> {
     if (this.leaseMs === 0) return;
-    const storeKey = storeKeyOf("lease", key);
+    const storeKey = this.#storeKey("lease", key);
     await this.#call("delete", () => this.#adapter.delete(storeKey));
   }
 
@@ -138,21 +149,42 @@ export class DistributedTokenCache {
     return undefined;
   }
 
-  async #call<T>(operation: CacheErrorEvent["operation"], run: () => Promise<T>): Promise<T | undefined | typeof timedOut> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      const timeout = new Promise<typeof timedOut>((resolve) => {
-        timer = setTimeout(() => resolve(timedOut), this.#timeoutMs);
-      });
-      const result = await Promise.race([run(), timeout]);
-      if (result === timedOut) this.#report({ operation, reason: "timeout", error: undefined });
-      return result;
-    } catch (error) {
-      this.#report({ operation, reason: "threw", error });
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-    }
+  /**
+   * Runs one store call, bounded by `timeoutMs`: its value, or `undefined` when it threw and
+   * `timedOut` when it did not answer in time (both reported). One timer and one promise: this
+   * wraps every L2 hit, whose budget is a tenth of the store's own round trip.
+   */
+  #call<T>(operation: CacheErrorEvent["operation"], run: () => Promise<T>, timeoutMs = this.#timeoutMs): Promise<T | undefined | typeof timedOut> {
+    return new Promise((resolve) => {
+      let settled = false;
+      const settle = (value: T | undefined | typeof timedOut, failure?: Omit<CacheErrorEvent, "adapter">): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (failure !== undefined) this.#report(failure);
+        resolve(value);
+      };
+      const timer = setTimeout(() => settle(timedOut, { operation, reason: "timeout", error: undefined }), timeoutMs);
+      let work: Promise<T>;
+      try {
+        work = run();
+      } catch (error) {
+        settle(undefined, { operation, reason: "threw", error });
+        return;
+      }
+      Promise.resolve(work).then(
+        (value) => settle(value),
+        (error: unknown) => settle(undefined, { operation, reason: "threw", error }),
+      );
+    });
+  }
+
+  /**
+   * The store key of an L1 key: a kind, a version and a 128-bit hash of the full cache key.
+   * Short (fits Workers KV's 512 bytes), synchronous, and reveals no tenant, client or token.
+   */
+  #storeKey(kind: "at" | "lease" | "throttle", key: string): string {
+    return `${kind}3:${this.#hash(key)}`;
   }
 
   #report(event: Omit<CacheErrorEvent, "adapter">): void {
@@ -166,12 +198,4 @@ export class DistributedTokenCache {
       // A failing callback must not fail the acquisition either.
     }
   }
-}
-
-/**
- * The store key of a cache key: a kind, a version and a 128-bit hash of the cache key. Short
- * (fits Workers KV's 512 bytes), synchronous, and reveals no tenant, client or token.
- */
-function storeKeyOf(kind: "at" | "lease" | "throttle", key: string): string {
-  return `${kind}2:${fastHash128(key)}`;
 }

@@ -9,6 +9,7 @@ import { cacheKeyPrefix, tokenCacheKey } from "../../src/cache/cache-key";
 import type { CachedToken } from "../../src/cache/memory-token-cache";
 import { parseTokenRecord, serializeTokenRecord } from "../../src/cache/token-record";
 import { ClientError } from "../../src/errors";
+import { fastHash128, prefixedHash128 } from "../../src/internal/fast-hash";
 import { scopesCacheKey, validateScopes } from "../../src/scopes";
 import { anyCodeUnits, runs } from "./support";
 
@@ -27,7 +28,13 @@ const token: CachedToken = {
 const recordFields = ["v", "k", "at", "tt", "exp", "ext", "ref", "cat", "sc", "tid", "te", "__proto__", "constructor", "toString"] as const;
 
 describe("L2 records", () => {
-  const valid = JSON.parse(serializeTokenRecord(key, token)) as Record<string, unknown>;
+  // A record is a JSON header, a newline and the token: mutate the token as if it were one more field.
+  const stored = serializeTokenRecord(key, token);
+  const valid = { ...(JSON.parse(stored.slice(0, stored.indexOf("\n"))) as Record<string, unknown>), at: token.accessToken };
+  const serialize = (record: Record<string, unknown>): string => {
+    const { at, ...header } = record;
+    return JSON.stringify(header) + (at === undefined ? "" : `\n${typeof at === "string" ? at : JSON.stringify(at)}`);
+  };
   const oddValues = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(1e308, -1e308, -0, 0, Number.MAX_SAFE_INTEGER, "", [], {}, null, [1], ["x"], [null], "1795000000000"));
   const mutatedRecord = fc
     .record({
@@ -38,7 +45,7 @@ describe("L2 records", () => {
       const record: Record<string, unknown> = { ...valid };
       for (const [name, value] of overrides) Object.defineProperty(record, name, { value, enumerable: true, configurable: true, writable: true });
       for (const name of drop) delete record[name];
-      return JSON.stringify(record);
+      return serialize(record);
     });
   const values = fc.oneof(
     { weight: 4, arbitrary: mutatedRecord },
@@ -84,6 +91,16 @@ describe("L2 records", () => {
     fc.assert(
       fc.property(tokens, anyCodeUnits(60), (value, anyKey) => {
         expect(parseTokenRecord(anyKey, serializeTokenRecord(anyKey, value))).toEqual(value);
+      }),
+      { numRuns: runs.cheap },
+    );
+  });
+
+  it("the store key hash of a prefixed key equals the hash of the whole key", () => {
+    fc.assert(
+      fc.property(anyCodeUnits(60), anyCodeUnits(60), (prefix, rest) => {
+        expect(prefixedHash128(prefix)(rest)).toBe(fastHash128(prefix + rest));
+        expect(fastHash128(prefix + rest)).toMatch(/^[0-9a-f]{32}$/);
       }),
       { numRuns: runs.cheap },
     );
