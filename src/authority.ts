@@ -66,6 +66,22 @@ export function assertRequestTenant(tenant: unknown): asserts tenant is string {
  * @throws ClientError `invalid_authority`, `insecure_authority` or `invalid_tenant`.
  */
 export function parseAuthority(authority: string): Authority {
+  // A Worker builds its application per request: the same few authority strings, parsed once.
+  const known = parsedAuthorities.get(authority);
+  if (known !== undefined) return known;
+  const parsed = Object.freeze(parseAuthorityUrl(authority));
+  if (typeof authority === "string") {
+    if (parsedAuthorities.size >= maxParsedAuthorities) parsedAuthorities.clear();
+    parsedAuthorities.set(authority, parsed);
+  }
+  return parsed;
+}
+
+/** Authorities parsed so far, by the string given; valid ones only (an invalid one throws every time). */
+const parsedAuthorities = new Map<string, Authority>();
+const maxParsedAuthorities = 64;
+
+function parseAuthorityUrl(authority: string): Authority {
   const url = parseSecureUrl(authority, "authority");
   const segments = url.pathname.split("/").filter((segment) => segment !== "");
   const first = segments[0];

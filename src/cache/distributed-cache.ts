@@ -157,6 +157,7 @@ export class DistributedTokenCache {
   #call<T>(operation: CacheErrorEvent["operation"], run: () => Promise<T>, timeoutMs = this.#timeoutMs): Promise<T | undefined | typeof timedOut> {
     return new Promise((resolve) => {
       let settled = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const settle = (value: T | undefined | typeof timedOut, failure?: Omit<CacheErrorEvent, "adapter">): void => {
         if (settled) return;
         settled = true;
@@ -164,7 +165,6 @@ export class DistributedTokenCache {
         if (failure !== undefined) this.#report(failure);
         resolve(value);
       };
-      const timer = setTimeout(() => settle(timedOut, { operation, reason: "timeout", error: undefined }), timeoutMs);
       let work: Promise<T>;
       try {
         work = run();
@@ -172,6 +172,8 @@ export class DistributedTokenCache {
         settle(undefined, { operation, reason: "threw", error });
         return;
       }
+      // Armed once the store call is on its way: the bookkeeping overlaps the store's round trip.
+      timer = setTimeout(() => settle(timedOut, { operation, reason: "timeout", error: undefined }), timeoutMs);
       Promise.resolve(work).then(
         (value) => settle(value),
         (error: unknown) => settle(undefined, { operation, reason: "threw", error }),

@@ -58,3 +58,12 @@ describe("authority", () => {
     expect(() => assertRequestTenant("contoso.onmicrosoft.com")).not.toThrow();
   });
 });
+
+describe("parsed authorities are remembered", () => {
+  it("gives the same frozen object for the same string, and refuses an invalid one every time", () => {
+    const first = parseAuthority("https://login.microsoftonline.com/contoso.onmicrosoft.com");
+    expect(parseAuthority("https://login.microsoftonline.com/contoso.onmicrosoft.com")).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    for (let i = 0; i < 2; i++) expect(() => parseAuthority("http://login.microsoftonline.com/contoso.onmicrosoft.com")).toThrow(expect.objectContaining({ code: "insecure_authority" }));
+  });
+});
