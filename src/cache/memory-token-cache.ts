@@ -34,52 +34,73 @@ export type DefaultTokenEndpoint = (tenantId: string | undefined) => string;
 
 /** Marks "no refresh scheduled" in {@link Entry}'s small-integer field. */
 const noRefresh = -1;
+/** Entries keep `cachedAt` as whole seconds after this epoch second (2023-11-14), a small integer until 2057. */
+const timeBaseSeconds = 1_700_000_000;
 
 /**
  * A cache entry: the token and the bookkeeping eviction needs, in one compact object. Times are
- * kept as offsets in seconds from `cachedAt` (small integers V8 stores inline, where epoch
- * milliseconds would each be a boxed number), and the token endpoint only when it is not the
- * tenant's usual one: this keeps an entry's overhead beyond its token under 300 bytes.
+ * kept as small integers, which V8 stores inline where an epoch in milliseconds would each be a
+ * boxed number: `cachedAt` in whole seconds after {@link timeBaseSeconds}, the expiries in
+ * milliseconds after that second (so they stay exact), the refresh in seconds. The token
+ * endpoint is kept only when it is not the tenant's usual one, which the subclass of each cache
+ * knows: this keeps an entry's overhead beyond its token under 300 bytes.
  */
-class Entry implements CachedToken {
+abstract class Entry implements CachedToken {
   readonly accessToken: string;
   readonly tokenType: string;
-  readonly cachedAt: number;
   readonly scopes: readonly string[];
   readonly tenantId: string | undefined;
   /** Set by every hit, cleared by the eviction scan: the CLOCK algorithm's reference bit. */
   used = false;
-  readonly #expiresIn: number;
-  readonly #extExpiresIn: number;
-  readonly #refreshIn: number;
+  readonly #cachedAtSeconds: number;
+  readonly #expiresInMs: number;
+  readonly #extExpiresInMs: number;
+  readonly #refreshInSeconds: number;
   readonly #endpoint: string | undefined;
-  readonly #defaultEndpoint: DefaultTokenEndpoint;
 
-  constructor(token: CachedToken, defaultEndpoint: DefaultTokenEndpoint) {
+  constructor(token: CachedToken) {
     this.accessToken = token.accessToken;
     this.tokenType = token.tokenType;
-    this.cachedAt = token.cachedAt;
     this.scopes = token.scopes;
     this.tenantId = token.tenantId;
-    this.#expiresIn = (token.expiresOn - token.cachedAt) / 1000;
-    this.#extExpiresIn = (token.extendedExpiresOn - token.cachedAt) / 1000;
-    this.#refreshIn = Number.isFinite(token.refreshOn) ? Math.round((token.refreshOn - token.cachedAt) / 1000) : noRefresh;
-    this.#endpoint = token.tokenEndpoint === defaultEndpoint(token.tenantId) ? undefined : token.tokenEndpoint;
-    this.#defaultEndpoint = defaultEndpoint;
+    this.#cachedAtSeconds = Math.floor(token.cachedAt / 1000) - timeBaseSeconds;
+    const cachedAt = this.cachedAt;
+    this.#expiresInMs = token.expiresOn - cachedAt;
+    this.#extExpiresInMs = token.extendedExpiresOn - cachedAt;
+    this.#refreshInSeconds = Number.isFinite(token.refreshOn) ? Math.round((token.refreshOn - cachedAt) / 1000) : noRefresh;
+    this.#endpoint = token.tokenEndpoint === this.defaultEndpoint(token.tenantId) ? undefined : token.tokenEndpoint;
   }
 
+  /** The usual token endpoint of `tenantId`: the same for every entry of a cache. */
+  protected abstract defaultEndpoint(tenantId: string | undefined): string;
+
+  /** When the token was requested, to the second (epoch milliseconds). */
+  get cachedAt(): number {
+    return (timeBaseSeconds + this.#cachedAtSeconds) * 1000;
+  }
   get expiresOn(): number {
-    return this.cachedAt + Math.round(this.#expiresIn * 1000);
+    return this.cachedAt + this.#expiresInMs;
   }
   get extendedExpiresOn(): number {
-    return this.cachedAt + Math.round(this.#extExpiresIn * 1000);
+    return this.cachedAt + this.#extExpiresInMs;
   }
   get refreshOn(): number {
-    return this.#refreshIn === noRefresh ? Infinity : this.cachedAt + this.#refreshIn * 1000;
+    return this.#refreshInSeconds === noRefresh ? Infinity : this.cachedAt + this.#refreshInSeconds * 1000;
   }
   get tokenEndpoint(): string {
-    return this.#endpoint ?? this.#defaultEndpoint(this.tenantId);
+    return this.#endpoint ?? this.defaultEndpoint(this.tenantId);
   }
+}
+
+/** The entry class of one cache, which knows the cache's usual token endpoints. */
+type EntryClass = new (token: CachedToken) => Entry;
+
+function entryClassFor(defaultEndpoint: DefaultTokenEndpoint): EntryClass {
+  return class extends Entry {
+    protected defaultEndpoint(tenantId: string | undefined): string {
+      return defaultEndpoint(tenantId);
+    }
+  };
 }
 
 /**
@@ -102,14 +123,14 @@ export const defaultMemoryCacheLimits = { maxEntries: 100_000, maxBytes: 64 * 10
 /** The bounded in-memory token cache. */
 export class MemoryTokenCache {
   readonly #entries = new Map<string, Entry>();
-  readonly #defaultEndpoint: DefaultTokenEndpoint;
+  readonly #Entry: EntryClass;
   readonly #maxEntries: number;
   readonly #maxBytes: number;
   #bytes = 0;
 
   /** @param defaultEndpoint the usual token endpoint of a tenant (entries store only other ones). */
   constructor(limits: MemoryCacheLimits = {}, defaultEndpoint: DefaultTokenEndpoint = () => "") {
-    this.#defaultEndpoint = defaultEndpoint;
+    this.#Entry = entryClassFor(defaultEndpoint);
     this.#maxEntries = Math.max(1, limits.maxEntries ?? defaultMemoryCacheLimits.maxEntries);
     this.#maxBytes = Math.max(1, limits.maxBytes ?? defaultMemoryCacheLimits.maxBytes);
   }
@@ -127,7 +148,7 @@ export class MemoryTokenCache {
     const bytes = entryBytes(key, token.accessToken);
     if (bytes > this.#maxBytes) return;
     while (this.#entries.size >= this.#maxEntries || this.#bytes + bytes > this.#maxBytes) this.#evictOne(now);
-    this.#entries.set(key, new Entry(token, this.#defaultEndpoint));
+    this.#entries.set(key, new this.#Entry(token));
     this.#bytes += bytes;
   }
 
