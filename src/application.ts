@@ -19,6 +19,7 @@ import type { ClientAssertion } from "./credentials/client-assertion";
 import { createCredential, credentialIdentity, type CredentialSpec } from "./credentials/credential-spec";
 import { ClientError, EntraEdgeError, NetworkError, ServiceError, ThrottledError } from "./errors";
 import { raceSignal, startDeadline } from "./internal/deadline";
+import { isStringArray } from "./internal/guards";
 import { randomId } from "./internal/uuid";
 import { Log, type Logger, type LoggingOptions } from "./logger";
 import { CacheLevel, CacheRefreshReason, TokenSource, type AuthenticationResult, type AuthenticationResultMetadata } from "./result";
@@ -325,7 +326,7 @@ export class ConfidentialClientApplication {
       if (stored !== undefined && this.#usable(stored, request.reason)) return this.#fromL2(request.key, stored);
       remainingMs -= Date.now() - started;
     }
-    const resolving: NetworkRequest = request.correlationId === undefined ? { ...request, correlationId: randomId() } : { ...request, correlationId: request.correlationId };
+    const resolving: NetworkRequest = { ...request, correlationId: request.correlationId ?? randomId() };
     const timedOut = (): NetworkError => new NetworkError("request_timeout", `The acquisition did not finish within ${this.#timeoutMs} ms.`, { correlationId: resolving.correlationId });
     if (remainingMs <= 0) throw timedOut();
     const deadline = startDeadline(remainingMs);
@@ -584,29 +585,12 @@ function fetchedResult(fetched: IssuedToken, reason: CacheRefreshReason, duratio
 
 /** Whether `scopes` is a non-empty array of strings: the fast path's only check, as cheap as it gets. */
 function allStrings(scopes: unknown): scopes is readonly string[] {
-  if (!Array.isArray(scopes) || scopes.length === 0) return false;
-  for (const scope of scopes) if (typeof scope !== "string") return false;
-  return true;
+  return isStringArray(scopes) && scopes.length > 0;
 }
 
 /** Waits for a shared promise, giving up (for this caller only) when its signal aborts. */
 function waitFor<T>(promise: Promise<T>, signal: AbortSignal | undefined, correlationId: string | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(abortError(signal, correlationId));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError(signal, correlationId));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
-  });
+  return signal === undefined ? promise : raceSignal(promise, signal, () => abortError(signal, correlationId));
 }
 
 function abortError(signal: AbortSignal, correlationId: string | undefined): NetworkError {

@@ -11,6 +11,7 @@
  * @module
  */
 
+import { isStringArray } from "../internal/guards";
 import type { CachedToken } from "./memory-token-cache";
 
 const recordVersion = 2;
@@ -108,10 +109,4 @@ function isRecordHeader(json: unknown): json is RecordHeader {
 
 function isNonEmptyString(value: unknown): value is string {
   return typeof value === "string" && value !== "";
-}
-
-function isStringArray(value: unknown): value is string[] {
-  if (!Array.isArray(value)) return false;
-  for (const item of value) if (typeof item !== "string") return false;
-  return true;
 }

@@ -6,16 +6,13 @@
  */
 
 import type { AuthorityKind } from "../authority";
+import type { ClientAssertionOptions } from "./client-assertion";
 
-/** What a credential may use to authenticate one token request. */
-export interface CredentialContext {
-  readonly clientId: string;
-  /** The token endpoint the request goes to (regional included): the assertion's `aud`. */
-  readonly tokenEndpoint: string;
-  readonly tenantId: string | undefined;
-  readonly claims: string | undefined;
-  readonly correlationId: string;
-  readonly signal: AbortSignal;
+/**
+ * What a credential may use to authenticate one token request: what an assertion callback gets
+ * (the token endpoint is the regional one when a region is used), and more.
+ */
+export interface CredentialContext extends ClientAssertionOptions {
   readonly authorityKind: AuthorityKind;
   /** Current time in milliseconds. */
   readonly now: number;
