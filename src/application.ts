@@ -606,6 +606,10 @@ function authorityOf(options: ConfidentialClientApplicationOptions): Authority {
     if (options.authority !== undefined) throw new ClientError("invalid_configuration", "Give either an Entra/ADFS authority or an OIDC issuer, not both.");
     return parseOidcAuthority(options.oidcIssuer);
   }
+  if (options.tenantId !== undefined && typeof options.tenantId !== "string") {
+    // Checked before it meets a template string, where an object without a usable toString throws a TypeError.
+    throw new ClientError("invalid_tenant", `The tenantId option is a ${typeof options.tenantId}, not a string: give the directory (tenant) GUID or a verified domain.`);
+  }
   if (options.authority !== undefined) {
     const authority = parseAuthority(options.authority);
     if (options.tenantId === undefined || authority.kind !== "entra") return authority;

@@ -86,6 +86,17 @@ describe("L1 cache", () => {
     expect(entra.requests).toHaveLength(0);
   });
 
+  it("refuses a configured tenantId that is not a string, even one that cannot become a string", async () => {
+    const entra = await emulator();
+    for (const tenantId of [{ toString: 0 }, Object.create(null), 42]) {
+      for (const authority of [undefined, "https://login.microsoftonline.com/organizations"]) {
+        expect(() => new ConfidentialClientApplication({ clientId, tenantId: tenantId as string, authority, clientSecret: secret, fetch: entra.fetch })).toThrow(
+          expect.objectContaining({ name: "ClientError", code: "invalid_tenant" }),
+        );
+      }
+    }
+  });
+
   it("uses the regional endpoint and falls back to the global one when it cannot be reached", async () => {
     const entra = await emulator();
     const app = builder(entra.fetch).withClientSecret(secret).withTenantId(tenantA).withAzureRegion("westus").build();
