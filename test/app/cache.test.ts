@@ -89,8 +89,8 @@ describe("L1 cache", () => {
   it("refuses a configured tenantId that is not a string, even one that cannot become a string", async () => {
     const entra = await emulator();
     for (const tenantId of [{ toString: 0 }, Object.create(null), 42]) {
-      for (const authority of [undefined, "https://login.microsoftonline.com/organizations"]) {
-        expect(() => new ConfidentialClientApplication({ clientId, tenantId: tenantId as string, authority, clientSecret: secret, fetch: entra.fetch })).toThrow(
+      for (const where of [{}, { authority: "https://login.microsoftonline.com/organizations" }]) {
+        expect(() => new ConfidentialClientApplication({ clientId, tenantId: tenantId as string, ...where, clientSecret: secret, fetch: entra.fetch })).toThrow(
           expect.objectContaining({ name: "ClientError", code: "invalid_tenant" }),
         );
       }
