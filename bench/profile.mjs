@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Diagnostic (not part of `npm run bench`): CPU-profiles one entra-edge path in-process with the
 // V8 sampling profiler and prints the functions with the most self time, plus the allocation per
-// call. Usage: node --expose-gc bench/profile.mjs hit|worker|miss|miss-new|miss-cert|miss-cert-new|l2-redis|redis-bare [--calls N]
+// call. Usage: node --expose-gc bench/profile.mjs hit|worker|miss|miss-new|miss-cert|miss-cert-new|sign|l2-memory|l2-redis|redis-bare
+// [--calls N] [--top N] [--allocTop N]; PROFILE_OUT=file.cpuprofile also saves the profile (for
+// Chrome DevTools). `sign` is a bare RSA-PSS signature, the reference of miss-cert-new.
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
 import { buildAll } from "./build.mjs";
-import { GRAPH, tenantId, args, buildDir, CLIENT_ID, SECRET } from "./lib/common.mjs";
+import { GRAPH, tenantId, args, buildDir, CLIENT_ID, SECRET, privateKeyPem } from "./lib/common.mjs";
 import { oursApp, oursOptions, cannedFetch } from "./lib/clients.mjs";
 
 const what = process.argv[2];
@@ -30,6 +32,26 @@ if (what === "hit" || what === "worker") {
   let next = 1_000_000;
   call = what === "miss-cert-new" || what === "miss-new" ? () => app.acquireTokenForClient(scopes, { tenantId: tenantId(next++) }) : () => app.acquireTokenForClient(scopes, { tenantId: tenantId0, forceRefresh: true });
   calls ||= 20_000;
+} else if (what === "sign") {
+  // The reference for miss-cert-new: one bare RSA-PSS signature of an assertion-sized input.
+  const { webcrypto, createPrivateKey } = await import("node:crypto");
+  const der = createPrivateKey(privateKeyPem).export({ format: "der", type: "pkcs8" });
+  const key = await webcrypto.subtle.importKey("pkcs8", der, { name: "RSA-PSS", hash: "SHA-256" }, false, ["sign"]);
+  const data = new TextEncoder().encode("x".repeat(700));
+  call = () => webcrypto.subtle.sign({ name: "RSA-PSS", saltLength: 32 }, key, data);
+  calls ||= 3_000;
+} else if (what === "l2-memory") {
+  // The library's own CPU on an L2 hit, with a store that answers at once (no I/O).
+  const { lib } = await oursApp(origin);
+  const stored = new Map();
+  const adapter = { name: "in-process map", get: async (key) => stored.get(key), set: async (key, value) => void stored.set(key, value), delete: async (key) => void stored.delete(key) };
+  const app = new lib.ConfidentialClientApplication({ ...oursOptions(origin, { fetch: cannedFetch() }), cache: adapter, memoryCache: { shared: false } });
+  await app.acquireTokenForClient(scopes, { tenantId: tenantId0 });
+  call = () => {
+    app.removeTokens();
+    return app.acquireTokenForClient(scopes, { tenantId: tenantId0 });
+  };
+  calls ||= 300_000;
 } else if (what === "l2-redis" || what === "redis-bare") {
   const { redisCache } = await import(join(buildDir, "adapters/redis.mjs"));
   const { startRedisServer } = await import(join(buildDir, "support/redis-server.mjs"));
@@ -53,7 +75,7 @@ if (what === "hit" || what === "worker") {
     await server.stop();
   };
 } else {
-  console.error("usage: node --expose-gc bench/profile.mjs hit|worker|miss|miss-new|miss-cert|miss-cert-new|l2-redis|redis-bare [--calls N]");
+  console.error("usage: node --expose-gc bench/profile.mjs hit|worker|miss|miss-new|miss-cert|miss-cert-new|sign|l2-memory|l2-redis|redis-bare [--calls N]");
   process.exit(2);
 }
 var tenantId0 = tenantId(0);
@@ -88,6 +110,7 @@ const t0 = performance.now();
 for (let i = 0; i < calls; i++) await call();
 const elapsed = performance.now() - t0;
 const { profile } = await session.post("Profiler.stop");
+if (process.env.PROFILE_OUT) (await import("node:fs")).writeFileSync(process.env.PROFILE_OUT, JSON.stringify(profile));
 session.disconnect();
 await cleanup();
 
@@ -103,7 +126,7 @@ for (const [id, count] of counts) {
 }
 console.log(`${what}: ${calls.toLocaleString()} calls, ${((elapsed * 1000) / calls).toFixed(3)} µs per call under the profiler`);
 console.log(`allocated ≈ ${Math.round(allocated / allocCalls)} B per call (sampling heap profiler, surviving-sample estimate)`);
-for (const [key, size] of [...allocBy].sort((a, b) => b[1] - a[1]).slice(0, 8)) console.log(`  alloc ${String(Math.round(size / allocCalls)).padStart(6)} B  ${key}`);
+for (const [key, size] of [...allocBy].sort((a, b) => b[1] - a[1]).slice(0, Number(options.allocTop ?? 8))) console.log(`  alloc ${String(Math.round(size / allocCalls)).padStart(6)} B  ${key}`);
 const idle = [...self].filter(([k]) => k.startsWith("(idle)")).reduce((sum, [, c]) => sum + c, 0);
 console.log(`main thread busy ≈ ${(((total - idle) / total) * (elapsed * 1000) / calls).toFixed(1)} µs per call (the rest idle, e.g. waiting for the crypto thread pool)`);
 console.log("self time:");

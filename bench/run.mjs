@@ -49,16 +49,22 @@ const origin = `http://127.0.0.1:${port}`;
 
 const sizes = quick ? [1, 1000, 10_000] : [1, 1000, 10_000, 100_000];
 const jobs = [];
-const add = (scenario, lib, extra = {}, nodeFlags = []) => {
+const add = (scenario, lib, extra = {}, nodeFlags = [], repeat = 1) => {
   if (only && !only.has(scenario)) return;
-  jobs.push({ scenario, lib, extra, nodeFlags });
+  jobs.push({ scenario, lib, extra, nodeFlags, repeat });
 };
+// A sub-microsecond hit median lands in one of two bands (≈0.6 or ≈1.0–1.1 µs on the reference
+// VM) by process, not by N: the whole distribution of a process shifts, and the same seed or
+// ASLR off does not pin it. So each hit job, for both libraries, runs in five fresh processes and
+// the table shows the best one ("best of 5", as timeit and hyperfine report); the JSON line keeps
+// every process's median.
+const hitRepeats = quick ? 1 : 5;
 for (const shape of ["tenants", "scopes"]) {
   for (const n of sizes) {
-    add("hit", "entra-edge", { shape, n });
-    add("hit", "msal-node", { shape, n }, ["--max-old-space-size=4096"]);
+    add("hit", "entra-edge", { shape, n }, [], hitRepeats);
+    add("hit", "msal-node", { shape, n }, ["--max-old-space-size=4096"], hitRepeats);
   }
-  if (big && shape === "tenants") add("hit", "entra-edge", { shape, n: 1_000_000 }, ["--max-old-space-size=8192"]);
+  if (big && shape === "tenants") add("hit", "entra-edge", { shape, n: 1_000_000 }, ["--max-old-space-size=8192"], hitRepeats);
 }
 for (const lib of ["entra-edge", "msal-node"]) add("roundrobin", lib);
 for (const lib of ["entra-edge", "msal-node"]) add("heap", lib, { n: quick ? 10_000 : 100_000 }, ["--max-old-space-size=4096"]);
@@ -68,11 +74,13 @@ add("l2", "entra-edge");
 add("workerd", "entra-edge", quick ? { requests: 800 } : {});
 
 const results = [];
-function runJob(job) {
+/** Runs one job in a fresh process and returns its results; `echo` prints each as it arrives. */
+function runJob(job, echo) {
   return new Promise((resolve) => {
     const argv = [...job.nodeFlags, "--expose-gc", join(root, "bench/scenario.mjs"), "--origin", origin, "--scenario", job.scenario, "--lib", job.lib];
     for (const [k, v] of Object.entries(job.extra)) argv.push(`--${k}`, String(v));
     const child = spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "inherit"], cwd: root });
+    const produced = [];
     let buffer = "";
     child.stdout.on("data", (chunk) => {
       buffer += chunk;
@@ -81,25 +89,37 @@ function runJob(job) {
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + 1);
         if (line.startsWith('{"scenario"')) {
-          const result = JSON.parse(line);
-          results.push(result);
-          process.stdout.write(line + "\n");
+          produced.push(JSON.parse(line));
+          if (echo) process.stdout.write(line + "\n");
         } else if (line.trim() !== "") process.stderr.write(line + "\n");
       }
     });
     child.on("exit", (code) => {
-      if (code !== 0 && !results.some((r) => r.error && r.scenario === job.scenario)) {
+      if (code !== 0 && !produced.some((r) => r.error)) {
         const failure = { scenario: job.scenario, lib: job.lib, error: `exited with ${code}` };
-        results.push(failure);
-        process.stdout.write(JSON.stringify(failure) + "\n");
+        produced.push(failure);
+        if (echo) process.stdout.write(JSON.stringify(failure) + "\n");
       }
-      resolve();
+      resolve(produced);
     });
   });
 }
 
+/** Of one job's repetitions, the result with the lowest median, carrying every repetition's median. */
+function bestOf(runs) {
+  if (runs.length === 1 || runs.some((r) => r.error || r.medianUs === undefined)) return runs;
+  const best = runs.reduce((a, b) => (b.medianUs < a.medianUs ? b : a));
+  return [{ ...best, repetitionMediansUs: runs.map((r) => r.medianUs) }];
+}
+
 try {
-  for (const job of jobs) await runJob(job);
+  for (const job of jobs) {
+    const runs = [];
+    for (let i = 0; i < job.repeat; i++) runs.push(...(await runJob(job, job.repeat === 1)));
+    const kept = job.repeat > 1 ? bestOf(runs) : runs;
+    if (job.repeat > 1) for (const result of kept) process.stdout.write(JSON.stringify(result) + "\n");
+    results.push(...kept);
+  }
 } finally {
   server.kill("SIGTERM");
 }

@@ -251,22 +251,28 @@ export class ConfidentialClientApplication {
    * Acquires a token: from L1 when a valid one is cached, else from the identity provider
    * (concurrent callers for one key share one request).
    */
-  async #acquire(scopes: readonly string[], options: AcquireTokenForClientOptions = {}): Promise<AuthenticationResult> {
-    const now = this.#now();
-    const tenant = options.tenantId ?? this.authority.tenant;
-    // Fast path: a valid L1 hit is a Map lookup and a clock read. It only needs the key to be
-    // unambiguous (no separator in the tenant): anything invalid misses here, and the slow path
-    // validates it before anything is stored.
-    if (options.forceRefresh !== true && options.claims === undefined && allStrings(scopes) && (tenant === undefined || (typeof tenant === "string" && !tenant.includes("|")))) {
-      const key = tokenCacheKey("", tenant, scopesCacheKey(scopes));
-      const cached = this.#state.l1.get(key);
-      if (cached !== undefined && now < cached.expiresOn - this.#marginMs) {
-        this.#state.statistics.l1Hits++;
-        if (now >= cached.refreshOn) this.#refreshInBackground(key, scopes, tenant, options);
-        return new CachedAuthenticationResult(cached, CacheLevel.L1Cache, options.correlationId);
+  #acquire(scopes: readonly string[], options: AcquireTokenForClientOptions = {}): Promise<AuthenticationResult> {
+    // Not an async function: the slow path's promise is handed on as it is, not wrapped in
+    // another (two fewer promise jobs on every L2 hit and token request).
+    try {
+      const now = this.#now();
+      const tenant = options.tenantId ?? this.authority.tenant;
+      // Fast path: a valid L1 hit is a Map lookup and a clock read. It only needs the key to be
+      // unambiguous (no separator in the tenant): anything invalid misses here, and the slow path
+      // validates it before anything is stored.
+      if (options.forceRefresh !== true && options.claims === undefined && allStrings(scopes) && (tenant === undefined || (typeof tenant === "string" && !tenant.includes("|")))) {
+        const key = tokenCacheKey("", tenant, scopesCacheKey(scopes));
+        const cached = this.#state.l1.get(key);
+        if (cached !== undefined && now < cached.expiresOn - this.#marginMs) {
+          this.#state.statistics.l1Hits++;
+          if (now >= cached.refreshOn) this.#refreshInBackground(key, scopes, tenant, options);
+          return Promise.resolve(new CachedAuthenticationResult(cached, CacheLevel.L1Cache, options.correlationId));
+        }
       }
+      return this.#acquireSlow(scopes, tenant, options, now);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return this.#acquireSlow(scopes, tenant, options, now);
   }
 
   async #acquireSlow(scopes: readonly string[], tenant: string | undefined, options: AcquireTokenForClientOptions, started: number): Promise<AuthenticationResult> {
@@ -301,7 +307,17 @@ export class ConfidentialClientApplication {
     const inFlight = this.#state.inFlight;
     let pending = inFlight.get(request.key);
     if (pending === undefined) {
-      pending = this.#resolve(request).finally(() => inFlight.delete(request.key));
+      // Not finally(): it would add two promise jobs to every L2 hit.
+      pending = this.#resolve(request).then(
+        (resolved) => {
+          inFlight.delete(request.key);
+          return resolved;
+        },
+        (error: unknown) => {
+          inFlight.delete(request.key);
+          throw error;
+        },
+      );
       inFlight.set(request.key, pending);
     } else {
       this.#state.statistics.coalescedWaits++;

@@ -19,7 +19,13 @@ export function renderTable(results, machine) {
     for (const n of ns) {
       const o = find(`hit-${shape}`, "entra-edge", (r) => r.n === n);
       const m = find(`hit-${shape}`, "msal-node", (r) => r.n === n);
-      const note = [o ? `ours: mean ${fmtUs(o.batchMeanUs)} over 1M back-to-back calls` : "", m?.capped ? `msal-node: ${m.iterations} calls` : m ? "" : "msal-node: not run at this size"].filter(Boolean).join("; ");
+      const processes = (r) => (r.repetitionMediansUs ? `best of ${r.repetitionMediansUs.length} processes (${r.repetitionMediansUs.map(fmtUs).join(", ")}), ` : "");
+      const note = [
+        o ? `ours: ${processes(o)}mean ${fmtUs(o.batchMeanUs)} over 1M back-to-back calls` : "",
+        m ? `msal-node: ${processes(m)}${m.capped ? `${m.iterations} calls` : ""}`.replace(/, $/, "").replace(/^msal-node: $/, "") : "msal-node: not run at this size",
+      ]
+        .filter(Boolean)
+        .join("; ");
       row(`N = ${fmtN(n)}`, medP99(o), medP99(m), o && m ? ratio(m.medianUs, o.medianUs) : "—", note);
     }
   }

@@ -96,6 +96,15 @@ describe("L2 records", () => {
     );
   });
 
+  it("the store key hash is stable: records written by earlier versions stay readable", () => {
+    expect(fastHash128("")).toBe("ab3e7c0b4f3e71d9399430e8fef8781a");
+    expect(fastHash128("hello")).toBe("bf9aec5dfae6ce9d92a462f80a1252d6");
+    expect(fastHash128("login.microsoftonline.com|b3c1e2d4-5a6b-4c7d-8e9f-0a1b2c3d4e5f|bearer|contoso.onmicrosoft.com|https://graph.microsoft.com/.default")).toBe(
+      "7afeb14bddca2c11a9d0cbc5f35424a4",
+    );
+    expect(fastHash128("\u00e9\ud83d\ude00|x")).toBe("b18c846422ead131e72d3b87f9ba07d0");
+  });
+
   it("the store key hash of a prefixed key equals the hash of the whole key", () => {
     fc.assert(
       fc.property(anyCodeUnits(60), anyCodeUnits(60), (prefix, rest) => {
