@@ -6,9 +6,9 @@
 // with ratios and the issue's targets. Writes bench/results/latest.{json,md}.
 //
 // Flags: --render f.json re-print the table of a saved run (with --md out.md, also its Markdown)
-//        --big          also N = 1,000,000 tenants for entra-edge (about +1 min, ~4 GB heap)
+//        --big          also N = 1,000,000 tenants for entra-edge (about +2.5 min, ~5 GB heap)
 //        --only a,b     only these scenarios (hit, roundrobin, heap, cold, stampede, l2, workerd)
-//        --quick        smaller sizes, for trying changes (not for BENCHMARKS.md)
+//        --quick        smaller sizes and one process per hit job, for trying changes (not for BENCHMARKS.md)
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync, readFileSync } from "node:fs";
 import { cpus, totalmem, loadavg } from "node:os";
@@ -115,7 +115,10 @@ function bestOf(runs) {
 try {
   for (const job of jobs) {
     const runs = [];
+    const jobStarted = performance.now();
     for (let i = 0; i < job.repeat; i++) runs.push(...(await runJob(job, job.repeat === 1)));
+    const label = [job.scenario, job.lib, ...Object.entries(job.extra).map(([k, v]) => `${k}=${v}`)].join(" ");
+    process.stderr.write(`(${label}: ${job.repeat > 1 ? `${job.repeat} processes, ` : ""}${((performance.now() - jobStarted) / 1000).toFixed(1)} s)\n`);
     const kept = job.repeat > 1 ? bestOf(runs) : runs;
     if (job.repeat > 1) for (const result of kept) process.stdout.write(JSON.stringify(result) + "\n");
     results.push(...kept);
