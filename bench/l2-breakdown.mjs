@@ -14,7 +14,7 @@
 import { build } from "esbuild";
 import { join } from "node:path";
 import { buildAll } from "./build.mjs";
-import { GRAPH, tenantId, stats, args, buildDir, root, loadLib, CLIENT_ID } from "./lib/common.mjs";
+import { GRAPH, tenantId, stats, args, buildDir, root, loadLib, CLIENT_ID, startBenchRedis } from "./lib/common.mjs";
 import { oursOptions, cannedFetch } from "./lib/clients.mjs";
 
 const options = args();
@@ -44,12 +44,7 @@ await build({
 });
 const I = await import(join(buildDir, "diag", "internals.mjs"));
 const lib = await loadLib();
-const { redisCache } = await import(join(buildDir, "adapters/redis.mjs"));
-const { startRedisServer } = await import(join(buildDir, "support/redis-server.mjs"));
-const { default: Redis } = await import("ioredis");
-
-const server = await startRedisServer();
-const redis = new Redis(server.url);
+const { redis, redisCache, stop } = await startBenchRedis();
 try {
   const origin = "http://127.0.0.1:9"; // never contacted: the one token request is canned
   const tenant = tenantId(7);
@@ -130,6 +125,5 @@ try {
     console.log(JSON.stringify(line));
   }
 } finally {
-  redis.disconnect();
-  await server.stop();
+  await stop();
 }

@@ -5,9 +5,8 @@
 // [--calls N] [--top N] [--allocTop N]; PROFILE_OUT=file.cpuprofile also saves the profile (for
 // Chrome DevTools). `sign` is a bare RSA-PSS signature, the reference of miss-cert-new.
 import { Session } from "node:inspector/promises";
-import { join } from "node:path";
 import { buildAll } from "./build.mjs";
-import { GRAPH, tenantId, args, buildDir, CLIENT_ID, SECRET, privateKeyPem } from "./lib/common.mjs";
+import { GRAPH, tenantId, args, CLIENT_ID, SECRET, privateKeyPem, startBenchRedis } from "./lib/common.mjs";
 import { oursApp, oursOptions, cannedFetch } from "./lib/clients.mjs";
 
 const what = process.argv[2];
@@ -53,11 +52,7 @@ if (what === "hit" || what === "worker") {
   };
   calls ||= 300_000;
 } else if (what === "l2-redis" || what === "redis-bare") {
-  const { redisCache } = await import(join(buildDir, "adapters/redis.mjs"));
-  const { startRedisServer } = await import(join(buildDir, "support/redis-server.mjs"));
-  const { default: Redis } = await import("ioredis");
-  const server = await startRedisServer();
-  const redis = new Redis(server.url);
+  const { redis, redisCache, stop } = await startBenchRedis();
   const { lib } = await oursApp(origin);
   const app = new lib.ConfidentialClientApplication({ ...oursOptions(origin, { fetch: cannedFetch() }), cache: redisCache(redis), memoryCache: { shared: false } });
   await app.acquireTokenForClient(scopes, { tenantId: tenantId0 });
@@ -70,10 +65,7 @@ if (what === "hit" || what === "worker") {
           return app.acquireTokenForClient(scopes, { tenantId: tenantId0 });
         };
   calls ||= 20_000;
-  cleanup = async () => {
-    redis.disconnect();
-    await server.stop();
-  };
+  cleanup = stop;
 } else {
   console.error("usage: node --expose-gc bench/profile.mjs hit|worker|miss|miss-new|miss-cert|miss-cert-new|sign|l2-memory|l2-redis|redis-bare [--calls N]");
   process.exit(2);

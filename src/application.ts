@@ -562,7 +562,6 @@ interface NetworkRequest extends ResolveRequest {
   readonly correlationId: string;
 }
 
-
 /**
  * An error for a log line: its code and status always; its message (which names the tenant's
  * token endpoint and the service's text about the client) only with PII logging on.

@@ -30,6 +30,22 @@ export function loadLib() {
 export function loadTesting() {
   return import(join(buildDir, "testing.mjs"));
 }
+/**
+ * A real redis-server on a free loopback port (the test suite's helper), an ioredis client to it
+ * and the bundled Redis adapter; `stop()` closes the client and the server.
+ */
+export async function startBenchRedis() {
+  const { redisCache } = await import(join(buildDir, "adapters/redis.mjs"));
+  const { startRedisServer } = await import(join(buildDir, "support/redis-server.mjs"));
+  const { default: Redis } = await import("ioredis");
+  const server = await startRedisServer();
+  const redis = new Redis(server.url);
+  const stop = async () => {
+    redis.disconnect();
+    await server.stop();
+  };
+  return { redis, redisCache, stop };
+}
 
 /** Reads `--name value` / `--flag` from argv. */
 export function args(argv = process.argv.slice(2)) {

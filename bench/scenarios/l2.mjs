@@ -3,7 +3,7 @@
 // ioredis), each against a bare `get` of the same key on the same client, interleaved call by
 // call so both see the same store, connection and machine state.
 import { join } from "node:path";
-import { GRAPH, tenantId, emit, stats, buildDir, serverCounts, loadLib } from "../lib/common.mjs";
+import { GRAPH, tenantId, emit, stats, buildDir, serverCounts, loadLib, startBenchRedis } from "../lib/common.mjs";
 import { oursOptions } from "../lib/clients.mjs";
 
 const scopes = [GRAPH];
@@ -72,18 +72,13 @@ async function measureStore(store, origin, adapter, bareGet, listKeys, iteration
 
 export async function run(options) {
   const { origin } = options;
-  const { redisCache } = await import(join(buildDir, "adapters/redis.mjs"));
   const { workersKvCache } = await import(join(buildDir, "adapters/workers-kv.mjs"));
-  const { startRedisServer } = await import(join(buildDir, "support/redis-server.mjs"));
-  const { default: Redis } = await import("ioredis");
 
-  const server = await startRedisServer();
-  const redis = new Redis(server.url);
+  const { redis, redisCache, stop } = await startBenchRedis();
   try {
     await measureStore("redis", origin, redisCache(redis), (key) => redis.get(key), () => redis.keys("*"), Number(options.iterations ?? 5000));
   } finally {
-    redis.disconnect();
-    await server.stop();
+    await stop();
   }
 
   const { Miniflare } = await import("miniflare");

@@ -16,7 +16,6 @@ import {
 } from "../result";
 import type { CachedToken } from "./memory-token-cache";
 
-
 /** An {@link AuthenticationResult} served from a cache level. */
 export class CachedAuthenticationResult implements AuthenticationResult {
   readonly #token: CachedToken;

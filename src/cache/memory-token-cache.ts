@@ -105,8 +105,8 @@ function entryClassFor(defaultEndpoint: DefaultTokenEndpoint): EntryClass {
 
 /**
  * Estimated bytes of an entry beyond its key and token strings: the entry object, the `Map`
- * slot, the token endpoint string and the share of the scopes array (measured with
- * `npm run bench`, heap scenario).
+ * slot, the tenant id and the share of the scopes array (measured with `npm run bench`, heap
+ * scenario). An unusual token endpoint, kept by the entry, is not counted.
  */
 const fixedEntryBytes = 280;
 /** An entry's estimated bytes: computed again on removal rather than stored (a field per entry). */
