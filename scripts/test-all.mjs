@@ -55,6 +55,7 @@ function counted(name, command, args, timeoutMs = 300_000) {
   results.push(...rows);
 }
 
+check("format (prettier --check: run `npx prettier --write .` to fix)", bin("prettier"), ["--check", "."]);
 check("typecheck src", bin("tsc"), ["--noEmit", "-p", "tsconfig.json"]);
 check("typecheck tests", bin("tsc"), ["--noEmit", "-p", "tsconfig.test.json"]);
 check("build", bin("unbuild"), []);
