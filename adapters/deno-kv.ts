@@ -32,7 +32,9 @@ import type { CacheAdapter } from "../src/cache/cache-adapter";
  */
 export interface DenoKvLike {
   /** Reads one entry (`Deno.Kv.get`). */
-  get(key: readonly string[]): Promise<{ readonly value: unknown; readonly versionstamp: string | null }>;
+  get(
+    key: readonly string[],
+  ): Promise<{ readonly value: unknown; readonly versionstamp: string | null }>;
   /** Writes one entry with an expiry in milliseconds (`Deno.Kv.set`). */
   set(key: readonly string[], value: unknown, options?: { expireIn?: number }): Promise<unknown>;
   /** Deletes one entry (`Deno.Kv.delete`). */
@@ -155,7 +157,8 @@ export function denoKvCache(kv: DenoKvLike, options: DenoKvCacheOptions = {}): D
           .commit();
         if (result.ok) return true;
         const current = await kv.get(storeKey);
-        if (current.versionstamp !== null && liveValue(current.value, Date.now()) !== undefined) return false;
+        if (current.versionstamp !== null && liveValue(current.value, Date.now()) !== undefined)
+          return false;
         // Absent again, or present but expired and not swept yet: try to take it over, but only
         // from the exact version observed, so a concurrent taker makes this commit fail.
         expected = current.versionstamp;
@@ -170,7 +173,9 @@ export function denoKvCache(kv: DenoKvLike, options: DenoKvCacheOptions = {}): D
 /** The part of `Deno.AtomicOperation` this adapter uses. */
 export interface DenoKvAtomicLike {
   /** Requires an entry to be at a version (`null`: absent). */
-  check(...checks: { readonly key: readonly string[]; readonly versionstamp: string | null }[]): DenoKvAtomicLike;
+  check(
+    ...checks: { readonly key: readonly string[]; readonly versionstamp: string | null }[]
+  ): DenoKvAtomicLike;
   /** Writes an entry if the checks hold. */
   set(key: readonly string[], value: unknown, options?: { expireIn?: number }): DenoKvAtomicLike;
   /** Commits; `ok: false` when a check failed. */
@@ -209,14 +214,17 @@ function serialisedSize(value: string): number {
 function liveValue(stored: unknown, now: number): string | undefined {
   if (typeof stored !== "object" || stored === null) return undefined;
   const { value, expiresAt } = stored as Partial<Record<keyof DenoKvEntry, unknown>>;
-  if (typeof value !== "string" || typeof expiresAt !== "number" || !(expiresAt > now)) return undefined;
+  if (typeof value !== "string" || typeof expiresAt !== "number" || !(expiresAt > now))
+    return undefined;
   return value;
 }
 
 function toTtlMs(ms: number): number {
   const rounded = Math.ceil(ms);
   if (!Number.isFinite(rounded) || rounded < 1) {
-    throw new RangeError(`denoKvCache: the time to live must be a positive number, got ${String(ms)} ms`);
+    throw new RangeError(
+      `denoKvCache: the time to live must be a positive number, got ${String(ms)} ms`,
+    );
   }
   return rounded;
 }

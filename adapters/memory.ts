@@ -86,7 +86,9 @@ export function memoryCache(options: MemoryCacheOptions = {}): MemoryCacheAdapte
   const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
   const now = options.now ?? Date.now;
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
-    throw new RangeError(`memoryCache: maxEntries must be an integer >= 1, got ${String(maxEntries)}`);
+    throw new RangeError(
+      `memoryCache: maxEntries must be an integer >= 1, got ${String(maxEntries)}`,
+    );
   }
   // Map iteration order is insertion order: re-inserting on use keeps the least recently used first.
   const entries = new Map<string, Entry>();
@@ -149,7 +151,9 @@ interface Entry {
 function toTtlMs(ms: number): number {
   const rounded = Math.ceil(ms);
   if (!Number.isFinite(rounded) || rounded < 1) {
-    throw new RangeError(`memoryCache: the time to live must be a positive number, got ${String(ms)} ms`);
+    throw new RangeError(
+      `memoryCache: the time to live must be a positive number, got ${String(ms)} ms`,
+    );
   }
   return rounded;
 }

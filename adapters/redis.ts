@@ -149,7 +149,10 @@ const DEFAULT_PREFIX = "entra-edge:";
  * });
  * ```
  */
-export function redisCache(client: RedisClientLike, options: RedisCacheOptions = {}): RedisCacheAdapter {
+export function redisCache(
+  client: RedisClientLike,
+  options: RedisCacheOptions = {},
+): RedisCacheAdapter {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const command = commandFunction(client);
 
@@ -213,7 +216,9 @@ function replyText(reply: unknown, commandName: string): string {
 function toTtlMs(ms: number): string {
   const rounded = Math.ceil(ms);
   if (!Number.isFinite(rounded) || rounded < 1) {
-    throw new RangeError(`redisCache: the time to live must be a positive number, got ${String(ms)} ms`);
+    throw new RangeError(
+      `redisCache: the time to live must be a positive number, got ${String(ms)} ms`,
+    );
   }
   return String(rounded);
 }

@@ -96,7 +96,10 @@ const HASHED_KEY_LENGTH = 51;
  * const cache = workersKvCache(env.TOKENS, { prefix: "graph-tokens:", cacheTtl: 30 });
  * ```
  */
-export function workersKvCache(namespace: KvNamespaceLike, options: WorkersKvCacheOptions = {}): CacheAdapter {
+export function workersKvCache(
+  namespace: KvNamespaceLike,
+  options: WorkersKvCacheOptions = {},
+): CacheAdapter {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const { cacheTtl } = options;
   if (
@@ -106,13 +109,22 @@ export function workersKvCache(namespace: KvNamespaceLike, options: WorkersKvCac
     typeof namespace.put !== "function" ||
     typeof namespace.delete !== "function"
   ) {
-    throw new TypeError("workersKvCache: expected a Workers KV namespace binding (an object with get, put and delete)");
+    throw new TypeError(
+      "workersKvCache: expected a Workers KV namespace binding (an object with get, put and delete)",
+    );
   }
-  if (cacheTtl !== undefined && (!Number.isSafeInteger(cacheTtl) || cacheTtl < MIN_CACHE_TTL_SECONDS)) {
-    throw new RangeError(`workersKvCache: cacheTtl must be an integer >= ${MIN_CACHE_TTL_SECONDS} (seconds), got ${String(cacheTtl)}`);
+  if (
+    cacheTtl !== undefined &&
+    (!Number.isSafeInteger(cacheTtl) || cacheTtl < MIN_CACHE_TTL_SECONDS)
+  ) {
+    throw new RangeError(
+      `workersKvCache: cacheTtl must be an integer >= ${MIN_CACHE_TTL_SECONDS} (seconds), got ${String(cacheTtl)}`,
+    );
   }
   if (utf8Length(prefix) + HASHED_KEY_LENGTH > MAX_KEY_BYTES) {
-    throw new RangeError(`workersKvCache: the prefix is too long; a KV key is at most ${MAX_KEY_BYTES} UTF-8 bytes`);
+    throw new RangeError(
+      `workersKvCache: the prefix is too long; a KV key is at most ${MAX_KEY_BYTES} UTF-8 bytes`,
+    );
   }
   const getOptions: { type: "text"; cacheTtl?: number } =
     cacheTtl === undefined ? { type: "text" } : { type: "text", cacheTtl };
@@ -133,7 +145,9 @@ export function workersKvCache(namespace: KvNamespaceLike, options: WorkersKvCac
     async set(key, value, ttlSeconds) {
       const seconds = Math.ceil(ttlSeconds);
       if (!Number.isFinite(seconds) || seconds < 1) {
-        throw new RangeError(`workersKvCache: ttlSeconds must be a positive number, got ${String(ttlSeconds)}`);
+        throw new RangeError(
+          `workersKvCache: ttlSeconds must be a positive number, got ${String(ttlSeconds)}`,
+        );
       }
       await namespace.put(await storeKey(key), value, {
         expirationTtl: Math.max(MIN_EXPIRATION_TTL_SECONDS, seconds),

@@ -23,7 +23,8 @@ async function snapshot() {
     const type = types[snap.nodes[i + iType]];
     let name = snap.strings[snap.nodes[i + iName]];
     const size = snap.nodes[i + iSize];
-    if (type === "string" || type === "concatenated string" || type === "sliced string") name = size > 1000 ? "(long: token-sized)" : `(${size} B)`;
+    if (type === "string" || type === "concatenated string" || type === "sliced string")
+      name = size > 1000 ? "(long: token-sized)" : `(${size} B)`;
     else if (type === "number") name = "heap number";
     else if (type === "code" || type === "hidden") name = type;
     const key = `${type}: ${name}`;
@@ -35,14 +36,18 @@ async function snapshot() {
   return groups;
 }
 
-const { app } = await oursApp("http://127.0.0.1:9", { fetch: cannedFetch(), memoryCache: { maxEntries: n + 16, maxBytes: 2 ** 40 } });
+const { app } = await oursApp("http://127.0.0.1:9", {
+  fetch: cannedFetch(),
+  memoryCache: { maxEntries: n + 16, maxBytes: 2 ** 40 },
+});
 await app.acquireTokenForClient([GRAPH], { tenantId: tenantId(n + 5) });
 app.removeTokens();
 await new Promise((r) => setTimeout(r, 100));
 const before = await snapshot();
 for (let i = 0; i < n; i += 256) {
   const batch = [];
-  for (let j = i; j < Math.min(n, i + 256); j++) batch.push(app.acquireTokenForClient([GRAPH], { tenantId: tenantId(j) }));
+  for (let j = i; j < Math.min(n, i + 256); j++)
+    batch.push(app.acquireTokenForClient([GRAPH], { tenantId: tenantId(j) }));
   await Promise.all(batch);
 }
 await new Promise((r) => setTimeout(r, 100));
@@ -60,6 +65,10 @@ let tokens = 0;
 for (const [size, count, key] of rows) {
   total += size;
   if (key.includes("token-sized")) tokens += size;
-  console.log(`${size.toFixed(1).padStart(8)} B/entry  ${count.toFixed(2).padStart(5)} objects/entry  ${key}`);
+  console.log(
+    `${size.toFixed(1).padStart(8)} B/entry  ${count.toFixed(2).padStart(5)} objects/entry  ${key}`,
+  );
 }
-console.log(`total ${total.toFixed(0)} B/entry, of which token strings ${tokens.toFixed(0)} B, the rest ${(total - tokens).toFixed(0)} B (L1 entries: ${app.getCacheStatistics().l1Entries})`);
+console.log(
+  `total ${total.toFixed(0)} B/entry, of which token strings ${tokens.toFixed(0)} B, the rest ${(total - tokens).toFixed(0)} B (L1 entries: ${app.getCacheStatistics().l1Entries})`,
+);

@@ -14,7 +14,17 @@
 import { build } from "esbuild";
 import { join } from "node:path";
 import { buildAll } from "./build.mjs";
-import { GRAPH, tenantId, stats, args, buildDir, root, loadLib, CLIENT_ID, startBenchRedis } from "./lib/common.mjs";
+import {
+  GRAPH,
+  tenantId,
+  stats,
+  args,
+  buildDir,
+  root,
+  loadLib,
+  CLIENT_ID,
+  startBenchRedis,
+} from "./lib/common.mjs";
 import { oursOptions, cannedFetch } from "./lib/clients.mjs";
 
 const options = args();
@@ -50,14 +60,19 @@ try {
   const tenant = tenantId(7);
   const scopes = [GRAPH];
   const adapter = redisCache(redis);
-  const app = new lib.ConfidentialClientApplication({ ...oursOptions(origin, { fetch: cannedFetch() }), cache: adapter, memoryCache: { shared: false } });
+  const app = new lib.ConfidentialClientApplication({
+    ...oursOptions(origin, { fetch: cannedFetch() }),
+    cache: adapter,
+    memoryCache: { shared: false },
+  });
   await app.acquireTokenForClient(scopes, { tenantId: tenant });
   const [fullKey] = await redis.keys("*");
   const storeKey = fullKey.slice(fullKey.indexOf("at3:"));
   const prefix = I.cacheKeyPrefix(new URL(origin).host, CLIENT_ID);
   const l1Key = I.tokenCacheKey("", tenant, I.scopesCacheKey(scopes));
   const hash = I.prefixedHash128(prefix);
-  if (`at3:${hash(l1Key)}` !== storeKey) throw new Error(`the store key is not at3:hash(prefix + L1 key): ${storeKey}`);
+  if (`at3:${hash(l1Key)}` !== storeKey)
+    throw new Error(`the store key is not at3:hash(prefix + L1 key): ${storeKey}`);
   const l1 = new I.MemoryTokenCache({}, () => "");
   const plain = new Map();
   const steps = {
@@ -101,7 +116,8 @@ try {
     "acquireTokenForClient (L1 emptied)": async () => {
       app.removeTokens();
       const result = await app.acquireTokenForClient(scopes, { tenantId: tenant });
-      if (result.authenticationResultMetadata.cacheLevel !== "L2Cache") throw new Error("expected an L2 hit");
+      if (result.authenticationResultMetadata.cacheLevel !== "L2Cache")
+        throw new Error("expected an L2 hit");
     },
   };
   const names = Object.keys(steps);
@@ -121,7 +137,12 @@ try {
   const bare = stats(samples.get("bare GET")).median;
   for (const name of names) {
     const median = stats(samples.get(name)).median;
-    const line = { step: name, medianUs: Number(median.toFixed(2)), overBareUs: Number((median - bare).toFixed(2)), overBarePct: Number((((median - bare) / bare) * 100).toFixed(1)) };
+    const line = {
+      step: name,
+      medianUs: Number(median.toFixed(2)),
+      overBareUs: Number((median - bare).toFixed(2)),
+      overBarePct: Number((((median - bare) / bare) * 100).toFixed(1)),
+    };
     console.log(JSON.stringify(line));
   }
 } finally {

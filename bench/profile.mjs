@@ -6,7 +6,15 @@
 // Chrome DevTools). `sign` is a bare RSA-PSS signature, the reference of miss-cert-new.
 import { Session } from "node:inspector/promises";
 import { buildAll } from "./build.mjs";
-import { GRAPH, tenantId, args, CLIENT_ID, SECRET, privateKeyPem, startBenchRedis } from "./lib/common.mjs";
+import {
+  GRAPH,
+  tenantId,
+  args,
+  CLIENT_ID,
+  SECRET,
+  privateKeyPem,
+  startBenchRedis,
+} from "./lib/common.mjs";
 import { oursApp, oursOptions, cannedFetch } from "./lib/clients.mjs";
 
 const what = process.argv[2];
@@ -24,18 +32,41 @@ if (what === "hit" || what === "worker") {
   call =
     what === "hit"
       ? () => app.acquireTokenForClient(scopes, { tenantId: tenantId0 })
-      : () => lib.ConfidentialClientApplicationBuilder.create(CLIENT_ID).withClientSecret(SECRET).withAuthority(authority).build().acquireTokenForClient(scopes, { tenantId: tenantId0 });
+      : () =>
+          lib.ConfidentialClientApplicationBuilder.create(CLIENT_ID)
+            .withClientSecret(SECRET)
+            .withAuthority(authority)
+            .build()
+            .acquireTokenForClient(scopes, { tenantId: tenantId0 });
   calls ||= what === "hit" ? 3_000_000 : 500_000;
-} else if (what === "miss" || what === "miss-new" || what === "miss-cert" || what === "miss-cert-new") {
-  const { app } = await oursApp(origin, { fetch: cannedFetch(), credential: what.startsWith("miss-cert") ? "certificate" : "secret", memoryCache: { shared: false } });
+} else if (
+  what === "miss" ||
+  what === "miss-new" ||
+  what === "miss-cert" ||
+  what === "miss-cert-new"
+) {
+  const { app } = await oursApp(origin, {
+    fetch: cannedFetch(),
+    credential: what.startsWith("miss-cert") ? "certificate" : "secret",
+    memoryCache: { shared: false },
+  });
   let next = 1_000_000;
-  call = what === "miss-cert-new" || what === "miss-new" ? () => app.acquireTokenForClient(scopes, { tenantId: tenantId(next++) }) : () => app.acquireTokenForClient(scopes, { tenantId: tenantId0, forceRefresh: true });
+  call =
+    what === "miss-cert-new" || what === "miss-new"
+      ? () => app.acquireTokenForClient(scopes, { tenantId: tenantId(next++) })
+      : () => app.acquireTokenForClient(scopes, { tenantId: tenantId0, forceRefresh: true });
   calls ||= 20_000;
 } else if (what === "sign") {
   // The reference for miss-cert-new: one bare RSA-PSS signature of an assertion-sized input.
   const { webcrypto, createPrivateKey } = await import("node:crypto");
   const der = createPrivateKey(privateKeyPem).export({ format: "der", type: "pkcs8" });
-  const key = await webcrypto.subtle.importKey("pkcs8", der, { name: "RSA-PSS", hash: "SHA-256" }, false, ["sign"]);
+  const key = await webcrypto.subtle.importKey(
+    "pkcs8",
+    der,
+    { name: "RSA-PSS", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
   const data = new TextEncoder().encode("x".repeat(700));
   call = () => webcrypto.subtle.sign({ name: "RSA-PSS", saltLength: 32 }, key, data);
   calls ||= 3_000;
@@ -43,8 +74,17 @@ if (what === "hit" || what === "worker") {
   // The library's own CPU on an L2 hit, with a store that answers at once (no I/O).
   const { lib } = await oursApp(origin);
   const stored = new Map();
-  const adapter = { name: "in-process map", get: async (key) => stored.get(key), set: async (key, value) => void stored.set(key, value), delete: async (key) => void stored.delete(key) };
-  const app = new lib.ConfidentialClientApplication({ ...oursOptions(origin, { fetch: cannedFetch() }), cache: adapter, memoryCache: { shared: false } });
+  const adapter = {
+    name: "in-process map",
+    get: async (key) => stored.get(key),
+    set: async (key, value) => void stored.set(key, value),
+    delete: async (key) => void stored.delete(key),
+  };
+  const app = new lib.ConfidentialClientApplication({
+    ...oursOptions(origin, { fetch: cannedFetch() }),
+    cache: adapter,
+    memoryCache: { shared: false },
+  });
   await app.acquireTokenForClient(scopes, { tenantId: tenantId0 });
   call = () => {
     app.removeTokens();
@@ -54,7 +94,11 @@ if (what === "hit" || what === "worker") {
 } else if (what === "l2-redis" || what === "redis-bare") {
   const { redis, redisCache, stop } = await startBenchRedis();
   const { lib } = await oursApp(origin);
-  const app = new lib.ConfidentialClientApplication({ ...oursOptions(origin, { fetch: cannedFetch() }), cache: redisCache(redis), memoryCache: { shared: false } });
+  const app = new lib.ConfidentialClientApplication({
+    ...oursOptions(origin, { fetch: cannedFetch() }),
+    cache: redisCache(redis),
+    memoryCache: { shared: false },
+  });
   await app.acquireTokenForClient(scopes, { tenantId: tenantId0 });
   const [storedKey] = await redis.keys("*");
   call =
@@ -67,7 +111,9 @@ if (what === "hit" || what === "worker") {
   calls ||= 20_000;
   cleanup = stop;
 } else {
-  console.error("usage: node --expose-gc bench/profile.mjs hit|worker|miss|miss-new|miss-cert|miss-cert-new|sign|l2-memory|l2-redis|redis-bare [--calls N]");
+  console.error(
+    "usage: node --expose-gc bench/profile.mjs hit|worker|miss|miss-new|miss-cert|miss-cert-new|sign|l2-memory|l2-redis|redis-bare [--calls N]",
+  );
   process.exit(2);
 }
 var tenantId0 = tenantId(0);
@@ -78,7 +124,11 @@ for (let i = 0; i < Math.min(calls, 50_000); i++) await call();
 // scavenge, so use the sampling heap profiler's total instead.
 const session = new Session();
 session.connect();
-await session.post("HeapProfiler.startSampling", { samplingInterval: 64, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+await session.post("HeapProfiler.startSampling", {
+  samplingInterval: 64,
+  includeObjectsCollectedByMajorGC: true,
+  includeObjectsCollectedByMinorGC: true,
+});
 const allocCalls = Math.min(calls, 200_000);
 for (let i = 0; i < allocCalls; i++) await call();
 const { profile: heapProfile } = await session.post("HeapProfiler.stopSampling");
@@ -102,7 +152,8 @@ const t0 = performance.now();
 for (let i = 0; i < calls; i++) await call();
 const elapsed = performance.now() - t0;
 const { profile } = await session.post("Profiler.stop");
-if (process.env.PROFILE_OUT) (await import("node:fs")).writeFileSync(process.env.PROFILE_OUT, JSON.stringify(profile));
+if (process.env.PROFILE_OUT)
+  (await import("node:fs")).writeFileSync(process.env.PROFILE_OUT, JSON.stringify(profile));
 session.disconnect();
 await cleanup();
 
@@ -116,13 +167,26 @@ for (const [id, count] of counts) {
   const key = `${f.functionName || "(anonymous)"} ${f.url ? f.url.split("/").slice(-2).join("/") + ":" + (f.lineNumber + 1) : ""}`;
   self.set(key, (self.get(key) ?? 0) + count);
 }
-console.log(`${what}: ${calls.toLocaleString()} calls, ${((elapsed * 1000) / calls).toFixed(3)} µs per call under the profiler`);
-console.log(`allocated ≈ ${Math.round(allocated / allocCalls)} B per call (sampling heap profiler, surviving-sample estimate)`);
-for (const [key, size] of [...allocBy].sort((a, b) => b[1] - a[1]).slice(0, Number(options.allocTop ?? 8))) console.log(`  alloc ${String(Math.round(size / allocCalls)).padStart(6)} B  ${key}`);
+console.log(
+  `${what}: ${calls.toLocaleString()} calls, ${((elapsed * 1000) / calls).toFixed(3)} µs per call under the profiler`,
+);
+console.log(
+  `allocated ≈ ${Math.round(allocated / allocCalls)} B per call (sampling heap profiler, surviving-sample estimate)`,
+);
+for (const [key, size] of [...allocBy]
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, Number(options.allocTop ?? 8)))
+  console.log(`  alloc ${String(Math.round(size / allocCalls)).padStart(6)} B  ${key}`);
 const idle = [...self].filter(([k]) => k.startsWith("(idle)")).reduce((sum, [, c]) => sum + c, 0);
-console.log(`main thread busy ≈ ${(((total - idle) / total) * (elapsed * 1000) / calls).toFixed(1)} µs per call (the rest idle, e.g. waiting for the crypto thread pool)`);
+console.log(
+  `main thread busy ≈ ${((((total - idle) / total) * (elapsed * 1000)) / calls).toFixed(1)} µs per call (the rest idle, e.g. waiting for the crypto thread pool)`,
+);
 console.log("self time:");
-for (const [key, count] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(options.top ?? 22))) {
-  console.log(`  ${((count / total) * 100).toFixed(1).padStart(5)} %  ${(((count / total) * elapsed * 1000) / calls).toFixed(2).padStart(8)} µs/call  ${key}`);
+for (const [key, count] of [...self]
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, Number(options.top ?? 22))) {
+  console.log(
+    `  ${((count / total) * 100).toFixed(1).padStart(5)} %  ${(((count / total) * elapsed * 1000) / calls).toFixed(2).padStart(8)} µs/call  ${key}`,
+  );
 }
 process.exit(0);

@@ -31,11 +31,16 @@ const quick = Boolean(options.quick);
 const only = typeof options.only === "string" ? new Set(options.only.split(",")) : undefined;
 const started = performance.now();
 const loadAtStart = loadavg()[0];
-if (loadAtStart > 0.5) process.stderr.write(`note: load average is ${loadAtStart.toFixed(2)} on ${cpus().length} cores: other work on this machine will show in the numbers\n`);
+if (loadAtStart > 0.5)
+  process.stderr.write(
+    `note: load average is ${loadAtStart.toFixed(2)} on ${cpus().length} cores: other work on this machine will show in the numbers\n`,
+  );
 
 await buildAll();
 
-const server = spawn(process.execPath, [join(root, "bench/server.mjs")], { stdio: ["ignore", "pipe", "inherit"] });
+const server = spawn(process.execPath, [join(root, "bench/server.mjs")], {
+  stdio: ["ignore", "pipe", "inherit"],
+});
 const port = await new Promise((resolve, reject) => {
   let buffer = "";
   server.stdout.on("data", (chunk) => {
@@ -64,10 +69,12 @@ for (const shape of ["tenants", "scopes"]) {
     add("hit", "entra-edge", { shape, n }, [], hitRepeats);
     add("hit", "msal-node", { shape, n }, ["--max-old-space-size=4096"], hitRepeats);
   }
-  if (big && shape === "tenants") add("hit", "entra-edge", { shape, n: 1_000_000 }, ["--max-old-space-size=8192"], hitRepeats);
+  if (big && shape === "tenants")
+    add("hit", "entra-edge", { shape, n: 1_000_000 }, ["--max-old-space-size=8192"], hitRepeats);
 }
 for (const lib of ["entra-edge", "msal-node"]) add("roundrobin", lib);
-for (const lib of ["entra-edge", "msal-node"]) add("heap", lib, { n: quick ? 10_000 : 100_000 }, ["--max-old-space-size=4096"]);
+for (const lib of ["entra-edge", "msal-node"])
+  add("heap", lib, { n: quick ? 10_000 : 100_000 }, ["--max-old-space-size=4096"]);
 for (const lib of ["entra-edge", "msal-node"]) add("cold", lib);
 for (const lib of ["entra-edge", "msal-node"]) add("stampede", lib);
 add("l2", "entra-edge");
@@ -77,9 +84,22 @@ const results = [];
 /** Runs one job in a fresh process and returns its results; `echo` prints each as it arrives. */
 function runJob(job, echo) {
   return new Promise((resolve) => {
-    const argv = [...job.nodeFlags, "--expose-gc", join(root, "bench/scenario.mjs"), "--origin", origin, "--scenario", job.scenario, "--lib", job.lib];
+    const argv = [
+      ...job.nodeFlags,
+      "--expose-gc",
+      join(root, "bench/scenario.mjs"),
+      "--origin",
+      origin,
+      "--scenario",
+      job.scenario,
+      "--lib",
+      job.lib,
+    ];
     for (const [k, v] of Object.entries(job.extra)) argv.push(`--${k}`, String(v));
-    const child = spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "inherit"], cwd: root });
+    const child = spawn(process.execPath, argv, {
+      stdio: ["ignore", "pipe", "inherit"],
+      cwd: root,
+    });
     const produced = [];
     let buffer = "";
     child.stdout.on("data", (chunk) => {
@@ -117,21 +137,31 @@ try {
     const runs = [];
     const jobStarted = performance.now();
     for (let i = 0; i < job.repeat; i++) runs.push(...(await runJob(job, job.repeat === 1)));
-    const label = [job.scenario, job.lib, ...Object.entries(job.extra).map(([k, v]) => `${k}=${v}`)].join(" ");
-    process.stderr.write(`(${label}: ${job.repeat > 1 ? `${job.repeat} processes, ` : ""}${((performance.now() - jobStarted) / 1000).toFixed(1)} s)\n`);
+    const label = [
+      job.scenario,
+      job.lib,
+      ...Object.entries(job.extra).map(([k, v]) => `${k}=${v}`),
+    ].join(" ");
+    process.stderr.write(
+      `(${label}: ${job.repeat > 1 ? `${job.repeat} processes, ` : ""}${((performance.now() - jobStarted) / 1000).toFixed(1)} s)\n`,
+    );
     const kept = job.repeat > 1 ? bestOf(runs) : runs;
-    if (job.repeat > 1) for (const result of kept) process.stdout.write(JSON.stringify(result) + "\n");
+    if (job.repeat > 1)
+      for (const result of kept) process.stdout.write(JSON.stringify(result) + "\n");
     results.push(...kept);
   }
 } finally {
   server.kill("SIGTERM");
 }
 
-const pkg = (name) => JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version;
+const pkg = (name) =>
+  JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version;
 const git = (...a) => spawnSync("git", a, { cwd: root, encoding: "utf8" }).stdout?.trim() ?? "";
 const machine = {
   commit: git("rev-parse", "--short", "HEAD"),
-  uncommittedSourceFiles: git("status", "--porcelain", "--", "src", "adapters").split("\n").filter(Boolean).length,
+  uncommittedSourceFiles: git("status", "--porcelain", "--", "src", "adapters")
+    .split("\n")
+    .filter(Boolean).length,
   cpu: cpus()[0]?.model ?? "unknown",
   cores: cpus().length,
   memoryGiB: Math.round(totalmem() / 2 ** 30),
@@ -145,7 +175,9 @@ const machine = {
     workerd: pkg("workerd"),
     ioredis: pkg("ioredis"),
   },
-  redisServer: (spawnSync("redis-server", ["--version"], { encoding: "utf8" }).stdout ?? "").match(/v=(\S+)/)?.[1],
+  redisServer: (spawnSync("redis-server", ["--version"], { encoding: "utf8" }).stdout ?? "").match(
+    /v=(\S+)/,
+  )?.[1],
   flags: { big, quick },
   loadAverage1m: { start: Number(loadAtStart.toFixed(2)), end: Number(loadavg()[0].toFixed(2)) },
   durationS: Math.round((performance.now() - started) / 1000),
@@ -154,7 +186,12 @@ const machine = {
 const { text, markdown, targets } = renderTable(results, machine);
 process.stdout.write("\n" + text + "\n");
 mkdirSync(join(root, "bench/results"), { recursive: true });
-writeFileSync(join(root, "bench/results/latest.json"), JSON.stringify({ machine, results, targets }, null, 2) + "\n");
+writeFileSync(
+  join(root, "bench/results/latest.json"),
+  JSON.stringify({ machine, results, targets }, null, 2) + "\n",
+);
 writeFileSync(join(root, "bench/results/latest.md"), markdown + "\n");
-process.stdout.write(`\n${results.length} results in ${machine.durationS} s; written to bench/results/latest.json and latest.md\n`);
+process.stdout.write(
+  `\n${results.length} results in ${machine.durationS} s; written to bench/results/latest.json and latest.md\n`,
+);
 if (results.some((r) => r.error)) process.exitCode = 1;

@@ -7,7 +7,13 @@ const module = await import(`./scenarios/${options.scenario}.mjs`);
 try {
   await module.run(options);
 } catch (error) {
-  process.stdout.write(JSON.stringify({ scenario: options.scenario, lib: options.lib, error: String(error?.stack ?? error) }) + "\n");
+  process.stdout.write(
+    JSON.stringify({
+      scenario: options.scenario,
+      lib: options.lib,
+      error: String(error?.stack ?? error),
+    }) + "\n",
+  );
   process.exitCode = 1;
 }
 process.exit();

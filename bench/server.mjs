@@ -33,10 +33,19 @@ const server = createServer(async (req, res) => {
     const chunks = [];
     for await (const chunk of req) chunks.push(chunk);
     const forwardedHost = req.headers["x-bench-host"];
-    const url = forwardedHost ? `https://${forwardedHost}${req.url}` : `http://${req.headers.host}${req.url}`;
+    const url = forwardedHost
+      ? `https://${forwardedHost}${req.url}`
+      : `http://${req.headers.host}${req.url}`;
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) {
-      if (name === "host" || name === "x-bench-host" || name === "connection" || name === "content-length" || name === "transfer-encoding") continue;
+      if (
+        name === "host" ||
+        name === "x-bench-host" ||
+        name === "connection" ||
+        name === "content-length" ||
+        name === "transfer-encoding"
+      )
+        continue;
       headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
     if (req.method === "POST" && /\/token$/.test(new URL(url).pathname)) counts.token++;

@@ -24,14 +24,20 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const EMULATOR_DEFAULT_TENANT_ID = "00000000-0000-4000-8000-00000000e17a";
 
 /** Whether emulator mode is on: the flag, or `ENTRA_EDGE_EMULATOR` set to `1`/`true`/`yes`. */
-export function emulatorRequested(flag: boolean | undefined, env: Readonly<Record<string, string | undefined>>): boolean {
+export function emulatorRequested(
+  flag: boolean | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
   if (flag === true) return true;
   const value = env["ENTRA_EDGE_EMULATOR"]?.trim().toLowerCase();
   return value === "1" || value === "true" || value === "yes";
 }
 
 function toPem(der: Uint8Array): string {
-  const lines = Buffer.from(der).toString("base64").match(/.{1,64}/g) ?? [];
+  const lines =
+    Buffer.from(der)
+      .toString("base64")
+      .match(/.{1,64}/g) ?? [];
   return `-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----\n`;
 }
 
@@ -51,7 +57,9 @@ export async function emulatorFetch(setup: EmulatorSetup): Promise<typeof fetch>
     if (ders[0] !== undefined) certificates.push(toPem(ders[0]));
   }
   const tenant = setup.tenant ?? EMULATOR_DEFAULT_TENANT_ID;
-  const tenantOption = GUID.test(tenant) ? { id: tenant } : { id: EMULATOR_DEFAULT_TENANT_ID, domains: [tenant] };
+  const tenantOption = GUID.test(tenant)
+    ? { id: tenant }
+    : { id: EMULATOR_DEFAULT_TENANT_ID, domains: [tenant] };
   try {
     const emulator = await createEntraEmulator({
       tenants: [tenantOption],
@@ -66,7 +74,11 @@ export async function emulatorFetch(setup: EmulatorSetup): Promise<typeof fetch>
     });
     return emulator.fetch as typeof fetch;
   } catch (error) {
-    if (error instanceof TypeError) throw inputError("invalid_configuration", `The emulator cannot register this application: ${error.message}`);
+    if (error instanceof TypeError)
+      throw inputError(
+        "invalid_configuration",
+        `The emulator cannot register this application: ${error.message}`,
+      );
     throw error;
   }
 }

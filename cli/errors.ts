@@ -5,7 +5,13 @@
  * @module
  */
 
-import { ClientError, EntraEdgeError, NetworkError, ServiceError, ThrottledError } from "../src/index";
+import {
+  ClientError,
+  EntraEdgeError,
+  NetworkError,
+  ServiceError,
+  ThrottledError,
+} from "../src/index";
 
 /** The exit codes, stable for scripts (also listed by `entra-edge --help`). */
 export const ExitCode = {
@@ -75,7 +81,8 @@ export function formatError(error: unknown, secrets: readonly (string | undefine
   if (error instanceof CliError) {
     code = error.code;
     message = error.message;
-    if (error.helpFor !== undefined) message += ` See 'entra-edge ${error.helpFor === "" ? "" : `${error.helpFor} `}--help'.`;
+    if (error.helpFor !== undefined)
+      message += ` See 'entra-edge ${error.helpFor === "" ? "" : `${error.helpFor} `}--help'.`;
   } else if (isParseArgsError(error)) {
     code = "usage";
     message = error.message;
@@ -86,10 +93,13 @@ export function formatError(error: unknown, secrets: readonly (string | undefine
     if (error instanceof ServiceError) {
       if (error.status !== 0) details.push(`HTTP ${error.status}`);
       if (error.error !== undefined && !message.includes(error.error)) details.push(error.error);
-      for (const number of error.errorCodes) if (!message.includes(`AADSTS${number}`)) details.push(`AADSTS${number}`);
-      if (error.retryAfterMs !== undefined) details.push(`retry after ${Math.ceil(error.retryAfterMs / 1000)} s`);
+      for (const number of error.errorCodes)
+        if (!message.includes(`AADSTS${number}`)) details.push(`AADSTS${number}`);
+      if (error.retryAfterMs !== undefined)
+        details.push(`retry after ${Math.ceil(error.retryAfterMs / 1000)} s`);
     }
-    if (error.correlationId !== undefined && !message.includes(error.correlationId)) details.push(`correlation id ${error.correlationId}`);
+    if (error.correlationId !== undefined && !message.includes(error.correlationId))
+      details.push(`correlation id ${error.correlationId}`);
     if (details.length > 0) message += ` (${details.join(", ")})`;
   } else if (error instanceof Error) {
     code = "unexpected_error";
@@ -100,7 +110,8 @@ export function formatError(error: unknown, secrets: readonly (string | undefine
   }
   let line = `entra-edge: ${code}: ${message}`.replace(/\s*[\r\n]+\s*/g, " ").trim();
   for (const secret of secrets) {
-    if (secret !== undefined && secret.length >= MIN_REDACTED_LENGTH) line = line.split(secret).join("[redacted]");
+    if (secret !== undefined && secret.length >= MIN_REDACTED_LENGTH)
+      line = line.split(secret).join("[redacted]");
   }
   return `${line}\n`;
 }

@@ -46,13 +46,25 @@ export function decodeJwt(input: string, now: number): DecodedJwt {
   const token = input.trim().replace(/^bearer\s+/i, "");
   if (token === "") throw inputError("invalid_jwt", "No JWT given: the input is empty.");
   const parts = token.split(".");
-  if (parts.length === 5) throw inputError("invalid_jwt", "This is an encrypted JWT (JWE, 5 parts): only its recipient can read it.");
+  if (parts.length === 5)
+    throw inputError(
+      "invalid_jwt",
+      "This is an encrypted JWT (JWE, 5 parts): only its recipient can read it.",
+    );
   if (parts.length !== 3) {
-    throw inputError("invalid_jwt", `A JWT has 3 parts separated by dots (header.payload.signature); this has ${parts.length}. Opaque tokens cannot be decoded.`);
+    throw inputError(
+      "invalid_jwt",
+      `A JWT has 3 parts separated by dots (header.payload.signature); this has ${parts.length}. Opaque tokens cannot be decoded.`,
+    );
   }
   const [header, payload, signature] = parts as [string, string, string];
-  if (!BASE64URL.test(signature)) throw inputError("invalid_jwt", "The JWT's signature is not base64url.");
-  const decoded: DecodedJwt = { header: decodeSegment(header, "header"), payload: decodeSegment(payload, "payload"), times: {} };
+  if (!BASE64URL.test(signature))
+    throw inputError("invalid_jwt", "The JWT's signature is not base64url.");
+  const decoded: DecodedJwt = {
+    header: decodeSegment(header, "header"),
+    payload: decodeSegment(payload, "payload"),
+    times: {},
+  };
   for (const claim of ["iat", "nbf", "exp"] as const) {
     const value = decoded.payload[claim];
     if (typeof value === "number" && Number.isFinite(value)) {

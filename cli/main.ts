@@ -20,14 +20,20 @@ export { ExitCode } from "./errors";
 /** The package version, from the `package.json` next to `cli/` (source) or `dist/` (built). */
 export function version(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: unknown };
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      version?: unknown;
+    };
     return typeof pkg.version === "string" ? pkg.version : "unknown";
   } catch {
     return "unknown";
   }
 }
 
-const HELP: Readonly<Record<string, string>> = { token: TOKEN_HELP, thumbprint: THUMBPRINT_HELP, decode: DECODE_HELP };
+const HELP: Readonly<Record<string, string>> = {
+  token: TOKEN_HELP,
+  thumbprint: THUMBPRINT_HELP,
+  decode: DECODE_HELP,
+};
 
 /**
  * Runs the CLI with `argv` (the arguments after the program name) and returns the exit code
@@ -39,7 +45,10 @@ const HELP: Readonly<Record<string, string>> = { token: TOKEN_HELP, thumbprint: 
  * const code = await main(["decode", jwt], { stdout: (text) => out.push(text) });
  * ```
  */
-export async function main(argv: readonly string[], overrides: Partial<CliIO> = {}): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  overrides: Partial<CliIO> = {},
+): Promise<number> {
   const io = resolveIO(overrides);
   const secrets: (string | undefined)[] = [];
   const [command, ...rest] = argv;
@@ -75,11 +84,21 @@ export async function main(argv: readonly string[], overrides: Partial<CliIO> = 
       case "decode":
         return await decodeCommand(rest, io);
       default:
-        throw usageError(command.startsWith("-") ? `Unknown option '${command}'.` : `Unknown command '${command}'.`, "");
+        throw usageError(
+          command.startsWith("-")
+            ? `Unknown option '${command}'.`
+            : `Unknown command '${command}'.`,
+          "",
+        );
     }
   } catch (caught) {
     // parseArgs' own errors (unknown option, missing value) become usage errors that point at the command's help.
-    const error = isParseArgsError(caught) ? usageError(caught.message.replace(/\.?$/, "."), command !== undefined && Object.hasOwn(HELP, command) ? command : "") : caught;
+    const error = isParseArgsError(caught)
+      ? usageError(
+          caught.message.replace(/\.?$/, "."),
+          command !== undefined && Object.hasOwn(HELP, command) ? command : "",
+        )
+      : caught;
     try {
       io.stderr(formatError(error, secrets));
     } catch {

@@ -27,7 +27,9 @@ const app = ConfidentialClientApplicationBuilder.create(env("CLIENT_ID"))
 for (let i = 0; i < 2; i++) {
   const result = await app.acquireTokenForClient(["https://graph.microsoft.com/.default"]);
   const { tokenSource, cacheLevel, durationTotalInMs } = result.authenticationResultMetadata;
-  console.log(`token from ${tokenSource} (cache level ${cacheLevel}) in ${durationTotalInMs} ms, expires ${result.expiresOn.toISOString()}`);
+  console.log(
+    `token from ${tokenSource} (cache level ${cacheLevel}) in ${durationTotalInMs} ms, expires ${result.expiresOn.toISOString()}`,
+  );
   // await fetch("https://graph.microsoft.com/v1.0/organization", { headers: { authorization: `Bearer ${result.accessToken}` } });
 }
 kv.close();

@@ -9,7 +9,15 @@
 //
 // Prints one line per check and a summary line that test-all counts.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,8 +35,14 @@ function record(name, ok, detail) {
 }
 
 function command(name, file, args, options = {}) {
-  const run = spawnSync(file, args, { cwd: options.cwd ?? root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" }, maxBuffer: 64 * 1024 * 1024 });
-  const output = `${run.stdout ?? ""}${run.stderr ?? ""}${run.error ? `\n${run.error.message}` : ""}`.trim();
+  const run = spawnSync(file, args, {
+    cwd: options.cwd ?? root,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const output =
+    `${run.stdout ?? ""}${run.stderr ?? ""}${run.error ? `\n${run.error.message}` : ""}`.trim();
   const ok = run.status === 0 && (options.accept?.(output) ?? true);
   record(name, ok, ok && !options.showOutput ? undefined : output);
   return ok;
@@ -39,9 +53,14 @@ function command(name, file, args, options = {}) {
 command("publint --strict: no errors, warnings or suggestions", bin("publint"), ["--strict"], {
   accept: (output) => /All good!/.test(output),
 });
-command("attw --pack . --profile esm-only: no problems", bin("attw"), ["--pack", ".", "--profile", "esm-only", "--format", "ascii"], {
-  showOutput: false,
-});
+command(
+  "attw --pack . --profile esm-only: no problems",
+  bin("attw"),
+  ["--pack", ".", "--profile", "esm-only", "--format", "ascii"],
+  {
+    showOutput: false,
+  },
+);
 
 // --- exports ---
 
@@ -59,7 +78,11 @@ for (const [subpath, value] of Object.entries(pkg.exports)) {
   record(
     `exports["${subpath}"] is built (${files.join(", ")})`,
     missing.length === 0 && files.length > 0 && hasCode && hasTypes,
-    missing.length > 0 ? `missing: ${missing.join(", ")}` : !hasCode || !hasTypes ? "needs both code (.mjs) and types (.d.mts)" : undefined,
+    missing.length > 0
+      ? `missing: ${missing.join(", ")}`
+      : !hasCode || !hasTypes
+        ? "needs both code (.mjs) and types (.d.mts)"
+        : undefined,
   );
 }
 
@@ -82,28 +105,53 @@ try {
     logLevel: "silent",
   });
 } catch (error) {
-  record("the core bundle builds (esbuild, platform neutral, minified)", false, error instanceof Error ? error.message : String(error));
+  record(
+    "the core bundle builds (esbuild, platform neutral, minified)",
+    false,
+    error instanceof Error ? error.message : String(error),
+  );
 }
 if (bundle) {
   const text = bundle.outputFiles[0].text;
   const inputs = Object.keys(bundle.metafile.inputs);
   const output = Object.values(bundle.metafile.outputs)[0];
   const nodeImports = [
-    ...output.imports.map((i) => i.path).filter((path) => path.startsWith("node:") || /^(?:crypto|buffer|http|https|fs|path|os|util|stream|events|net|tls|zlib|url)$/.test(path)),
-    ...[...text.matchAll(/(?:from|import|require)\s*\(?\s*["'`](node:[^"'`]+)["'`]/g)].map((m) => m[1]),
+    ...output.imports
+      .map((i) => i.path)
+      .filter(
+        (path) =>
+          path.startsWith("node:") ||
+          /^(?:crypto|buffer|http|https|fs|path|os|util|stream|events|net|tls|zlib|url)$/.test(
+            path,
+          ),
+      ),
+    ...[...text.matchAll(/(?:from|import|require)\s*\(?\s*["'`](node:[^"'`]+)["'`]/g)].map(
+      (m) => m[1],
+    ),
   ];
-  record("the core bundle has no node: import", nodeImports.length === 0, nodeImports.length ? `imports: ${[...new Set(nodeImports)].join(", ")}` : undefined);
-  const foreign = inputs.filter((input) => /(^|\/)dist\/(adapters\/|testing\.mjs)|(^|\/)(adapters|src\/testing)\//.test(input));
+  record(
+    "the core bundle has no node: import",
+    nodeImports.length === 0,
+    nodeImports.length ? `imports: ${[...new Set(nodeImports)].join(", ")}` : undefined,
+  );
+  const foreign = inputs.filter((input) =>
+    /(^|\/)dist\/(adapters\/|testing\.mjs)|(^|\/)(adapters|src\/testing)\//.test(input),
+  );
   const bundled = (name) => inputs.some((input) => input.includes(`node_modules/${name}/`));
   record(
     "the core bundle has no adapter or emulator code (and bundles jose and valibot)",
     foreign.length === 0 && bundled("jose") && bundled("valibot") && output.imports.length === 0,
-    foreign.length || output.imports.length ? `unexpected inputs: ${foreign.join(", ")}; left imports: ${output.imports.map((i) => i.path).join(", ")}` : undefined,
+    foreign.length || output.imports.length
+      ? `unexpected inputs: ${foreign.join(", ")}; left imports: ${output.imports.map((i) => i.path).join(", ")}`
+      : undefined,
   );
   const gzipped = gzipSync(text, { level: 9 }).length;
-  const bytesOf = (test) => inputs.filter(test).reduce((sum, input) => sum + (output.inputs[input]?.bytesInOutput ?? 0), 0);
+  const bytesOf = (test) =>
+    inputs.filter(test).reduce((sum, input) => sum + (output.inputs[input]?.bytesInOutput ?? 0), 0);
   const part = (label, test) => `${label} ${(bytesOf(test) / 1024).toFixed(1)} KiB`;
-  console.log(`  core bundle: ${(text.length / 1024).toFixed(1)} KiB minified, ${(gzipped / 1024).toFixed(1)} KiB gzipped (${gzipped} bytes)`);
+  console.log(
+    `  core bundle: ${(text.length / 1024).toFixed(1)} KiB minified, ${(gzipped / 1024).toFixed(1)} KiB gzipped (${gzipped} bytes)`,
+  );
   console.log(
     `  minified input: ${part("entra-edge", (i) => !i.includes("node_modules/"))}, ${part("jose", (i) => i.includes("node_modules/jose/"))}, ${part("valibot", (i) => i.includes("node_modules/valibot/"))}`,
   );
@@ -114,21 +162,45 @@ if (bundle) {
 {
   const dir = mkdtempSync(join(tmpdir(), "entra-edge-pack-"));
   try {
-    const pack = spawnSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: root, encoding: "utf8" });
+    const pack = spawnSync("npm", ["pack", "--silent", "--pack-destination", dir], {
+      cwd: root,
+      encoding: "utf8",
+    });
     const tarball = pack.stdout?.trim().split("\n").pop();
     if (pack.status !== 0 || !tarball) throw new Error(`npm pack failed: ${pack.stderr}`);
     const app = join(dir, "app");
     const installed = join(app, "node_modules", "entra-edge");
     mkdirSync(installed, { recursive: true });
-    const untar = spawnSync("tar", ["-xzf", join(dir, tarball), "-C", installed, "--strip-components=1"], { encoding: "utf8" });
+    const untar = spawnSync(
+      "tar",
+      ["-xzf", join(dir, tarball), "-C", installed, "--strip-components=1"],
+      { encoding: "utf8" },
+    );
     if (untar.status !== 0) throw new Error(`tar failed: ${untar.stderr}`);
     // Its dependencies, as npm would have installed them (no network here).
-    for (const dependency of Object.keys(pkg.dependencies ?? {})) symlinkSync(join(root, "node_modules", dependency), join(app, "node_modules", dependency), "dir");
-    writeFileSync(join(app, "package.json"), JSON.stringify({ type: "module", dependencies: { "entra-edge": pkg.version } }));
+    for (const dependency of Object.keys(pkg.dependencies ?? {}))
+      symlinkSync(
+        join(root, "node_modules", dependency),
+        join(app, "node_modules", dependency),
+        "dir",
+      );
+    writeFileSync(
+      join(app, "package.json"),
+      JSON.stringify({ type: "module", dependencies: { "entra-edge": pkg.version } }),
+    );
     writeFileSync(join(app, "app.ts"), readFileSync(join(root, "examples/deno.ts"), "utf8"));
-    command(`deno check of examples/deno.ts in a project that installed the packed ${tarball}`, bin("deno"), ["check", "--no-lock", "app.ts"], { cwd: app });
+    command(
+      `deno check of examples/deno.ts in a project that installed the packed ${tarball}`,
+      bin("deno"),
+      ["check", "--no-lock", "app.ts"],
+      { cwd: app },
+    );
   } catch (error) {
-    record("deno check of examples/deno.ts against the packed tarball", false, error instanceof Error ? error.message : String(error));
+    record(
+      "deno check of examples/deno.ts against the packed tarball",
+      false,
+      error instanceof Error ? error.message : String(error),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -10,15 +10,27 @@ const lockPath = new URL("../package-lock.json", import.meta.url);
 const lock = JSON.parse(readFileSync(lockPath, "utf8"));
 const packages = lock.packages;
 
-const osOf = (name) => ["darwin", "win32", "android", "freebsd", "openbsd", "openharmony", "sunos", "aix"].find((os) => name.includes(os)) ?? "linux";
-const cpuOf = (name) => ["arm64", "ia32", "loong64", "ppc64", "riscv64", "s390x", "mips64el"].find((cpu) => name.includes(cpu)) ?? (/-arm(-|$)/.test(name) ? "arm" : "x64");
+const osOf = (name) =>
+  ["darwin", "win32", "android", "freebsd", "openbsd", "openharmony", "sunos", "aix"].find((os) =>
+    name.includes(os),
+  ) ?? "linux";
+const cpuOf = (name) =>
+  ["arm64", "ia32", "loong64", "ppc64", "riscv64", "s390x", "mips64el"].find((cpu) =>
+    name.includes(cpu),
+  ) ?? (/-arm(-|$)/.test(name) ? "arm" : "x64");
 
 let added = 0;
 for (const [path, entry] of Object.entries(packages)) {
   for (const [name, version] of Object.entries(entry.optionalDependencies ?? {})) {
     const nested = `${path === "" ? "" : `${path}/`}node_modules/${name}`;
     if (packages[nested] !== undefined || packages[`node_modules/${name}`] !== undefined) continue;
-    const platform = { version, cpu: [cpuOf(name)], dev: entry.dev, optional: true, os: [osOf(name)] };
+    const platform = {
+      version,
+      cpu: [cpuOf(name)],
+      dev: entry.dev,
+      optional: true,
+      os: [osOf(name)],
+    };
     if (name.includes("musl")) platform.libc = ["musl"];
     else if (name.includes("linux") && name.includes("gnu")) platform.libc = ["glibc"];
     if (platform.dev === undefined) delete platform.dev;
@@ -26,6 +38,10 @@ for (const [path, entry] of Object.entries(packages)) {
     added++;
   }
 }
-lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a.localeCompare(b, "en"))));
+lock.packages = Object.fromEntries(
+  Object.entries(packages).sort(([a], [b]) =>
+    a === "" ? -1 : b === "" ? 1 : a.localeCompare(b, "en"),
+  ),
+);
 writeFileSync(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
 console.log(`complete-lockfile: added ${added} optional platform entries`);

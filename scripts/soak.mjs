@@ -4,9 +4,12 @@
 // its byte bound or timers pile up. SOAK_TENANTS=N runs a smaller soak.
 import { spawnSync } from "node:child_process";
 
-const built = spawnSync("node_modules/.bin/unbuild", [], { stdio: ["ignore", "ignore", "inherit"] });
+const built = spawnSync("node_modules/.bin/unbuild", [], {
+  stdio: ["ignore", "ignore", "inherit"],
+});
 if (built.status !== 0) process.exit(built.status ?? 1);
-const { ConfidentialClientApplication, defaultMemoryCacheLimits } = await import("../dist/index.mjs");
+const { ConfidentialClientApplication, defaultMemoryCacheLimits } =
+  await import("../dist/index.mjs");
 const { createEntraEmulator } = await import("../dist/testing.mjs");
 
 const tenantCount = Number(process.env.SOAK_TENANTS ?? 1_000_000);
@@ -28,7 +31,12 @@ const heapAfterGc = () => {
   return Math.round(process.memoryUsage().heapUsed / 2 ** 20);
 };
 const baselineHeapMiB = heapAfterGc();
-const app = new ConfidentialClientApplication({ clientId, tenantId: tenant(0), clientSecret: secret, fetch: emulator.fetch });
+const app = new ConfidentialClientApplication({
+  clientId,
+  tenantId: tenant(0),
+  clientSecret: secret,
+  fetch: emulator.fetch,
+});
 const scopes = ["https://graph.microsoft.com/.default"];
 
 let peakRss = 0;
@@ -56,7 +64,8 @@ async function worker() {
       emulator.reset();
       sample();
     }
-    if (i % 100_000 === 0 && i > 0) console.error(`${i} tenants, ${Math.round((performance.now() - started) / 1000)} s`);
+    if (i % 100_000 === 0 && i > 0)
+      console.error(`${i} tenants, ${Math.round((performance.now() - started) / 1000)} s`);
   }
 }
 await Promise.all(Array.from({ length: concurrency }, worker));
@@ -97,7 +106,14 @@ const result = {
 console.log(JSON.stringify(result));
 // What the run left behind, L1 aside, must not grow with the tenants that passed through.
 const leftoverMiB = finalHeapMiB - l1RealMiB - baselineHeapMiB;
-console.log(`L1 real ${l1RealMiB} MiB for an estimate of ${Math.round((stats.l1Bytes ?? 0) / 2 ** 20)} MiB; left over beyond L1: ${leftoverMiB} MiB`);
-const ok = leftoverMiB < 32 && l1RealMiB <= 1.25 * (defaultMemoryCacheLimits.maxBytes / 2 ** 20) && peakL1Bytes <= defaultMemoryCacheLimits.maxBytes && (stats.l1Entries ?? 0) <= defaultMemoryCacheLimits.maxEntries && activeTimers <= concurrency;
+console.log(
+  `L1 real ${l1RealMiB} MiB for an estimate of ${Math.round((stats.l1Bytes ?? 0) / 2 ** 20)} MiB; left over beyond L1: ${leftoverMiB} MiB`,
+);
+const ok =
+  leftoverMiB < 32 &&
+  l1RealMiB <= 1.25 * (defaultMemoryCacheLimits.maxBytes / 2 ** 20) &&
+  peakL1Bytes <= defaultMemoryCacheLimits.maxBytes &&
+  (stats.l1Entries ?? 0) <= defaultMemoryCacheLimits.maxEntries &&
+  activeTimers <= concurrency;
 console.log(ok ? "soak passed: L1 stayed within its bounds and no timers piled up" : "soak FAILED");
 process.exit(ok ? 0 : 1);

@@ -9,7 +9,9 @@ import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 
 if (!process.argv.includes("--no-build")) {
-  const step = spawnSync("node_modules/.bin/unbuild", [], { stdio: ["ignore", "ignore", "inherit"] });
+  const step = spawnSync("node_modules/.bin/unbuild", [], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   if (step.status !== 0) process.exit(step.status ?? 1);
 }
 
@@ -27,23 +29,50 @@ const bundle = await build({
 const script = bundle.outputFiles[0].text;
 
 const bindings = {};
-for (const name of ["ENTRA_CLIENT_ID", "ENTRA_TENANT_ID", "ENTRA_CLIENT_SECRET", "ENTRA_CERTIFICATE_PEM", "ENTRA_PRIVATE_KEY_PEM", "DOWNSTREAM_SCOPE"]) {
+for (const name of [
+  "ENTRA_CLIENT_ID",
+  "ENTRA_TENANT_ID",
+  "ENTRA_CLIENT_SECRET",
+  "ENTRA_CERTIFICATE_PEM",
+  "ENTRA_PRIVATE_KEY_PEM",
+  "DOWNSTREAM_SCOPE",
+]) {
   if (process.env[name]) bindings[name] = process.env[name];
 }
 const real = bindings.ENTRA_CLIENT_ID !== undefined;
-if (real && (bindings.ENTRA_TENANT_ID === undefined || (bindings.ENTRA_CLIENT_SECRET === undefined && (bindings.ENTRA_CERTIFICATE_PEM === undefined || bindings.ENTRA_PRIVATE_KEY_PEM === undefined)))) {
-  console.error("With ENTRA_CLIENT_ID set, also set ENTRA_TENANT_ID and ENTRA_CLIENT_SECRET (or ENTRA_CERTIFICATE_PEM and ENTRA_PRIVATE_KEY_PEM); unset ENTRA_CLIENT_ID to use the built-in emulator.");
+if (
+  real &&
+  (bindings.ENTRA_TENANT_ID === undefined ||
+    (bindings.ENTRA_CLIENT_SECRET === undefined &&
+      (bindings.ENTRA_CERTIFICATE_PEM === undefined ||
+        bindings.ENTRA_PRIVATE_KEY_PEM === undefined)))
+) {
+  console.error(
+    "With ENTRA_CLIENT_ID set, also set ENTRA_TENANT_ID and ENTRA_CLIENT_SECRET (or ENTRA_CERTIFICATE_PEM and ENTRA_PRIVATE_KEY_PEM); unset ENTRA_CLIENT_ID to use the built-in emulator.",
+  );
   process.exit(1);
 }
-const mf = new Miniflare({ modules: true, script, compatibilityDate: "2026-04-26", kvNamespaces: ["TOKENS"], bindings });
+const mf = new Miniflare({
+  modules: true,
+  script,
+  compatibilityDate: "2026-04-26",
+  kvNamespaces: ["TOKENS"],
+  bindings,
+});
 
-const tenants = real ? [bindings.ENTRA_TENANT_ID] : ["72f988bf-86f1-41af-91ab-2d7cd011db47", "f8cdef31-a31e-4b4a-93e4-5f571e91255a"];
+const tenants = real
+  ? [bindings.ENTRA_TENANT_ID]
+  : ["72f988bf-86f1-41af-91ab-2d7cd011db47", "f8cdef31-a31e-4b4a-93e4-5f571e91255a"];
 const plan = [];
 for (const tenant of tenants) plan.push({ tenant }, { tenant }, { tenant });
 for (const tenant of tenants) plan.push({ tenant, isolated: true });
 
-console.log(`entra-edge example Worker in workerd, ${real ? "against Entra ID" : "against the built-in Entra emulator"}, Workers KV as L2\n`);
-console.log("request  tenant                                token from          worker ms  http ms");
+console.log(
+  `entra-edge example Worker in workerd, ${real ? "against Entra ID" : "against the built-in Entra emulator"}, Workers KV as L2\n`,
+);
+console.log(
+  "request  tenant                                token from          worker ms  http ms",
+);
 const rows = [];
 try {
   for (const [index, { tenant, isolated }] of plan.entries()) {
@@ -55,7 +84,10 @@ try {
       process.exitCode = 1;
       break;
     }
-    const source = body.tokenSource === "Cache" ? `cache ${body.cacheLevel === "L2Cache" ? "L2 (KV)" : "L1"}` : "identity provider";
+    const source =
+      body.tokenSource === "Cache"
+        ? `cache ${body.cacheLevel === "L2Cache" ? "L2 (KV)" : "L1"}`
+        : "identity provider";
     rows.push({ ...body, isolated: isolated === true });
     console.log(
       `${String(index + 1).padEnd(9)}${tenant.padEnd(38)}${source.padEnd(20)}${String(body.workerMs).padStart(9)}${String(body.durationInHttpInMs ?? 0).padStart(9)}${isolated ? "   (another isolate: empty L1, same KV)" : ""}`,
@@ -67,13 +99,19 @@ try {
 if (rows.length === plan.length) {
   const hits = rows.filter((row) => row.tokenSource === "Cache").length;
   const l2 = rows.filter((row) => row.cacheLevel === "L2Cache").length;
-  console.log(`\n${rows.length} requests: ${rows.length - hits} from the identity provider, ${hits} from cache (${hits - l2} L1, ${l2} L2); hit rate ${Math.round((hits / rows.length) * 100)} %.`);
+  console.log(
+    `\n${rows.length} requests: ${rows.length - hits} from the identity provider, ${hits} from cache (${hits - l2} L1, ${l2} L2); hit rate ${Math.round((hits / rows.length) * 100)} %.`,
+  );
   if (!real) {
     // Each tenant: identity provider, then L1 twice; the other isolate's application: L2.
-    const expected = plan.map(({ isolated }, index) => (isolated ? "Cache/L2Cache" : index % 3 === 0 ? "IdentityProvider/None" : "Cache/L1Cache"));
+    const expected = plan.map(({ isolated }, index) =>
+      isolated ? "Cache/L2Cache" : index % 3 === 0 ? "IdentityProvider/None" : "Cache/L1Cache",
+    );
     const seen = rows.map((row) => `${row.tokenSource}/${row.cacheLevel}`);
     if (seen.join() !== expected.join()) {
-      console.error(`unexpected token sources: ${seen.join(", ")}; expected ${expected.join(", ")}`);
+      console.error(
+        `unexpected token sources: ${seen.join(", ")}; expected ${expected.join(", ")}`,
+      );
       process.exitCode = 1;
     }
   }

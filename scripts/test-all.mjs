@@ -20,14 +20,23 @@ function check(name, command, args) {
 function vitest(name, args) {
   const report = join(mkdtempSync(join(tmpdir(), "entra-edge-vitest-")), "report.json");
   console.log(`\n=== ${name}: vitest run ${args.join(" ")}`);
-  const run = spawnSync(bin("vitest"), ["run", ...args, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], { stdio: "inherit" });
+  const run = spawnSync(
+    bin("vitest"),
+    ["run", ...args, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`],
+    { stdio: "inherit" },
+  );
   if (!existsSync(report)) {
     results.push({ name, passed: 0, failed: 1 });
     return;
   }
   const json = JSON.parse(readFileSync(report, "utf8"));
   const failed = json.numFailedTests + (run.status !== 0 && json.numFailedTests === 0 ? 1 : 0);
-  results.push({ name, passed: json.numPassedTests, failed, skipped: json.numPendingTests + json.numTodoTests });
+  results.push({
+    name,
+    passed: json.numPassedTests,
+    failed,
+    skipped: json.numPendingTests + json.numTodoTests,
+  });
 }
 
 /**
@@ -37,7 +46,12 @@ function vitest(name, args) {
  */
 function counted(name, command, args, timeoutMs = 300_000) {
   console.log(`\n=== ${name}: ${command} ${args.join(" ")}`);
-  const run = spawnSync(command, args, { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs });
+  const run = spawnSync(command, args, {
+    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: timeoutMs,
+  });
   process.stdout.write(run.stdout ?? "");
   if (run.error) console.log(`${name}: ${run.error.message}`);
   const rows = [];
@@ -45,17 +59,26 @@ function counted(name, command, args, timeoutMs = 300_000) {
     if (!line.startsWith("{")) continue;
     try {
       const parsed = JSON.parse(line);
-      if (parsed.type === "entra-edge:summary") rows.push({ name: parsed.name ?? name, passed: Number(parsed.passed) || 0, failed: Number(parsed.failed) || 0 });
+      if (parsed.type === "entra-edge:summary")
+        rows.push({
+          name: parsed.name ?? name,
+          passed: Number(parsed.passed) || 0,
+          failed: Number(parsed.failed) || 0,
+        });
     } catch {
       // an ordinary output line
     }
   }
   if (rows.length === 0) rows.push({ name, passed: 0, failed: 1 });
-  else if (run.status !== 0 && rows.every((row) => row.failed === 0)) rows[rows.length - 1].failed += 1;
+  else if (run.status !== 0 && rows.every((row) => row.failed === 0))
+    rows[rows.length - 1].failed += 1;
   results.push(...rows);
 }
 
-check("format (prettier --check: run `npx prettier --write .` to fix)", bin("prettier"), ["--check", "."]);
+check("format (prettier --check: run `npx prettier --write .` to fix)", bin("prettier"), [
+  "--check",
+  ".",
+]);
 check("typecheck src", bin("tsc"), ["--noEmit", "-p", "tsconfig.json"]);
 check("typecheck tests", bin("tsc"), ["--noEmit", "-p", "tsconfig.test.json"]);
 check("build", bin("unbuild"), []);
@@ -70,8 +93,19 @@ counted("package checks", process.execPath, ["scripts/check-package.mjs"]);
 // --sloppy-imports, and `deno publish` rewrites them. Every public symbol has an explicit type, so
 // JSR's "fast check" passes without --allow-slow-types.
 const jsrEntries = Object.values(JSON.parse(readFileSync("jsr.json", "utf8")).exports);
-check("deno check (JSR entry points)", bin("deno"), ["check", "--no-lock", "--sloppy-imports", ...jsrEntries]);
-check("deno publish --dry-run (JSR)", bin("deno"), ["publish", "--dry-run", "--no-lock", "--allow-dirty", "--quiet"]);
+check("deno check (JSR entry points)", bin("deno"), [
+  "check",
+  "--no-lock",
+  "--sloppy-imports",
+  ...jsrEntries,
+]);
+check("deno publish --dry-run (JSR)", bin("deno"), [
+  "publish",
+  "--dry-run",
+  "--no-lock",
+  "--allow-dirty",
+  "--quiet",
+]);
 
 // The end-to-end suite (test/e2e/suite.ts) on the built package, one row per runtime.
 for (const runtime of ["node", "deno", "bun", "workerd", "workerd-nodejs-compat"]) {
@@ -86,7 +120,9 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 for (const result of results) {
-  console.log(`${result.name}: ${result.passed} passed, ${result.failed} failed${result.skipped ? `, ${result.skipped} skipped` : ""}`);
+  console.log(
+    `${result.name}: ${result.passed} passed, ${result.failed} failed${result.skipped ? `, ${result.skipped} skipped` : ""}`,
+  );
   passed += result.passed;
   failed += result.failed;
   skipped += result.skipped ?? 0;

@@ -30,7 +30,10 @@ export class AcquireTokenForClientParameterBuilder implements PromiseLike<Authen
   #ownsOptions: boolean;
 
   /** @internal Made by `ConfidentialClientApplication.acquireTokenForClient`. */
-  constructor(execute: (options: AcquireTokenForClientOptions) => Promise<AuthenticationResult>, options?: AcquireTokenForClientOptions) {
+  constructor(
+    execute: (options: AcquireTokenForClientOptions) => Promise<AuthenticationResult>,
+    options?: AcquireTokenForClientOptions,
+  ) {
     this.#execute = execute;
     this.#options = options ?? {};
     this.#ownsOptions = options === undefined;
@@ -63,7 +66,10 @@ export class AcquireTokenForClientParameterBuilder implements PromiseLike<Authen
       tenant = undefined;
     }
     if (tenant === undefined) {
-      throw new ClientError("invalid_authority", "withTenantIdFromAuthority needs an authority URL with a tenant, e.g. https://login.microsoftonline.com/{tenant-id}.");
+      throw new ClientError(
+        "invalid_authority",
+        "withTenantIdFromAuthority needs an authority URL with a tenant, e.g. https://login.microsoftonline.com/{tenant-id}.",
+      );
     }
     this.#writable().tenantId = tenant;
     return this;
@@ -80,7 +86,11 @@ export class AcquireTokenForClientParameterBuilder implements PromiseLike<Authen
    * @throws ClientError `invalid_claims` when `claims` is not a JSON object.
    */
   withClaims(claims: string): this {
-    if (!isJsonObjectText(claims)) throw new ClientError("invalid_claims", "Claims must be a JSON object string, e.g. '{\"access_token\":{\"xms_cc\":{\"values\":[\"cp1\"]}}}'.");
+    if (!isJsonObjectText(claims))
+      throw new ClientError(
+        "invalid_claims",
+        'Claims must be a JSON object string, e.g. \'{"access_token":{"xms_cc":{"values":["cp1"]}}}\'.',
+      );
     this.#writable().claims = claims;
     return this;
   }
@@ -100,7 +110,10 @@ export class AcquireTokenForClientParameterBuilder implements PromiseLike<Authen
 
   /** Adds query parameters to the token request URL. */
   withExtraQueryParameters(parameters: Record<string, string>): this {
-    this.#writable().extraQueryParameters = { ...this.#options.extraQueryParameters, ...parameters };
+    this.#writable().extraQueryParameters = {
+      ...this.#options.extraQueryParameters,
+      ...parameters,
+    };
     return this;
   }
 
@@ -130,7 +143,9 @@ export class AcquireTokenForClientParameterBuilder implements PromiseLike<Authen
   }
 
   /** Runs the acquisition and handles its failure, as `Promise.prototype.catch`. */
-  catch<TResult = never>(onrejected?: ((reason: unknown) => TResult | PromiseLike<TResult>) | null): Promise<AuthenticationResult | TResult> {
+  catch<TResult = never>(
+    onrejected?: ((reason: unknown) => TResult | PromiseLike<TResult>) | null,
+  ): Promise<AuthenticationResult | TResult> {
     return this.executeAsync().catch(onrejected);
   }
 

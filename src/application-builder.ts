@@ -5,7 +5,10 @@
  * @module
  */
 
-import { ConfidentialClientApplication, type ConfidentialClientApplicationOptions } from "./application";
+import {
+  ConfidentialClientApplication,
+  type ConfidentialClientApplicationOptions,
+} from "./application";
 import type { CacheAdapter } from "./cache/cache-adapter";
 import type { DistributedCacheOptions } from "./cache/distributed-cache";
 import type { MemoryCacheLimits } from "./cache/memory-token-cache";
@@ -42,7 +45,9 @@ export class ConfidentialClientApplicationBuilder {
   }
 
   /** Starts a builder from a full options object (e.g. read from configuration). */
-  static createWithApplicationOptions(options: ConfidentialClientApplicationOptions): ConfidentialClientApplicationBuilder {
+  static createWithApplicationOptions(
+    options: ConfidentialClientApplicationOptions,
+  ): ConfidentialClientApplicationBuilder {
     return new ConfidentialClientApplicationBuilder({ ...options });
   }
 
@@ -72,7 +77,11 @@ export class ConfidentialClientApplicationBuilder {
    * Authenticates with a certificate and extra claims in its assertion, merged with the default
    * claims (yours win) or replacing them.
    */
-  withClientClaims(certificate: CertificateOptions, claims: Record<string, unknown>, mergeWithDefaultClaims = true): this {
+  withClientClaims(
+    certificate: CertificateOptions,
+    claims: Record<string, unknown>,
+    mergeWithDefaultClaims = true,
+  ): this {
     this.#options.certificate = certificate;
     this.#options.clientClaims = { claims, mergeWithDefaultClaims };
     return this;
@@ -100,7 +109,11 @@ export class ConfidentialClientApplicationBuilder {
   withAuthority(authority: string | AzureCloudInstance, tenantId?: string): this {
     delete this.#options.oidcIssuer;
     if (Object.values(AzureCloudInstance).includes(authority as AzureCloudInstance)) {
-      if (tenantId === undefined) throw new ClientError("missing_tenant", "withAuthority(cloudInstance, tenantId) needs the tenant id.");
+      if (tenantId === undefined)
+        throw new ClientError(
+          "missing_tenant",
+          "withAuthority(cloudInstance, tenantId) needs the tenant id.",
+        );
       this.#options.authority = `https://${hostOfCloudInstance(authority as AzureCloudInstance)}/${tenantId}`;
     } else {
       this.#options.authority = authority;

@@ -5,27 +5,59 @@
  * @module
  */
 
-import { assertRequestTenant, parseAuthority, parseOidcAuthority, tokenEndpointOf, type Authority } from "./authority";
+import {
+  assertRequestTenant,
+  parseAuthority,
+  parseOidcAuthority,
+  tokenEndpointOf,
+  type Authority,
+} from "./authority";
 import { AcquireTokenForClientParameterBuilder } from "./acquire-token-builder";
 import { cacheKeyPrefix, tokenCacheKey } from "./cache/cache-key";
 import { CachedAuthenticationResult } from "./cache/cached-result";
 import type { CacheAdapter } from "./cache/cache-adapter";
 import { DistributedTokenCache, type DistributedCacheOptions } from "./cache/distributed-cache";
 import type { CachedToken, MemoryCacheLimits } from "./cache/memory-token-cache";
-import { ClientState, sharedClientState, type CacheStatistics, type FetchedToken, type IssuedToken, type StoredToken } from "./client-state";
+import {
+  ClientState,
+  sharedClientState,
+  type CacheStatistics,
+  type FetchedToken,
+  type IssuedToken,
+  type StoredToken,
+} from "./client-state";
 import { cloudOfHost, hostOfCloudInstance, type AzureCloudInstance } from "./cloud";
 import type { CertificateOptions } from "./credentials/certificate";
 import type { ClientAssertion } from "./credentials/client-assertion";
-import { createCredential, credentialIdentity, type CredentialSpec } from "./credentials/credential-spec";
+import {
+  createCredential,
+  credentialIdentity,
+  type CredentialSpec,
+} from "./credentials/credential-spec";
 import { ClientError, EntraEdgeError, NetworkError, ServiceError, ThrottledError } from "./errors";
 import { raceSignal, startDeadline } from "./internal/deadline";
 import { isStringArray } from "./internal/guards";
 import { randomId } from "./internal/uuid";
 import { Log, type Logger, type LoggingOptions } from "./logger";
-import { CacheLevel, CacheRefreshReason, TokenSource, type AuthenticationResult, type AuthenticationResultMetadata } from "./result";
+import {
+  CacheLevel,
+  CacheRefreshReason,
+  TokenSource,
+  type AuthenticationResult,
+  type AuthenticationResultMetadata,
+} from "./result";
 import { mergeClaims } from "./claims";
-import { msalResultOf, optionsOfMsalRequest, type ClientCredentialRequest, type MsalAuthenticationResult } from "./msal/client-credential-request";
-import { fromMsalNodeConfiguration, isMsalNodeConfiguration, type MsalNodeConfiguration } from "./msal/msal-configuration";
+import {
+  msalResultOf,
+  optionsOfMsalRequest,
+  type ClientCredentialRequest,
+  type MsalAuthenticationResult,
+} from "./msal/client-credential-request";
+import {
+  fromMsalNodeConfiguration,
+  isMsalNodeConfiguration,
+  type MsalNodeConfiguration,
+} from "./msal/msal-configuration";
 import { tokenCacheSerializer, type TokenCacheSerializer } from "./msal/token-cache-serializer";
 import { scopesCacheKey } from "./scopes";
 import { requestToken, type RetryOptions } from "./token-request";
@@ -87,7 +119,10 @@ export interface ConfidentialClientApplicationOptions {
   /** Client capabilities (e.g. `["cp1"]` for Continuous Access Evaluation), sent as `xms_cc` claims. */
   clientCapabilities?: readonly string[];
   /** Called after every successful acquisition, with how it was served: for hit-rate and latency metrics. */
-  onAcquire?: (metadata: AuthenticationResultMetadata, context: { tenantId: string | undefined; scopes: readonly string[] }) => void;
+  onAcquire?: (
+    metadata: AuthenticationResultMetadata,
+    context: { tenantId: string | undefined; scopes: readonly string[] },
+  ) => void;
 }
 
 /** Per-request options of {@link ConfidentialClientApplication.acquireTokenForClient}. */
@@ -153,10 +188,19 @@ export class ConfidentialClientApplication {
    * @throws ClientError for any invalid option (before any I/O).
    */
   constructor(configuration: ConfidentialClientApplicationOptions | MsalNodeConfiguration) {
-    if (typeof configuration !== "object" || configuration === null) throw new ClientError("invalid_configuration", "Pass an options object with at least clientId and a credential.");
-    const options = isMsalNodeConfiguration(configuration) ? fromMsalNodeConfiguration(configuration) : configuration;
+    if (typeof configuration !== "object" || configuration === null)
+      throw new ClientError(
+        "invalid_configuration",
+        "Pass an options object with at least clientId and a credential.",
+      );
+    const options = isMsalNodeConfiguration(configuration)
+      ? fromMsalNodeConfiguration(configuration)
+      : configuration;
     if (typeof options.clientId !== "string" || options.clientId.trim() === "") {
-      throw new ClientError("invalid_client_id", "The client id is empty: pass the application (client) id from the app registration.");
+      throw new ClientError(
+        "invalid_client_id",
+        "The client id is empty: pass the application (client) id from the app registration.",
+      );
     }
     this.clientId = options.clientId;
     this.authority = authorityOf(options);
@@ -169,20 +213,31 @@ export class ConfidentialClientApplication {
     this.#retry = {
       maxRetries: retry.maxRetries ?? 1,
       delayMs: retry.delayMs ?? 1000,
-      attemptTimeoutMs: retry.attemptTimeoutMs ?? (retry.maxRetries === 0 ? this.#timeoutMs : this.#timeoutMs / 2),
+      attemptTimeoutMs:
+        retry.attemptTimeoutMs ?? (retry.maxRetries === 0 ? this.#timeoutMs : this.#timeoutMs / 2),
     };
     this.#marginMs = (options.expiryMarginSeconds ?? defaultExpiryMarginSeconds) * 1000;
     // L2 is shared with other applications: its keys start with the cloud, client id and token type.
     const l2KeyPrefix = cacheKeyPrefix(this.authority.cacheEnvironment, this.clientId);
-    this.#l2 = options.cache === undefined ? undefined : new DistributedTokenCache(options.cache, options.cacheOptions ?? {}, this.#log, l2KeyPrefix);
+    this.#l2 =
+      options.cache === undefined
+        ? undefined
+        : new DistributedTokenCache(
+            options.cache,
+            options.cacheOptions ?? {},
+            this.#log,
+            l2KeyPrefix,
+          );
     this.#capabilities = capabilitiesOf(options.clientCapabilities);
     this.#onAcquire = options.onAcquire;
 
     const spec = credentialSpecOf(options);
     const limits = options.memoryCache ?? {};
     const authority = this.authority;
-    const defaultEndpoint = (tenantId: string | undefined): string => (authority.kind === "oidc" ? "" : tokenEndpointOf(authority, tenantId));
-    const create = (): ClientState => new ClientState(createCredential(spec), limits, defaultEndpoint);
+    const defaultEndpoint = (tenantId: string | undefined): string =>
+      authority.kind === "oidc" ? "" : tokenEndpointOf(authority, tenantId);
+    const create = (): ClientState =>
+      new ClientState(createCredential(spec), limits, defaultEndpoint);
     this.#state =
       limits.shared === false
         ? create()
@@ -203,15 +258,28 @@ export class ConfidentialClientApplication {
    * const same = await app.acquireTokenForClient(["https://graph.microsoft.com/.default"], { tenantId });
    * ```
    */
-  acquireTokenForClient(scopes: readonly string[], options?: AcquireTokenForClientOptions): AcquireTokenForClientParameterBuilder {
+  acquireTokenForClient(
+    scopes: readonly string[],
+    options?: AcquireTokenForClientOptions,
+  ): AcquireTokenForClientParameterBuilder {
     const onAcquire = this.#onAcquire;
-    if (onAcquire === undefined) return new AcquireTokenForClientParameterBuilder((request) => this.#acquire(scopes, request), options);
+    if (onAcquire === undefined)
+      return new AcquireTokenForClientParameterBuilder(
+        (request) => this.#acquire(scopes, request),
+        options,
+      );
     return new AcquireTokenForClientParameterBuilder(async (request) => {
       const result = await this.#acquire(scopes, request);
       try {
-        onAcquire(result.authenticationResultMetadata, { tenantId: result.tenantId, scopes: result.scopes });
+        onAcquire(result.authenticationResultMetadata, {
+          tenantId: result.tenantId,
+          scopes: result.scopes,
+        });
       } catch (error) {
-        this.#log.write("warning", `onAcquire threw: ${error instanceof Error ? error.message : "unknown error"}`);
+        this.#log.write(
+          "warning",
+          `onAcquire threw: ${error instanceof Error ? error.message : "unknown error"}`,
+        );
       }
       return result;
     }, options);
@@ -226,10 +294,16 @@ export class ConfidentialClientApplication {
    * const { accessToken, fromCache } = await app.acquireTokenByClientCredential({ scopes: ["https://graph.microsoft.com/.default"] });
    * ```
    */
-  async acquireTokenByClientCredential(request: ClientCredentialRequest): Promise<MsalAuthenticationResult> {
-    if (typeof request !== "object" || request === null) throw new ClientError("invalid_configuration", "Pass a request object with scopes.");
-    const tenant = request.authority === undefined ? undefined : parseAuthority(request.authority).tenant;
-    return msalResultOf(await this.acquireTokenForClient(request.scopes, optionsOfMsalRequest(request, tenant)));
+  async acquireTokenByClientCredential(
+    request: ClientCredentialRequest,
+  ): Promise<MsalAuthenticationResult> {
+    if (typeof request !== "object" || request === null)
+      throw new ClientError("invalid_configuration", "Pass a request object with scopes.");
+    const tenant =
+      request.authority === undefined ? undefined : parseAuthority(request.authority).tenant;
+    return msalResultOf(
+      await this.acquireTokenForClient(request.scopes, optionsOfMsalRequest(request, tenant)),
+    );
   }
 
   /**
@@ -251,7 +325,10 @@ export class ConfidentialClientApplication {
    * Acquires a token: from L1 when a valid one is cached, else from the identity provider
    * (concurrent callers for one key share one request).
    */
-  #acquire(scopes: readonly string[], options: AcquireTokenForClientOptions = {}): Promise<AuthenticationResult> {
+  #acquire(
+    scopes: readonly string[],
+    options: AcquireTokenForClientOptions = {},
+  ): Promise<AuthenticationResult> {
     // Not an async function: the slow path's promise is handed on as it is, not wrapped in
     // another (two fewer promise jobs on every L2 hit and token request).
     try {
@@ -260,13 +337,20 @@ export class ConfidentialClientApplication {
       // Fast path: a valid L1 hit is a Map lookup and a clock read. It only needs the key to be
       // unambiguous (no separator in the tenant): anything invalid misses here, and the slow path
       // validates it before anything is stored.
-      if (options.forceRefresh !== true && options.claims === undefined && allStrings(scopes) && (tenant === undefined || (typeof tenant === "string" && !tenant.includes("|")))) {
+      if (
+        options.forceRefresh !== true &&
+        options.claims === undefined &&
+        allStrings(scopes) &&
+        (tenant === undefined || (typeof tenant === "string" && !tenant.includes("|")))
+      ) {
         const key = tokenCacheKey("", tenant, scopesCacheKey(scopes));
         const cached = this.#state.l1.get(key);
         if (cached !== undefined && now < cached.expiresOn - this.#marginMs) {
           this.#state.statistics.l1Hits++;
           if (now >= cached.refreshOn) this.#refreshInBackground(key, scopes, tenant, options);
-          return Promise.resolve(new CachedAuthenticationResult(cached, CacheLevel.L1Cache, options.correlationId));
+          return Promise.resolve(
+            new CachedAuthenticationResult(cached, CacheLevel.L1Cache, options.correlationId),
+          );
         }
       }
       return this.#acquireSlow(scopes, tenant, options, now);
@@ -275,15 +359,25 @@ export class ConfidentialClientApplication {
     }
   }
 
-  async #acquireSlow(scopes: readonly string[], tenant: string | undefined, options: AcquireTokenForClientOptions, started: number): Promise<AuthenticationResult> {
+  async #acquireSlow(
+    scopes: readonly string[],
+    tenant: string | undefined,
+    options: AcquireTokenForClientOptions,
+    started: number,
+  ): Promise<AuthenticationResult> {
     // Made only when needed (an error, a token request): an L2 hit serves the result's lazy one.
     const correlationId = options.correlationId;
     if (options.signal?.aborted === true) throw abortError(options.signal, correlationId);
     const requestTenant = this.#requestTenant(tenant, correlationId);
-    const { scopes: validScopes, key: scopesKey } = this.#state.validScopes(scopes, this.authority.kind);
+    const { scopes: validScopes, key: scopesKey } = this.#state.validScopes(
+      scopes,
+      this.authority.kind,
+    );
     const key = tokenCacheKey("", requestTenant, scopesKey);
     const skipCache = options.forceRefresh === true || options.claims !== undefined;
-    let reason: CacheRefreshReason = skipCache ? CacheRefreshReason.ForceRefreshOrClaims : CacheRefreshReason.NoCachedAccessToken;
+    let reason: CacheRefreshReason = skipCache
+      ? CacheRefreshReason.ForceRefreshOrClaims
+      : CacheRefreshReason.NoCachedAccessToken;
     const stats = this.#state.statistics;
     if (!skipCache) {
       const cached = this.#state.l1.get(key);
@@ -295,10 +389,28 @@ export class ConfidentialClientApplication {
         reason = CacheRefreshReason.Expired;
       }
     }
-    const request: ResolveRequest = { key, scopes: validScopes, tenant: requestTenant, options, correlationId, reason, readL2: !skipCache };
-    const resolved = await waitFor(skipCache ? this.#resolve(request) : this.#joinOrStart(request), options.signal, correlationId);
+    const request: ResolveRequest = {
+      key,
+      scopes: validScopes,
+      tenant: requestTenant,
+      options,
+      correlationId,
+      reason,
+      readL2: !skipCache,
+    };
+    const resolved = await waitFor(
+      skipCache ? this.#resolve(request) : this.#joinOrStart(request),
+      options.signal,
+      correlationId,
+    );
     const duration = this.#now() - started;
-    if (resolved.level === CacheLevel.L2Cache) return new CachedAuthenticationResult(resolved.token, CacheLevel.L2Cache, correlationId, duration);
+    if (resolved.level === CacheLevel.L2Cache)
+      return new CachedAuthenticationResult(
+        resolved.token,
+        CacheLevel.L2Cache,
+        correlationId,
+        duration,
+      );
     return fetchedResult(resolved, resolved.reason, duration);
   }
 
@@ -339,11 +451,20 @@ export class ConfidentialClientApplication {
     if (l2 !== undefined && request.readL2) {
       const started = Date.now();
       stored = await l2.read(request.key, remainingMs);
-      if (stored !== undefined && this.#usable(stored, request.reason)) return this.#fromL2(request.key, stored);
+      if (stored !== undefined && this.#usable(stored, request.reason))
+        return this.#fromL2(request.key, stored);
       remainingMs -= Date.now() - started;
     }
-    const resolving: NetworkRequest = { ...request, correlationId: request.correlationId ?? randomId() };
-    const timedOut = (): NetworkError => new NetworkError("request_timeout", `The acquisition did not finish within ${this.#timeoutMs} ms.`, { correlationId: resolving.correlationId });
+    const resolving: NetworkRequest = {
+      ...request,
+      correlationId: request.correlationId ?? randomId(),
+    };
+    const timedOut = (): NetworkError =>
+      new NetworkError(
+        "request_timeout",
+        `The acquisition did not finish within ${this.#timeoutMs} ms.`,
+        { correlationId: resolving.correlationId },
+      );
     if (remainingMs <= 0) throw timedOut();
     const deadline = startDeadline(remainingMs);
     try {
@@ -354,7 +475,12 @@ export class ConfidentialClientApplication {
   }
 
   /** After an L1 and L2 miss (`stored`: an L2 token that may not be served): the lease, then the identity provider. */
-  async #resolveWithin(request: NetworkRequest, stored: CachedToken | undefined, signal: AbortSignal, timedOut: () => NetworkError): Promise<FetchedToken> {
+  async #resolveWithin(
+    request: NetworkRequest,
+    stored: CachedToken | undefined,
+    signal: AbortSignal,
+    timedOut: () => NetworkError,
+  ): Promise<FetchedToken> {
     const state = this.#state;
     await raceSignal(state.credential.ready, signal, timedOut);
     const l2 = this.#l2;
@@ -363,21 +489,32 @@ export class ConfidentialClientApplication {
     if (l2 !== undefined && request.readL2) {
       // Only a miss needs to know whether another instance was told to back off.
       const sharedBlock = await raceSignal(l2.readThrottle(request.key), signal, timedOut);
-      if (sharedBlock !== undefined) state.throttle.recordShared(request.key, sharedBlock.until, sharedBlock.status, this.#now());
-      if (stored !== undefined && reason === CacheRefreshReason.NoCachedAccessToken) reason = CacheRefreshReason.Expired;
+      if (sharedBlock !== undefined)
+        state.throttle.recordShared(
+          request.key,
+          sharedBlock.until,
+          sharedBlock.status,
+          this.#now(),
+        );
+      if (stored !== undefined && reason === CacheRefreshReason.NoCachedAccessToken)
+        reason = CacheRefreshReason.Expired;
       if (l2.leaseMs > 0) {
         leased = await raceSignal(l2.takeLease(request.key), signal, timedOut);
         if (!leased) {
           const fromHolder = await l2.waitForLeaseHolder(request.key, signal);
-          if (fromHolder !== undefined && this.#usable(fromHolder, reason)) return this.#fromL2(request.key, fromHolder);
+          if (fromHolder !== undefined && this.#usable(fromHolder, reason))
+            return this.#fromL2(request.key, fromHolder);
         }
       }
     }
     state.statistics.misses++;
     const fetched = await this.#fetchToken({ ...request, reason }, signal);
     if (l2 !== undefined) {
-      const write = l2.write(request.key, fetched.token, this.#now()).then(() => (leased ? l2.releaseLease(request.key) : undefined));
-      if (request.options.waitUntil === undefined) await raceSignal(write, signal, timedOut).catch(() => undefined);
+      const write = l2
+        .write(request.key, fetched.token, this.#now())
+        .then(() => (leased ? l2.releaseLease(request.key) : undefined));
+      if (request.options.waitUntil === undefined)
+        await raceSignal(write, signal, timedOut).catch(() => undefined);
       else request.options.waitUntil(write);
     }
     return fetched;
@@ -386,7 +523,10 @@ export class ConfidentialClientApplication {
   /** Whether a stored token may be served: valid beyond the margin, and not due for the refresh being made. */
   #usable(token: CachedToken, reason: CacheRefreshReason): boolean {
     const now = this.#now();
-    return now < token.expiresOn - this.#marginMs && (reason !== CacheRefreshReason.ProactivelyRefreshed || now < token.refreshOn);
+    return (
+      now < token.expiresOn - this.#marginMs &&
+      (reason !== CacheRefreshReason.ProactivelyRefreshed || now < token.refreshOn)
+    );
   }
 
   #fromL2(key: string, token: CachedToken): StoredToken {
@@ -399,11 +539,22 @@ export class ConfidentialClientApplication {
     const { key, tenant, correlationId, reason, options } = request;
     const state = this.#state;
     state.throttle.check(key, this.#now(), correlationId);
-    const region = options.azureRegion === undefined ? this.#region : regionOf(options.azureRegion, this.authority);
+    const region =
+      options.azureRegion === undefined
+        ? this.#region
+        : regionOf(options.azureRegion, this.authority);
     let outcome;
     try {
-      const { tokenEndpoint, fallbackTokenEndpoint } = await this.#endpoints(tenant, region, signal, correlationId);
-      this.#log.write("info", `Requesting a token (${reason}).`, { correlationId, tenant: this.#log.redact(tenant) });
+      const { tokenEndpoint, fallbackTokenEndpoint } = await this.#endpoints(
+        tenant,
+        region,
+        signal,
+        correlationId,
+      );
+      this.#log.write("info", `Requesting a token (${reason}).`, {
+        correlationId,
+        tenant: this.#log.redact(tenant),
+      });
       state.statistics.networkRequests++;
       outcome = await requestToken({
         fetch: this.#fetch,
@@ -426,22 +577,47 @@ export class ConfidentialClientApplication {
         now: this.#now,
       });
     } catch (error) {
-      if (error instanceof ThrottledError && error.retryAfterMs !== undefined && !state.throttle.isBlocked(key, this.#now())) {
+      if (
+        error instanceof ThrottledError &&
+        error.retryAfterMs !== undefined &&
+        !state.throttle.isBlocked(key, this.#now())
+      ) {
         const now = this.#now();
         state.throttle.record(key, error, now);
         const shared = this.#l2?.writeThrottle(key, now + error.retryAfterMs, error.status, now);
         if (shared !== undefined) await shared;
       }
-      this.#log.write("warning", `Token request failed: ${describeForLog(error, this.#log)}`, { correlationId });
+      this.#log.write("warning", `Token request failed: ${describeForLog(error, this.#log)}`, {
+        correlationId,
+      });
       throw error;
     }
-    const token = this.#cachedTokenOf(outcome.token, outcome.requestedAt, request.scopes, tenant, outcome.tokenEndpoint);
+    const token = this.#cachedTokenOf(
+      outcome.token,
+      outcome.requestedAt,
+      request.scopes,
+      tenant,
+      outcome.tokenEndpoint,
+    );
     if (token.expiresOn - this.#marginMs > this.#now()) state.l1.set(key, token, this.#now());
-    return { token, level: CacheLevel.None, reason, correlationId, durationInHttpInMs: outcome.durationInHttpInMs, regionDetails: outcome.regionDetails };
+    return {
+      token,
+      level: CacheLevel.None,
+      reason,
+      correlationId,
+      durationInHttpInMs: outcome.durationInHttpInMs,
+      regionDetails: outcome.regionDetails,
+    };
   }
 
   #cachedTokenOf(
-    response: { accessToken: string; tokenType: string; expiresIn: number; extExpiresIn: number | undefined; refreshIn: number | undefined },
+    response: {
+      accessToken: string;
+      tokenType: string;
+      expiresIn: number;
+      extExpiresIn: number | undefined;
+      refreshIn: number | undefined;
+    },
     requestedAt: number,
     scopes: readonly string[],
     tenant: string | undefined,
@@ -468,28 +644,57 @@ export class ConfidentialClientApplication {
   }
 
   /** A refresh after `refreshOn`: the caller already has the cached token; failures are only logged. */
-  #refreshInBackground(key: string, scopes: readonly string[], tenant: string | undefined, options: AcquireTokenForClientOptions): void {
+  #refreshInBackground(
+    key: string,
+    scopes: readonly string[],
+    tenant: string | undefined,
+    options: AcquireTokenForClientOptions,
+  ): void {
     if (this.#state.inFlight.has(key)) return;
     const correlationId = randomId();
-    const background: AcquireTokenForClientOptions = options.waitUntil === undefined ? {} : { waitUntil: options.waitUntil };
-    const refresh = this.#joinOrStart({ key, scopes, tenant, options: background, correlationId, reason: CacheRefreshReason.ProactivelyRefreshed, readL2: true }).then(
+    const background: AcquireTokenForClientOptions =
+      options.waitUntil === undefined ? {} : { waitUntil: options.waitUntil };
+    const refresh = this.#joinOrStart({
+      key,
+      scopes,
+      tenant,
+      options: background,
+      correlationId,
+      reason: CacheRefreshReason.ProactivelyRefreshed,
+      readL2: true,
+    }).then(
       () => undefined,
       (error: unknown) => {
-        this.#log.write("warning", `Background refresh failed; the cached token is still served until it expires. ${describeForLog(error, this.#log)}`, { correlationId });
+        this.#log.write(
+          "warning",
+          `Background refresh failed; the cached token is still served until it expires. ${describeForLog(error, this.#log)}`,
+          { correlationId },
+        );
       },
     );
     options.waitUntil?.(refresh);
   }
 
-  #requestTenant(tenant: string | undefined, correlationId: string | undefined): string | undefined {
+  #requestTenant(
+    tenant: string | undefined,
+    correlationId: string | undefined,
+  ): string | undefined {
     if (this.authority.kind !== "entra") {
       if (tenant !== undefined && tenant !== this.authority.tenant) {
-        throw new ClientError("invalid_tenant", `A tenant cannot be chosen per request for ${this.authority.kind === "adfs" ? "an ADFS" : "a generic OIDC"} authority: remove withTenantId.`, { correlationId: correlationId ?? randomId() });
+        throw new ClientError(
+          "invalid_tenant",
+          `A tenant cannot be chosen per request for ${this.authority.kind === "adfs" ? "an ADFS" : "a generic OIDC"} authority: remove withTenantId.`,
+          { correlationId: correlationId ?? randomId() },
+        );
       }
       return undefined;
     }
     if (tenant === undefined) {
-      throw new ClientError("missing_tenant", "No tenant was given: set it on the application (withTenantId or the authority URL) or per request (withTenantId).", { correlationId: correlationId ?? randomId() });
+      throw new ClientError(
+        "missing_tenant",
+        "No tenant was given: set it on the application (withTenantId or the authority URL) or per request (withTenantId).",
+        { correlationId: correlationId ?? randomId() },
+      );
     }
     assertRequestTenant(tenant);
     return tenant;
@@ -503,11 +708,23 @@ export class ConfidentialClientApplication {
   ): Promise<{ tokenEndpoint: string; fallbackTokenEndpoint: string | undefined }> {
     const authority = this.authority;
     if (authority.kind === "oidc") {
-      return { tokenEndpoint: await this.#state.discovery.tokenEndpoint(authority.issuer as string, this.#fetch, signal, this.#now(), correlationId), fallbackTokenEndpoint: undefined };
+      return {
+        tokenEndpoint: await this.#state.discovery.tokenEndpoint(
+          authority.issuer as string,
+          this.#fetch,
+          signal,
+          this.#now(),
+          correlationId,
+        ),
+        fallbackTokenEndpoint: undefined,
+      };
     }
     const global = tokenEndpointOf(authority, tenant);
     if (region === undefined) return { tokenEndpoint: global, fallbackTokenEndpoint: undefined };
-    return { tokenEndpoint: tokenEndpointOf(authority, tenant, region), fallbackTokenEndpoint: global };
+    return {
+      tokenEndpoint: tokenEndpointOf(authority, tenant, region),
+      fallbackTokenEndpoint: global,
+    };
   }
 
   /**
@@ -521,7 +738,11 @@ export class ConfidentialClientApplication {
    * ```
    */
   getCacheStatistics(): CacheStatistics {
-    return { ...this.#state.statistics, l1Entries: this.#state.l1.size, l1Bytes: this.#state.l1.bytes };
+    return {
+      ...this.#state.statistics,
+      l1Entries: this.#state.l1.size,
+      l1Bytes: this.#state.l1.bytes,
+    };
   }
 
   /**
@@ -567,12 +788,20 @@ interface NetworkRequest extends ResolveRequest {
  * token endpoint and the service's text about the client) only with PII logging on.
  */
 function describeForLog(error: unknown, log: Log): string {
-  if (!(error instanceof EntraEdgeError)) return error instanceof Error ? error.name : "unknown error";
-  const status = error instanceof ServiceError ? ` (HTTP ${error.status}${error.errorCodes.length > 0 ? `, AADSTS${error.errorCodes.join(",")}` : ""})` : "";
+  if (!(error instanceof EntraEdgeError))
+    return error instanceof Error ? error.name : "unknown error";
+  const status =
+    error instanceof ServiceError
+      ? ` (HTTP ${error.status}${error.errorCodes.length > 0 ? `, AADSTS${error.errorCodes.join(",")}` : ""})`
+      : "";
   return `${error.code}${status}${log.pii ? `: ${error.message}` : ""}`;
 }
 
-function fetchedResult(fetched: IssuedToken, reason: CacheRefreshReason, durationTotalInMs: number): AuthenticationResult {
+function fetchedResult(
+  fetched: IssuedToken,
+  reason: CacheRefreshReason,
+  durationTotalInMs: number,
+): AuthenticationResult {
   const token = fetched.token;
   const refreshOn = Number.isFinite(token.refreshOn) ? new Date(token.refreshOn) : undefined;
   return {
@@ -604,12 +833,21 @@ function allStrings(scopes: unknown): scopes is readonly string[] {
 }
 
 /** Waits for a shared promise, giving up (for this caller only) when its signal aborts. */
-function waitFor<T>(promise: Promise<T>, signal: AbortSignal | undefined, correlationId: string | undefined): Promise<T> {
-  return signal === undefined ? promise : raceSignal(promise, signal, () => abortError(signal, correlationId));
+function waitFor<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  correlationId: string | undefined,
+): Promise<T> {
+  return signal === undefined
+    ? promise
+    : raceSignal(promise, signal, () => abortError(signal, correlationId));
 }
 
 function abortError(signal: AbortSignal, correlationId: string | undefined): NetworkError {
-  return new NetworkError("aborted", "The acquisition was aborted by the caller's AbortSignal.", { correlationId: correlationId ?? randomId(), cause: signal.reason });
+  return new NetworkError("aborted", "The acquisition was aborted by the caller's AbortSignal.", {
+    correlationId: correlationId ?? randomId(),
+    cause: signal.reason,
+  });
 }
 
 function normaliseTokenType(tokenType: string): string {
@@ -618,12 +856,19 @@ function normaliseTokenType(tokenType: string): string {
 
 function authorityOf(options: ConfidentialClientApplicationOptions): Authority {
   if (options.oidcIssuer !== undefined) {
-    if (options.authority !== undefined) throw new ClientError("invalid_configuration", "Give either an Entra/ADFS authority or an OIDC issuer, not both.");
+    if (options.authority !== undefined)
+      throw new ClientError(
+        "invalid_configuration",
+        "Give either an Entra/ADFS authority or an OIDC issuer, not both.",
+      );
     return parseOidcAuthority(options.oidcIssuer);
   }
   if (options.tenantId !== undefined && typeof options.tenantId !== "string") {
     // Checked before it meets a template string, where an object without a usable toString throws a TypeError.
-    throw new ClientError("invalid_tenant", `The tenantId option is a ${typeof options.tenantId}, not a string: give the directory (tenant) GUID or a verified domain.`);
+    throw new ClientError(
+      "invalid_tenant",
+      `The tenantId option is a ${typeof options.tenantId}, not a string: give the directory (tenant) GUID or a verified domain.`,
+    );
   }
   if (options.authority !== undefined) {
     const authority = parseAuthority(options.authority);
@@ -631,31 +876,49 @@ function authorityOf(options: ConfidentialClientApplicationOptions): Authority {
     return parseAuthority(`${authority.origin}/${options.tenantId}`);
   }
   const host = hostOfCloudInstance(options.azureCloudInstance ?? "AzurePublic");
-  if (host === undefined) throw new ClientError("invalid_authority", `Unknown cloud instance ${String(options.azureCloudInstance)}: use a value of AzureCloudInstance.`);
+  if (host === undefined)
+    throw new ClientError(
+      "invalid_authority",
+      `Unknown cloud instance ${String(options.azureCloudInstance)}: use a value of AzureCloudInstance.`,
+    );
   return parseAuthority(`https://${host}/${options.tenantId ?? "organizations"}`);
 }
 
 function regionOf(region: string | undefined, authority: Authority): string | undefined {
   if (region === undefined) return undefined;
   if (!/^[a-z0-9]{1,40}$/i.test(region)) {
-    throw new ClientError("invalid_region", `The Azure region ${JSON.stringify(region.slice(0, 60))} is not a region name: use the short name, e.g. "westus" or "eastus2".`);
+    throw new ClientError(
+      "invalid_region",
+      `The Azure region ${JSON.stringify(region.slice(0, 60))} is not a region name: use the short name, e.g. "westus" or "eastus2".`,
+    );
   }
   if (authority.kind !== "entra" || cloudOfHost(authority.host) === undefined) {
-    throw new ClientError("invalid_region", "Regional endpoints exist only for the Entra ID clouds (login.microsoftonline.com and the sovereign clouds): remove withAzureRegion.");
+    throw new ClientError(
+      "invalid_region",
+      "Regional endpoints exist only for the Entra ID clouds (login.microsoftonline.com and the sovereign clouds): remove withAzureRegion.",
+    );
   }
   return region.toLowerCase();
 }
 
 function capabilitiesOf(capabilities: readonly string[] | undefined): readonly string[] {
   if (capabilities === undefined) return [];
-  if (!Array.isArray(capabilities) || capabilities.some((capability) => typeof capability !== "string" || capability === "")) {
-    throw new ClientError("invalid_configuration", 'Client capabilities must be a list of names, e.g. ["cp1"].');
+  if (
+    !Array.isArray(capabilities) ||
+    capabilities.some((capability) => typeof capability !== "string" || capability === "")
+  ) {
+    throw new ClientError(
+      "invalid_configuration",
+      'Client capabilities must be a list of names, e.g. ["cp1"].',
+    );
   }
   return [...capabilities];
 }
 
 function credentialSpecOf(options: ConfidentialClientApplicationOptions): CredentialSpec {
-  const given = [options.clientSecret, options.certificate, options.clientAssertion].filter((value) => value !== undefined).length;
+  const given = [options.clientSecret, options.certificate, options.clientAssertion].filter(
+    (value) => value !== undefined,
+  ).length;
   if (given !== 1) {
     throw new ClientError(
       "invalid_configuration",
@@ -665,17 +928,25 @@ function credentialSpecOf(options: ConfidentialClientApplicationOptions): Creden
     );
   }
   if (options.clientSecret !== undefined) return { kind: "secret", secret: options.clientSecret };
-  if (options.clientAssertion !== undefined) return { kind: "assertion", assertion: options.clientAssertion };
+  if (options.clientAssertion !== undefined)
+    return { kind: "assertion", assertion: options.clientAssertion };
   const claims = options.clientClaims;
   return {
     kind: "certificate",
     certificate: options.certificate as CertificateOptions,
-    clientClaims: claims === undefined ? undefined : { claims: claims.claims, mergeWithDefaultClaims: claims.mergeWithDefaultClaims ?? true },
+    clientClaims:
+      claims === undefined
+        ? undefined
+        : { claims: claims.claims, mergeWithDefaultClaims: claims.mergeWithDefaultClaims ?? true },
   };
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new ClientError("invalid_configuration", `${name} must be a positive number of milliseconds.`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new ClientError(
+      "invalid_configuration",
+      `${name} must be a positive number of milliseconds.`,
+    );
   return value;
 }

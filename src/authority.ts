@@ -145,9 +145,14 @@ export function parseOidcAuthority(issuer: string): Authority {
  * Returns the token endpoint of an Entra or ADFS authority for `tenant`, optionally regional.
  * Generic OIDC authorities get theirs from discovery instead.
  */
-export function tokenEndpointOf(authority: Authority, tenant: string | undefined, region?: string): string {
+export function tokenEndpointOf(
+  authority: Authority,
+  tenant: string | undefined,
+  region?: string,
+): string {
   if (authority.kind === "adfs") return `${authority.origin}/adfs/oauth2/token`;
-  const origin = region === undefined ? authority.origin : `https://${regionalHost(authority, region)}`;
+  const origin =
+    region === undefined ? authority.origin : `https://${regionalHost(authority, region)}`;
   return `${origin}/${tenant ?? authority.tenant}/oauth2/v2.0/token`;
 }
 

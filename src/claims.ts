@@ -15,7 +15,10 @@ import { isJsonObjectText } from "./internal/json";
  * `access_token.xms_cc.values`, next to whatever the request asked for.
  * @returns the claims JSON to send, or `undefined` when there is nothing to send.
  */
-export function mergeClaims(claims: string | undefined, capabilities: readonly string[]): string | undefined {
+export function mergeClaims(
+  claims: string | undefined,
+  capabilities: readonly string[],
+): string | undefined {
   if (capabilities.length === 0) return claims;
   let request: Record<string, unknown> = {};
   if (claims !== undefined) {
@@ -25,8 +28,14 @@ export function mergeClaims(claims: string | undefined, capabilities: readonly s
       throw new ClientError("invalid_claims", "Claims must be a JSON object string.");
     }
   }
-  const accessToken = typeof request["access_token"] === "object" && request["access_token"] !== null ? (request["access_token"] as Record<string, unknown>) : {};
-  return JSON.stringify({ ...request, access_token: { ...accessToken, xms_cc: { values: [...capabilities] } } });
+  const accessToken =
+    typeof request["access_token"] === "object" && request["access_token"] !== null
+      ? (request["access_token"] as Record<string, unknown>)
+      : {};
+  return JSON.stringify({
+    ...request,
+    access_token: { ...accessToken, xms_cc: { values: [...capabilities] } },
+  });
 }
 
 /**
@@ -42,7 +51,9 @@ export function mergeClaims(claims: string | undefined, capabilities: readonly s
  * if (claims) token = (await app.acquireTokenForClient(scopes).withTenantId(tenantId).withClaims(claims)).accessToken;
  * ```
  */
-export function parseClaimsChallenge(challenge: string | Headers | Response | null | undefined): string | undefined {
+export function parseClaimsChallenge(
+  challenge: string | Headers | Response | null | undefined,
+): string | undefined {
   const header =
     challenge === null || challenge === undefined
       ? null

@@ -10,7 +10,11 @@
 
 import type { ClientCredential } from "./credentials/client-credential";
 import { DiscoveryCache } from "./discovery";
-import { MemoryTokenCache, type DefaultTokenEndpoint, type MemoryCacheLimits } from "./cache/memory-token-cache";
+import {
+  MemoryTokenCache,
+  type DefaultTokenEndpoint,
+  type MemoryCacheLimits,
+} from "./cache/memory-token-cache";
 import type { CachedToken } from "./cache/memory-token-cache";
 import type { CacheLevel, CacheRefreshReason, RegionDetails } from "./result";
 import { scopesCacheKey, validateScopes } from "./scopes";
@@ -77,7 +81,13 @@ export class ClientState {
   readonly inFlight = new Map<string, Promise<FetchedToken>>();
   readonly throttle = new ThrottleState();
   readonly discovery = new DiscoveryCache();
-  readonly statistics: CacheStatistics = { l1Hits: 0, l2Hits: 0, misses: 0, networkRequests: 0, coalescedWaits: 0 };
+  readonly statistics: CacheStatistics = {
+    l1Hits: 0,
+    l2Hits: 0,
+    misses: 0,
+    networkRequests: 0,
+    coalescedWaits: 0,
+  };
 
   readonly #scopeLists = new Map<string, readonly string[]>();
   /** Validated one-scope requests by their scope string, as given: a repeat skips validation. */

@@ -45,7 +45,12 @@ const clouds: readonly EntraCloud[] = [
   {
     networkHost: "login.microsoftonline.com",
     cacheHost: "login.windows.net",
-    aliases: ["login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"],
+    aliases: [
+      "login.microsoftonline.com",
+      "login.windows.net",
+      "login.microsoft.com",
+      "sts.windows.net",
+    ],
     regionalHost: "login.microsoft.com",
   },
   {

@@ -33,8 +33,15 @@ export class DiscoveryCache {
    * The issuer's token endpoint.
    * @throws ClientError `discovery_failed` for a missing or invalid document, NetworkError when unreachable.
    */
-  async tokenEndpoint(issuer: string, fetcher: typeof fetch, signal: AbortSignal, now: number, correlationId: string): Promise<string> {
-    if (this.#entry !== undefined && now - this.#entry.fetchedAt < discoveryTtlMs) return this.#entry.tokenEndpoint;
+  async tokenEndpoint(
+    issuer: string,
+    fetcher: typeof fetch,
+    signal: AbortSignal,
+    now: number,
+    correlationId: string,
+  ): Promise<string> {
+    if (this.#entry !== undefined && now - this.#entry.fetchedAt < discoveryTtlMs)
+      return this.#entry.tokenEndpoint;
     this.#pending ??= discover(issuer, fetcher, signal, now, correlationId).finally(() => {
       this.#pending = undefined;
     });
@@ -43,31 +50,63 @@ export class DiscoveryCache {
   }
 }
 
-async function discover(issuer: string, fetcher: typeof fetch, signal: AbortSignal, now: number, correlationId: string): Promise<Discovered> {
+async function discover(
+  issuer: string,
+  fetcher: typeof fetch,
+  signal: AbortSignal,
+  now: number,
+  correlationId: string,
+): Promise<Discovered> {
   const url = `${issuer}/.well-known/openid-configuration`;
   let body: unknown;
   let status: number;
   try {
     // raceSignal: a fetch or body that ignores the signal still ends at the deadline.
     const timedOut = (): NetworkError => networkErrorOf(undefined, signal, url, correlationId);
-    const response = await raceSignal(fetcher(url, { headers: { accept: "application/json" }, signal, redirect: "manual" }), signal, timedOut);
+    const response = await raceSignal(
+      fetcher(url, { headers: { accept: "application/json" }, signal, redirect: "manual" }),
+      signal,
+      timedOut,
+    );
     status = response.status;
-    body = await raceSignal(response.json().catch(() => undefined), signal, timedOut);
+    body = await raceSignal(
+      response.json().catch(() => undefined),
+      signal,
+      timedOut,
+    );
   } catch (error) {
-    throw error instanceof EntraEdgeError ? error : networkErrorOf(error, signal, url, correlationId);
+    throw error instanceof EntraEdgeError
+      ? error
+      : networkErrorOf(error, signal, url, correlationId);
   }
   if (status >= 500) {
-    throw new ServiceError("service_error", `The OIDC discovery document ${url} answered HTTP ${status}: the issuer failed; try again shortly.`, { status, correlationId });
+    throw new ServiceError(
+      "service_error",
+      `The OIDC discovery document ${url} answered HTTP ${status}: the issuer failed; try again shortly.`,
+      { status, correlationId },
+    );
   }
   if (status !== 200) {
-    throw new ClientError("discovery_failed", `The OIDC discovery document ${url} answered HTTP ${status}: check the issuer URL given to withOidcAuthority.`, { correlationId });
+    throw new ClientError(
+      "discovery_failed",
+      `The OIDC discovery document ${url} answered HTTP ${status}: check the issuer URL given to withOidcAuthority.`,
+      { correlationId },
+    );
   }
   const parsed = v.safeParse(discoveryDocument, body);
   if (!parsed.success) {
-    throw new ClientError("discovery_failed", `The OIDC discovery document ${url} has no valid token_endpoint: check the issuer URL given to withOidcAuthority.`, { correlationId });
+    throw new ClientError(
+      "discovery_failed",
+      `The OIDC discovery document ${url} has no valid token_endpoint: check the issuer URL given to withOidcAuthority.`,
+      { correlationId },
+    );
   }
   if (parsed.output.issuer !== undefined && parsed.output.issuer.replace(/\/+$/, "") !== issuer) {
-    throw new ClientError("discovery_failed", `The discovery document at ${url} names another issuer (${parsed.output.issuer.slice(0, 200)}): give withOidcAuthority the issuer exactly as the server names it.`, { correlationId });
+    throw new ClientError(
+      "discovery_failed",
+      `The discovery document at ${url} names another issuer (${parsed.output.issuer.slice(0, 200)}): give withOidcAuthority the issuer exactly as the server names it.`,
+      { correlationId },
+    );
   }
   const tokenEndpoint = parseSecureUrl(parsed.output.token_endpoint, "token_endpoint").toString();
   return { tokenEndpoint, fetchedAt: now };

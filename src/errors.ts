@@ -33,10 +33,7 @@ export type ClientErrorCode =
   | "invalid_cache_record";
 
 /** Codes of {@link ServiceError} and its subclasses: the identity provider said no, or answered badly. */
-export type ServiceErrorCode =
-  | "service_error"
-  | "invalid_token_response"
-  | "throttled";
+export type ServiceErrorCode = "service_error" | "invalid_token_response" | "throttled";
 
 /** Codes of {@link NetworkError}: the request never got an answer. */
 export type NetworkErrorCode = "network_error" | "request_timeout" | "aborted";

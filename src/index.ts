@@ -59,7 +59,10 @@ export {
   type ServiceErrorDetails,
 } from "./errors";
 export type { LogLevel, Logger, LoggingOptions } from "./logger";
-export type { ClientCredentialRequest, MsalAuthenticationResult } from "./msal/client-credential-request";
+export type {
+  ClientCredentialRequest,
+  MsalAuthenticationResult,
+} from "./msal/client-credential-request";
 export type { MsalNodeConfiguration } from "./msal/msal-configuration";
 export type { TokenCacheSerializer } from "./msal/token-cache-serializer";
 export {

@@ -94,7 +94,11 @@ export interface RegionDetails {
 }
 
 /** The region details of an acquisition that used no region (shared, frozen). Internal: not re-exported. */
-export const noRegionDetails: RegionDetails = Object.freeze({ regionOutcome: RegionOutcome.None, regionUsed: undefined, autoDetectionError: undefined });
+export const noRegionDetails: RegionDetails = Object.freeze({
+  regionOutcome: RegionOutcome.None,
+  regionUsed: undefined,
+  autoDetectionError: undefined,
+});
 
 /** How an acquisition was served. */
 export interface AuthenticationResultMetadata {

@@ -25,7 +25,10 @@ export function validateScopes(scopes: unknown, authorityKind: AuthorityKind): r
   const kept: string[] = [];
   for (const scope of scopes) {
     if (typeof scope !== "string" || scope === "" || /\s/.test(scope)) {
-      throw new ClientError("invalid_scopes", "Each scope must be a non-empty string without spaces: pass scopes as separate array items.");
+      throw new ClientError(
+        "invalid_scopes",
+        "Each scope must be a non-empty string without spaces: pass scopes as separate array items.",
+      );
     }
     if (!oidcScopes.has(scope.toLowerCase())) kept.push(scope);
   }
@@ -34,7 +37,10 @@ export function validateScopes(scopes: unknown, authorityKind: AuthorityKind): r
     return kept;
   }
   if (kept.length === 0) {
-    throw new ClientError("invalid_scopes", 'Only OIDC scopes were given: add the resource\'s ".default" scope, e.g. "https://graph.microsoft.com/.default".');
+    throw new ClientError(
+      "invalid_scopes",
+      'Only OIDC scopes were given: add the resource\'s ".default" scope, e.g. "https://graph.microsoft.com/.default".',
+    );
   }
   for (const scope of kept) {
     if (!scope.endsWith("/.default")) {
@@ -46,7 +52,10 @@ export function validateScopes(scopes: unknown, authorityKind: AuthorityKind): r
   }
   const resources = new Set(kept.map((scope) => scope.slice(0, -"/.default".length).toLowerCase()));
   if (resources.size > 1) {
-    throw new ClientError("invalid_scopes", "The scopes name more than one resource: a token is for one resource, so acquire one token per resource.");
+    throw new ClientError(
+      "invalid_scopes",
+      "The scopes name more than one resource: a token is for one resource, so acquire one token per resource.",
+    );
   }
   return kept;
 }

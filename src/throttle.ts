@@ -34,7 +34,14 @@ export class ThrottleState {
   recordShared(key: string, until: number, status: number, now: number): void {
     const retryAfterMs = until - now;
     if (retryAfterMs <= 0) return;
-    this.record(key, new ThrottledError(`Another instance was throttled (HTTP ${status}).`, { status, retryAfterMs }), now);
+    this.record(
+      key,
+      new ThrottledError(`Another instance was throttled (HTTP ${status}).`, {
+        status,
+        retryAfterMs,
+      }),
+      now,
+    );
   }
 
   /** Throws a `ThrottledError` when `key` is blocked at `now`. */

@@ -12,7 +12,12 @@ import { EntraEdgeError, NetworkError, ServiceError } from "./errors";
 import { raceSignal, startDeadline } from "./internal/deadline";
 import { librarySku, libraryVersion, runtimeName } from "./internal/platform";
 import type { Log } from "./logger";
-import { noRegionDetails, RegionOutcome, type CacheRefreshReason, type RegionDetails } from "./result";
+import {
+  noRegionDetails,
+  RegionOutcome,
+  type CacheRefreshReason,
+  type RegionDetails,
+} from "./result";
 import { readTokenResponse, type TokenResponse } from "./token-response";
 
 /** How a failed attempt is retried. */
@@ -81,7 +86,11 @@ export async function requestToken(input: TokenRequestInput): Promise<TokenReque
   let regionDetails: RegionDetails =
     input.region === undefined
       ? noRegionDetails
-      : { regionOutcome: RegionOutcome.UserProvided, regionUsed: input.region, autoDetectionError: undefined };
+      : {
+          regionOutcome: RegionOutcome.UserProvided,
+          regionUsed: input.region,
+          autoDetectionError: undefined,
+        };
   let httpMs = 0;
   let retriesLeft = input.retry.maxRetries;
   let freshAssertionTried = false;
@@ -90,12 +99,25 @@ export async function requestToken(input: TokenRequestInput): Promise<TokenReque
     try {
       const token = await attempt(input, endpoint);
       httpMs += input.now() - started;
-      return { token, requestedAt: started, tokenEndpoint: endpoint, durationInHttpInMs: httpMs, regionDetails };
+      return {
+        token,
+        requestedAt: started,
+        tokenEndpoint: endpoint,
+        durationInHttpInMs: httpMs,
+        regionDetails,
+      };
     } catch (error) {
       httpMs += input.now() - started;
       if (input.signal.aborted && error instanceof NetworkError) throw error;
-      if (input.fallbackTokenEndpoint !== undefined && endpoint !== input.fallbackTokenEndpoint && error instanceof NetworkError) {
-        input.log.write("warning", `Regional token endpoint failed (${error.code}); falling back to the global endpoint.`);
+      if (
+        input.fallbackTokenEndpoint !== undefined &&
+        endpoint !== input.fallbackTokenEndpoint &&
+        error instanceof NetworkError
+      ) {
+        input.log.write(
+          "warning",
+          `Regional token endpoint failed (${error.code}); falling back to the global endpoint.`,
+        );
         regionDetails = {
           regionOutcome: RegionOutcome.FallbackToGlobal,
           regionUsed: undefined,
@@ -104,14 +126,24 @@ export async function requestToken(input: TokenRequestInput): Promise<TokenReque
         endpoint = input.fallbackTokenEndpoint;
         continue;
       }
-      if (!freshAssertionTried && isCredentialRejection(error) && input.credential.rejected?.(endpoint) === true) {
+      if (
+        !freshAssertionTried &&
+        isCredentialRejection(error) &&
+        input.credential.rejected?.(endpoint) === true
+      ) {
         freshAssertionTried = true;
-        input.log.write("info", "The server refused a reused client assertion; sending a freshly signed one.");
+        input.log.write(
+          "info",
+          "The server refused a reused client assertion; sending a freshly signed one.",
+        );
         continue;
       }
       if (retriesLeft > 0 && isRetryable(error)) {
         retriesLeft--;
-        input.log.write("info", `Token request failed (${(error as NetworkError | ServiceError).code}); retrying once.`);
+        input.log.write(
+          "info",
+          `Token request failed (${(error as NetworkError | ServiceError).code}); retrying once.`,
+        );
         await pause(input.retry.delayMs * (1 + Math.random() * 0.25), input.signal);
         continue;
       }
@@ -126,7 +158,8 @@ async function attempt(input: TokenRequestInput, endpoint: string): Promise<Toke
   const signal = deadline.signal;
   // Work that ignores its signal (a hung assertion callback, a fetch or body that never
   // settles) is abandoned when the signal fires.
-  const timedOut = (): NetworkError => networkErrorOf(undefined, signal, endpoint, input.correlationId);
+  const timedOut = (): NetworkError =>
+    networkErrorOf(undefined, signal, endpoint, input.correlationId);
   try {
     const form = new URLSearchParams();
     form.set("client_id", input.clientId);
@@ -170,13 +203,25 @@ async function attempt(input: TokenRequestInput, endpoint: string): Promise<Toke
         timedOut,
       );
     } catch (error) {
-      throw error instanceof EntraEdgeError ? error : networkErrorOf(error, signal, endpoint, input.correlationId);
+      throw error instanceof EntraEdgeError
+        ? error
+        : networkErrorOf(error, signal, endpoint, input.correlationId);
     }
     try {
-      return await raceSignal(readTokenResponse(response, { correlationId: input.correlationId, tokenEndpoint: endpoint, now: input.now() }), signal, timedOut);
+      return await raceSignal(
+        readTokenResponse(response, {
+          correlationId: input.correlationId,
+          tokenEndpoint: endpoint,
+          now: input.now(),
+        }),
+        signal,
+        timedOut,
+      );
     } catch (error) {
       // Reading the body can fail on the network too.
-      throw error instanceof EntraEdgeError ? error : networkErrorOf(error, signal, endpoint, input.correlationId);
+      throw error instanceof EntraEdgeError
+        ? error
+        : networkErrorOf(error, signal, endpoint, input.correlationId);
     }
   } finally {
     deadline.clear();
@@ -192,23 +237,42 @@ function withQuery(endpoint: string, extra: Readonly<Record<string, string>> | u
 
 /** A 4xx answer that may mean "this assertion was seen before". */
 function isCredentialRejection(error: unknown): boolean {
-  return error instanceof ServiceError && error.code === "service_error" && (error.status === 400 || error.status === 401);
+  return (
+    error instanceof ServiceError &&
+    error.code === "service_error" &&
+    (error.status === 400 || error.status === 401)
+  );
 }
 
 function isRetryable(error: unknown): boolean {
   if (error instanceof NetworkError) return error.code !== "aborted";
-  return error instanceof ServiceError && error.code === "service_error" && error.status >= 500 && error.retryAfterMs === undefined;
+  return (
+    error instanceof ServiceError &&
+    error.code === "service_error" &&
+    error.status >= 500 &&
+    error.retryAfterMs === undefined
+  );
 }
 
 /** Turns a fetch failure into a `NetworkError` that says whether it was the deadline, the caller, or the network. */
-export function networkErrorOf(error: unknown, signal: AbortSignal, endpoint: string, correlationId: string): NetworkError {
+export function networkErrorOf(
+  error: unknown,
+  signal: AbortSignal,
+  endpoint: string,
+  correlationId: string,
+): NetworkError {
   if (signal.aborted) {
     const reason: unknown = signal.reason;
     if (reason instanceof NetworkError) return reason;
     if (reason instanceof DOMException && reason.name === "TimeoutError") {
-      return new NetworkError("request_timeout", `The token request to ${endpoint} timed out.`, { correlationId });
+      return new NetworkError("request_timeout", `The token request to ${endpoint} timed out.`, {
+        correlationId,
+      });
     }
-    return new NetworkError("aborted", "The acquisition was aborted by the caller's AbortSignal.", { correlationId, cause: reason });
+    return new NetworkError("aborted", "The acquisition was aborted by the caller's AbortSignal.", {
+      correlationId,
+      cause: reason,
+    });
   }
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return new NetworkError(

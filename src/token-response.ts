@@ -68,7 +68,10 @@ export interface ResponseContext {
  * @returns the token response when the status is 200 and the body is valid.
  * @throws ThrottledError for 429 (or any answer with Retry-After), ServiceError otherwise.
  */
-export async function readTokenResponse(response: Response, context: ResponseContext): Promise<TokenResponse> {
+export async function readTokenResponse(
+  response: Response,
+  context: ResponseContext,
+): Promise<TokenResponse> {
   const text = await response.text();
   const json = parseJson(text);
   if (response.status === 200) {
@@ -85,7 +88,9 @@ export async function readTokenResponse(response: Response, context: ResponseCon
     }
     if (!isErrorBody(json)) {
       // Name the fields that are wrong, never their values: one of them may be the token.
-      const fields = [...new Set(parsed.issues.map((issue) => v.getDotPath(issue) ?? "body"))].join(", ");
+      const fields = [...new Set(parsed.issues.map((issue) => v.getDotPath(issue) ?? "body"))].join(
+        ", ",
+      );
       throw new ServiceError(
         "invalid_token_response",
         `The token endpoint ${context.tokenEndpoint} answered 200 with an invalid token response (${json === undefined ? "not JSON" : `bad or missing: ${fields}`}). Check that the authority points at an OAuth 2.0 token endpoint.`,
@@ -96,11 +101,17 @@ export async function readTokenResponse(response: Response, context: ResponseCon
   throw serviceErrorOf(response, json, text, context);
 }
 
-function serviceErrorOf(response: Response, json: unknown, text: string, context: ResponseContext): ServiceError {
+function serviceErrorOf(
+  response: Response,
+  json: unknown,
+  text: string,
+  context: ResponseContext,
+): ServiceError {
   const body = v.safeParse(errorBodySchema, json);
   const fields = body.success ? body.output : undefined;
   const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), context.now);
-  const description = fields?.error_description === undefined ? undefined : stripTrailer(fields.error_description);
+  const description =
+    fields?.error_description === undefined ? undefined : stripTrailer(fields.error_description);
   const errorCodes = fields?.error_codes ?? codesIn(description);
   const details = {
     status: response.status,
@@ -116,15 +127,22 @@ function serviceErrorOf(response: Response, json: unknown, text: string, context
   };
   const summary =
     description ??
-    (fields?.error === undefined ? `HTTP ${response.status} ${response.statusText || ""}`.trim() + bodyHint(text, response) : fields.error);
+    (fields?.error === undefined
+      ? `HTTP ${response.status} ${response.statusText || ""}`.trim() + bodyHint(text, response)
+      : fields.error);
   if (response.status === 429 || (retryAfterMs !== undefined && response.status >= 500)) {
-    const wait = retryAfterMs === undefined ? "" : ` Retry after ${Math.ceil(retryAfterMs / 1000)} s.`;
+    const wait =
+      retryAfterMs === undefined ? "" : ` Retry after ${Math.ceil(retryAfterMs / 1000)} s.`;
     return new ThrottledError(
       `The identity provider is throttling requests (HTTP ${response.status}): ${summary}.${wait} Serve cached tokens and slow down; entra-edge will not call ${context.tokenEndpoint} for this request until then.`,
       details,
     );
   }
-  return new ServiceError("service_error", `${summary}${adviceFor(errorCodes, response.status)}`, details);
+  return new ServiceError(
+    "service_error",
+    `${summary}${adviceFor(errorCodes, response.status)}`,
+    details,
+  );
 }
 
 /** Short, secret-free hint about a body that is not an OAuth error. */
@@ -192,7 +210,9 @@ function parseJson(text: string): unknown {
 }
 
 function isErrorBody(json: unknown): boolean {
-  return typeof json === "object" && json !== null && ("error" in json || "error_description" in json);
+  return (
+    typeof json === "object" && json !== null && ("error" in json || "error_description" in json)
+  );
 }
 
 /** Drops Entra's `\r\nTrace ID: ...\r\nCorrelation ID: ...\r\nTimestamp: ...` trailer; the fields carry those. */

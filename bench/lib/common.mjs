@@ -13,7 +13,10 @@ export const SECRET = "bench~client~secret~value~0123456789";
 export const GRAPH = "https://graph.microsoft.com/.default";
 export const certificatePem = readFileSync(join(root, "test/fixtures/keys/rsa.crt.pem"), "utf8");
 export const privateKeyPem = readFileSync(join(root, "test/fixtures/keys/rsa.pkcs8.pem"), "utf8");
-export const thumbprintSha256 = new X509Certificate(certificatePem).fingerprint256.replaceAll(":", "");
+export const thumbprintSha256 = new X509Certificate(certificatePem).fingerprint256.replaceAll(
+  ":",
+  "",
+);
 
 /** Deterministic tenant GUIDs: tenant 0 is the measured one. */
 export function tenantId(i) {
@@ -78,7 +81,10 @@ export function stats(samples) {
  * Times `call` one call at a time with performance.now(): median and p99 per call (µs), plus
  * the mean over back-to-back batches (µs), which does not include the timer's own cost.
  */
-export async function timeCalls(call, { iterations, warmup = Math.min(iterations, 200), batch = 0, maxMs = 20_000 }) {
+export async function timeCalls(
+  call,
+  { iterations, warmup = Math.min(iterations, 200), batch = 0, maxMs = 20_000 },
+) {
   for (let i = 0; i < warmup; i++) await call(i);
   const samples = [];
   const deadline = performance.now() + maxMs;
@@ -89,7 +95,13 @@ export async function timeCalls(call, { iterations, warmup = Math.min(iterations
     if (performance.now() > deadline && samples.length >= 3) break;
   }
   const result = stats(samples);
-  const out = { iterations: result.n, medianUs: result.median, p99Us: result.p99, meanUs: result.mean, minUs: result.min };
+  const out = {
+    iterations: result.n,
+    medianUs: result.median,
+    p99Us: result.p99,
+    meanUs: result.mean,
+    minUs: result.min,
+  };
   if (batch > 0) {
     const t0 = performance.now();
     for (let i = 0; i < batch; i++) await call(i);
@@ -147,7 +159,8 @@ export function msalNetworkClient(origin, counter = { get: 0, post: 0 }) {
   async function send(url, method, options) {
     const target = new URL(url);
     const headers = new Headers();
-    if (options?.headers) for (const [k, v] of Object.entries(options.headers)) headers.append(k, v);
+    if (options?.headers)
+      for (const [k, v] of Object.entries(options.headers)) headers.append(k, v);
     headers.set("x-bench-host", target.host);
     const init = { method, headers };
     if (method === "POST") init.body = options?.body || "";

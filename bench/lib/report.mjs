@@ -2,47 +2,89 @@
 import { fmtUs } from "./common.mjs";
 
 const fmtN = (n) => n.toLocaleString("en-US");
-const ratio = (slow, fast) => (slow > 0 && fast > 0 ? `${slow / fast >= 100 ? fmtN(Math.round(slow / fast)) : (slow / fast).toFixed(slow / fast >= 10 ? 0 : 1)}×` : "—");
+const ratio = (slow, fast) =>
+  slow > 0 && fast > 0
+    ? `${slow / fast >= 100 ? fmtN(Math.round(slow / fast)) : (slow / fast).toFixed(slow / fast >= 10 ? 0 : 1)}×`
+    : "—";
 const pct = (x) => `${x >= 0 ? "+" : ""}${x.toFixed(0)} %`;
 const bytes = (b) => (b === undefined ? "—" : `${Math.round(b)} B`);
 
 export function renderTable(results, machine) {
-  const find = (scenario, lib, pred = () => true) => results.find((r) => r.scenario === scenario && r.lib === lib && !r.error && pred(r));
+  const find = (scenario, lib, pred = () => true) =>
+    results.find((r) => r.scenario === scenario && r.lib === lib && !r.error && pred(r));
   const rows = [];
   const section = (title) => rows.push({ section: title });
   const row = (label, ours, other, rel, note = "") => rows.push({ label, ours, other, rel, note });
   const medP99 = (r) => (r ? `${fmtUs(r.medianUs)} / ${fmtUs(r.p99Us)}` : "—");
 
   for (const shape of ["tenants", "scopes"]) {
-    section(shape === "tenants" ? "1. Cache hit, one token for each of N tenants — median / p99 per call" : "1. Cache hit, N scopes (resources) in one tenant — median / p99 per call");
-    const ns = [...new Set(results.filter((r) => r.scenario === `hit-${shape}`).map((r) => r.n))].sort((a, b) => a - b);
+    section(
+      shape === "tenants"
+        ? "1. Cache hit, one token for each of N tenants — median / p99 per call"
+        : "1. Cache hit, N scopes (resources) in one tenant — median / p99 per call",
+    );
+    const ns = [
+      ...new Set(results.filter((r) => r.scenario === `hit-${shape}`).map((r) => r.n)),
+    ].sort((a, b) => a - b);
     for (const n of ns) {
       const o = find(`hit-${shape}`, "entra-edge", (r) => r.n === n);
       const m = find(`hit-${shape}`, "msal-node", (r) => r.n === n);
-      const processes = (r) => (r.repetitionMediansUs ? `best of ${r.repetitionMediansUs.length} processes (${r.repetitionMediansUs.map(fmtUs).join(", ")}), ` : "");
+      const processes = (r) =>
+        r.repetitionMediansUs
+          ? `best of ${r.repetitionMediansUs.length} processes (${r.repetitionMediansUs.map(fmtUs).join(", ")}), `
+          : "";
       const note = [
         o ? `ours: ${processes(o)}mean ${fmtUs(o.batchMeanUs)} over 1M back-to-back calls` : "",
-        m ? `msal-node: ${processes(m)}${m.capped ? `${m.iterations} calls` : ""}`.replace(/, $/, "").replace(/^msal-node: $/, "") : "msal-node: not run at this size",
+        m
+          ? `msal-node: ${processes(m)}${m.capped ? `${m.iterations} calls` : ""}`
+              .replace(/, $/, "")
+              .replace(/^msal-node: $/, "")
+          : "msal-node: not run at this size",
       ]
         .filter(Boolean)
         .join("; ");
-      row(`N = ${fmtN(n)}`, medP99(o), medP99(m), o && m ? ratio(m.medianUs, o.medianUs) : "—", note);
+      row(
+        `N = ${fmtN(n)}`,
+        medP99(o),
+        medP99(m),
+        o && m ? ratio(m.medianUs, o.medianUs) : "—",
+        note,
+      );
     }
   }
   section("2. Hits across tenants");
   {
     const o = find("round-robin-100", "entra-edge");
     const m = find("round-robin-100", "msal-node");
-    row("round-robin over 100 tenants", medP99(o), medP99(m), o && m ? ratio(m.medianUs, o.medianUs) : "—");
+    row(
+      "round-robin over 100 tenants",
+      medP99(o),
+      medP99(m),
+      o && m ? ratio(m.medianUs, o.medianUs) : "—",
+    );
     const ow = find("worker-pattern-100", "entra-edge");
     const mw = find("worker-pattern-100", "msal-node");
-    row("new application per call (Worker pattern), 100 tenants", medP99(ow), medP99(mw), ow && mw ? ratio(mw.medianUs, ow.medianUs) : "—", "msal-node: new app + in-memory cachePlugin (its way to share a cache); 0 HTTP requests for both");
+    row(
+      "new application per call (Worker pattern), 100 tenants",
+      medP99(ow),
+      medP99(mw),
+      ow && mw ? ratio(mw.medianUs, ow.medianUs) : "—",
+      "msal-node: new app + in-memory cachePlugin (its way to share a cache); 0 HTTP requests for both",
+    );
   }
   section("3. Heap per cached token beyond the token string (after GC)");
   {
     const o = find("heap-per-entry", "entra-edge");
     const m = find("heap-per-entry", "msal-node");
-    row(`N = ${fmtN(o?.n ?? m?.n ?? 0)} tenants, ${o?.tokenLength ?? m?.tokenLength}-char tokens`, bytes(o?.overheadBytes), bytes(m?.overheadBytes), o && m ? ratio(m.overheadBytes, o.overheadBytes) : "—", o ? `token string ${bytes(o.tokenStringBytes)} subtracted; msal-node filled by deserialize()` : "");
+    row(
+      `N = ${fmtN(o?.n ?? m?.n ?? 0)} tenants, ${o?.tokenLength ?? m?.tokenLength}-char tokens`,
+      bytes(o?.overheadBytes),
+      bytes(m?.overheadBytes),
+      o && m ? ratio(m.overheadBytes, o.overheadBytes) : "—",
+      o
+        ? `token string ${bytes(o.tokenStringBytes)} subtracted; msal-node filled by deserialize()`
+        : "",
+    );
   }
   section("4. Cold path (token request per call) — median wall / CPU per call");
   const rsa = find("rsa-sign-2048", "webcrypto");
@@ -54,13 +96,23 @@ export function renderTable(results, machine) {
         const m = find(name, "msal-node");
         const cell = (r) => (r ? `${fmtUs(r.medianUs)} / ${fmtUs(r.cpuPerCallUs)}` : "—");
         const label = `${network === "loopback" ? "loopback HTTP" : "no network (canned response)"}, ${credential}, ${mode === "new-tenant" ? "new tenant each call" : "same tenant, forced refresh"}`;
-        let note = network === "loopback" ? "CPU = this process only (server is another process)" : "CPU = process CPU (all threads) per call";
-        if (credential === "certificate" && network === "no-network" && o && rsa) note += `; ours = ${(o.cpuPerCallUs / rsa.cpuPerCallUs).toFixed(2)}× one RSA-PSS signature`;
+        let note =
+          network === "loopback"
+            ? "CPU = this process only (server is another process)"
+            : "CPU = process CPU (all threads) per call";
+        if (credential === "certificate" && network === "no-network" && o && rsa)
+          note += `; ours = ${(o.cpuPerCallUs / rsa.cpuPerCallUs).toFixed(2)}× one RSA-PSS signature`;
         row(label, cell(o), cell(m), o && m ? ratio(m.cpuPerCallUs, o.cpuPerCallUs) : "—", note);
       }
     }
   }
-  if (rsa) row("one RSA-2048 signature (crypto.subtle, PS256), for reference", `${fmtUs(rsa.medianUs)} / ${fmtUs(rsa.cpuPerCallUs)}`, `RS256 node:crypto ${fmtUs(rsa.nodeRs256MedianUs)}`, "—");
+  if (rsa)
+    row(
+      "one RSA-2048 signature (crypto.subtle, PS256), for reference",
+      `${fmtUs(rsa.medianUs)} / ${fmtUs(rsa.cpuPerCallUs)}`,
+      `RS256 node:crypto ${fmtUs(rsa.nodeRs256MedianUs)}`,
+      "—",
+    );
   section("5. Stampede: 1,000 concurrent acquisitions, cold cache — token requests / wall time");
   {
     const o = find("stampede-1000", "entra-edge");
@@ -68,7 +120,9 @@ export function renderTable(results, machine) {
     const cell = (r) => (r ? `${fmtN(r.httpTokenRequests)} req / ${fmtUs(r.wallMs * 1000)}` : "—");
     row("1,000 callers, one tenant", cell(o), cell(m), o && m ? ratio(m.wallMs, o.wallMs) : "—");
   }
-  section("6. L2 hit (L1 empty) vs a bare get of the same key — median (mean in workerd); second column is the bare get");
+  section(
+    "6. L2 hit (L1 empty) vs a bare get of the same key — median (mean in workerd); second column is the bare get",
+  );
   for (const [name, label] of [
     ["l2-hit-redis", "Redis (real redis-server, ioredis), from Node"],
     ["l2-hit-workers-kv", "Workers KV (miniflare binding), from Node"],
@@ -78,49 +132,113 @@ export function renderTable(results, machine) {
     if (!o) continue;
     const oursCell = fmtUs(o.medianUs ?? o.meanUs);
     const bare = fmtUs(o.bareGetMedianUs ?? o.bareGetMeanUs);
-    row(label, oursCell, `bare get ${bare}`, `${pct(o.overheadPct)} overhead`, `+${fmtUs(o.overheadUs)} per hit`);
+    row(
+      label,
+      oursCell,
+      `bare get ${bare}`,
+      `${pct(o.overheadPct)} overhead`,
+      `+${fmtUs(o.overheadUs)} per hit`,
+    );
   }
   section("7. workerd: CPU per Worker request that acquires a cached token");
   {
     const o = find("workerd-cached-token-cpu", "entra-edge");
     if (o) {
-      row("request: build app + acquire (L1 hit)", fmtUs(o.cpuPerRequestUs), `no-op request ${fmtUs(o.noopCpuPerRequestUs)}`, "—", "workerd process CPU per request, includes miniflare's HTTP hop");
-      row("CPU of build + acquire alone", fmtUs(o.acquireCpuUs), "msal-node: does not run in workerd", "—", `singleton app: ${fmtUs(o.singletonAcquireCpuUs)} per acquisition`);
+      row(
+        "request: build app + acquire (L1 hit)",
+        fmtUs(o.cpuPerRequestUs),
+        `no-op request ${fmtUs(o.noopCpuPerRequestUs)}`,
+        "—",
+        "workerd process CPU per request, includes miniflare's HTTP hop",
+      );
+      row(
+        "CPU of build + acquire alone",
+        fmtUs(o.acquireCpuUs),
+        "msal-node: does not run in workerd",
+        "—",
+        `singleton app: ${fmtUs(o.singletonAcquireCpuUs)} per acquisition`,
+      );
     }
   }
 
   // Targets of the issue.
   const targets = [];
-  const target = (name, measured, met, detail = "") => targets.push({ name, measured, met, detail });
+  const target = (name, measured, met, detail = "") =>
+    targets.push({ name, measured, met, detail });
   const hit = (n) => find("hit-tenants", "entra-edge", (r) => r.n === n);
   const h100k = hit(100_000);
-  target("cache hit median < 1 µs at 100,000 tenants (Node)", h100k ? fmtUs(h100k.medianUs) : "—", h100k ? h100k.medianUs < 1 : undefined);
-  const hits = results.filter((r) => r.scenario === "hit-tenants" && r.lib === "entra-edge" && !r.error).sort((a, b) => a.n - b.n);
+  target(
+    "cache hit median < 1 µs at 100,000 tenants (Node)",
+    h100k ? fmtUs(h100k.medianUs) : "—",
+    h100k ? h100k.medianUs < 1 : undefined,
+  );
+  const hits = results
+    .filter((r) => r.scenario === "hit-tenants" && r.lib === "entra-edge" && !r.error)
+    .sort((a, b) => a.n - b.n);
   if (hits.length > 1) {
     // O(1): no size's median more than 1.5× the median with one token cached.
     const base = hits[0].medianUs;
     const worst = Math.max(...hits.map((r) => r.medianUs / base));
     const maxN = hits[hits.length - 1].n;
-    target(`hit flat from 1 to ${fmtN(maxN)} tenants (every median ≤ 1.5× the N = 1 median)`, hits.map((r) => `${fmtN(r.n)}: ${fmtUs(r.medianUs)}`).join(", "), worst <= 1.5, maxN < 1_000_000 ? "1,000,000 needs --big" : "");
+    target(
+      `hit flat from 1 to ${fmtN(maxN)} tenants (every median ≤ 1.5× the N = 1 median)`,
+      hits.map((r) => `${fmtN(r.n)}: ${fmtUs(r.medianUs)}`).join(", "),
+      worst <= 1.5,
+      maxN < 1_000_000 ? "1,000,000 needs --big" : "",
+    );
   }
   const o10k = hit(10_000);
   const m10k = find("hit-tenants", "msal-node", (r) => r.n === 10_000);
-  target("at 10,000 tenants ≥ 10,000× faster than msal-node (median)", o10k && m10k ? `${ratio(m10k.medianUs, o10k.medianUs)} (${fmtUs(m10k.medianUs)} vs ${fmtUs(o10k.medianUs)})` : "—", o10k && m10k ? m10k.medianUs / o10k.medianUs >= 10_000 : undefined);
+  target(
+    "at 10,000 tenants ≥ 10,000× faster than msal-node (median)",
+    o10k && m10k
+      ? `${ratio(m10k.medianUs, o10k.medianUs)} (${fmtUs(m10k.medianUs)} vs ${fmtUs(o10k.medianUs)})`
+      : "—",
+    o10k && m10k ? m10k.medianUs / o10k.medianUs >= 10_000 : undefined,
+  );
   const heap = find("heap-per-entry", "entra-edge");
   const heapM = find("heap-per-entry", "msal-node");
-  target("heap per entry beyond the token < 300 B", heap ? `${heap.overheadBytes.toFixed(1)} B (msal-node ${bytes(heapM?.overheadBytes)})` : "—", heap ? heap.overheadBytes < 300 : undefined);
+  target(
+    "heap per entry beyond the token < 300 B",
+    heap ? `${heap.overheadBytes.toFixed(1)} B (msal-node ${bytes(heapM?.overheadBytes)})` : "—",
+    heap ? heap.overheadBytes < 300 : undefined,
+  );
   const st = find("stampede-1000", "entra-edge");
-  target("stampede of 1,000 makes 1 request", st ? `${st.httpTokenRequests} (msal-node ${find("stampede-1000", "msal-node")?.httpTokenRequests ?? "—"})` : "—", st ? st.httpTokenRequests === 1 : undefined);
+  target(
+    "stampede of 1,000 makes 1 request",
+    st
+      ? `${st.httpTokenRequests} (msal-node ${find("stampede-1000", "msal-node")?.httpTokenRequests ?? "—"})`
+      : "—",
+    st ? st.httpTokenRequests === 1 : undefined,
+  );
   const cs = find("cold-no-network-secret-new-tenant", "entra-edge");
-  target("cold-path CPU beyond the round trip < 0.3 ms (secret)", cs ? `${fmtUs(cs.cpuPerCallUs)} CPU/call (median wall ${fmtUs(cs.medianUs)})` : "—", cs ? cs.cpuPerCallUs < 300 : undefined, "no-network setting, a miss for a new tenant, process CPU");
+  target(
+    "cold-path CPU beyond the round trip < 0.3 ms (secret)",
+    cs ? `${fmtUs(cs.cpuPerCallUs)} CPU/call (median wall ${fmtUs(cs.medianUs)})` : "—",
+    cs ? cs.cpuPerCallUs < 300 : undefined,
+    "no-network setting, a miss for a new tenant, process CPU",
+  );
   const cr = find("cold-no-network-certificate-repeat", "entra-edge");
   const cn = find("cold-no-network-certificate-new-tenant", "entra-edge");
-  if (rsa && cr) target("cold-path CPU (certificate, assertion reused) ≤ 1.2× one RSA signature", `${(cr.cpuPerCallUs / rsa.cpuPerCallUs).toFixed(2)}× (${fmtUs(cr.cpuPerCallUs)} vs ${fmtUs(rsa.cpuPerCallUs)})`, cr.cpuPerCallUs <= 1.2 * rsa.cpuPerCallUs);
-  if (rsa && cn) target("cold-path CPU (certificate, new tenant: signs) ≤ 1.2× one RSA signature", `${(cn.cpuPerCallUs / rsa.cpuPerCallUs).toFixed(2)}× (${fmtUs(cn.cpuPerCallUs)} vs ${fmtUs(rsa.cpuPerCallUs)})`, cn.cpuPerCallUs <= 1.2 * rsa.cpuPerCallUs);
+  if (rsa && cr)
+    target(
+      "cold-path CPU (certificate, assertion reused) ≤ 1.2× one RSA signature",
+      `${(cr.cpuPerCallUs / rsa.cpuPerCallUs).toFixed(2)}× (${fmtUs(cr.cpuPerCallUs)} vs ${fmtUs(rsa.cpuPerCallUs)})`,
+      cr.cpuPerCallUs <= 1.2 * rsa.cpuPerCallUs,
+    );
+  if (rsa && cn)
+    target(
+      "cold-path CPU (certificate, new tenant: signs) ≤ 1.2× one RSA signature",
+      `${(cn.cpuPerCallUs / rsa.cpuPerCallUs).toFixed(2)}× (${fmtUs(cn.cpuPerCallUs)} vs ${fmtUs(rsa.cpuPerCallUs)})`,
+      cn.cpuPerCallUs <= 1.2 * rsa.cpuPerCallUs,
+    );
   for (const [name, label] of [
     ["l2-hit-redis", "L2 overhead over a bare get < 10 % (Redis)"],
     ["l2-hit-workers-kv-in-workerd", "L2 overhead over a bare get < 10 % (Workers KV in workerd)"],
-    ["l2-hit-workers-kv", "L2 overhead over a bare get < 10 % (Workers KV via miniflare from Node)"],
+    [
+      "l2-hit-workers-kv",
+      "L2 overhead over a bare get < 10 % (Workers KV via miniflare from Node)",
+    ],
   ]) {
     const o = find(name, "entra-edge");
     if (o) target(label, `${pct(o.overheadPct)} (+${fmtUs(o.overheadUs)})`, o.overheadPct < 10);
@@ -129,32 +247,55 @@ export function renderTable(results, machine) {
   const errors = results.filter((r) => r.error);
   // Text.
   const w = [62, 22, 24, 14];
-  const line = (cells) => cells.map((c, i) => String(c).padEnd(w[i] ?? 0)).join("  ").trimEnd();
+  const line = (cells) =>
+    cells
+      .map((c, i) => String(c).padEnd(w[i] ?? 0))
+      .join("  ")
+      .trimEnd();
   const textRows = [line(["scenario", "entra-edge", "msal-node / baseline", "ratio"])];
   // Drop sections with nothing measured (e.g. with --only).
   const kept = rows.filter((r, i) => {
     if (!r.section) return r.ours !== "—" || r.other !== "—";
-    for (let j = i + 1; j < rows.length && !rows[j].section; j++) if (rows[j].ours !== "—" || rows[j].other !== "—") return true;
+    for (let j = i + 1; j < rows.length && !rows[j].section; j++)
+      if (rows[j].ours !== "—" || rows[j].other !== "—") return true;
     return false;
   });
   rows.length = 0;
   rows.push(...kept);
   for (const r of rows) {
     if (r.section) textRows.push("", r.section);
-    else textRows.push(line([`  ${r.label}`, r.ours, r.other, r.rel]) + (r.note ? `   (${r.note})` : ""));
+    else
+      textRows.push(
+        line([`  ${r.label}`, r.ours, r.other, r.rel]) + (r.note ? `   (${r.note})` : ""),
+      );
   }
   textRows.push("", "Targets of issue 5");
-  for (const t of targets) textRows.push(`  [${t.met === undefined ? "n/a" : t.met ? "met" : "MISS"}] ${t.name}: ${t.measured}${t.detail ? `  (${t.detail})` : ""}`);
-  for (const e of errors) textRows.push(`  ERROR ${e.scenario} ${e.lib}: ${String(e.error).split("\n")[0]}`);
+  for (const t of targets)
+    textRows.push(
+      `  [${t.met === undefined ? "n/a" : t.met ? "met" : "MISS"}] ${t.name}: ${t.measured}${t.detail ? `  (${t.detail})` : ""}`,
+    );
+  for (const e of errors)
+    textRows.push(`  ERROR ${e.scenario} ${e.lib}: ${String(e.error).split("\n")[0]}`);
   // Markdown.
   const md = [];
   for (const r of rows) {
-    if (r.section) md.push("", `**${r.section}**`, "", "| | entra-edge | msal-node / baseline | msal-node ÷ entra-edge | notes |", "| --- | --- | --- | --- | --- |");
+    if (r.section)
+      md.push(
+        "",
+        `**${r.section}**`,
+        "",
+        "| | entra-edge | msal-node / baseline | msal-node ÷ entra-edge | notes |",
+        "| --- | --- | --- | --- | --- |",
+      );
     else md.push(`| ${r.label} | ${r.ours} | ${r.other} | ${r.rel} | ${r.note} |`);
   }
   md.push("", "**Targets of issue 5**", "", "| target | measured | met |", "| --- | --- | --- |");
-  for (const t of targets) md.push(`| ${t.name} | ${t.measured}${t.detail ? ` (${t.detail})` : ""} | ${t.met === undefined ? "n/a" : t.met ? "yes" : "**no**"} |`);
-  for (const e of errors) md.push(`| error: ${e.scenario} ${e.lib} | ${String(e.error).split("\n")[0]} | |`);
+  for (const t of targets)
+    md.push(
+      `| ${t.name} | ${t.measured}${t.detail ? ` (${t.detail})` : ""} | ${t.met === undefined ? "n/a" : t.met ? "yes" : "**no**"} |`,
+    );
+  for (const e of errors)
+    md.push(`| error: ${e.scenario} ${e.lib} | ${String(e.error).split("\n")[0]} | |`);
   const v = machine.versions ?? {};
   const head = [
     "| machine | |",

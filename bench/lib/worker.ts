@@ -12,7 +12,9 @@ import { ConfidentialClientApplicationBuilder } from "../../src/index";
 import { workersKvCache, type KvNamespaceLike } from "../../adapters/workers-kv";
 
 interface Env {
-  TOKENS: KvNamespaceLike & { list(options: { prefix: string }): Promise<{ keys: { name: string }[] }> };
+  TOKENS: KvNamespaceLike & {
+    list(options: { prefix: string }): Promise<{ keys: { name: string }[] }>;
+  };
   CLIENT_ID: string;
   CLIENT_SECRET: string;
   AUTHORITY: string;
@@ -61,7 +63,8 @@ export default {
       for (let i = 0; i < n; i++) await adapter.get(key.slice("entra-edge:".length));
       out.adapterGet = Date.now() - t0;
       t0 = Date.now();
-      for (let i = 0; i < n; i++) await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
+      for (let i = 0; i < n; i++)
+        await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
       out.digest = Date.now() - t0;
       t0 = Date.now();
       for (let i = 0; i < n; i++) {
@@ -73,12 +76,22 @@ export default {
       out.getWithTimeoutRace = Date.now() - t0;
       const counts = { get: 0, put: 0, delete: 0 };
       const counted = {
-        get: (k: string, o: unknown) => (counts.get++, (env.TOKENS.get as (k: string, o: unknown) => Promise<string | null>)(k, o)),
-        put: (k: string, v: string, o: unknown) => (counts.put++, (env.TOKENS.put as (k: string, v: string, o: unknown) => Promise<void>)(k, v, o)),
+        get: (k: string, o: unknown) => (
+          counts.get++,
+          (env.TOKENS.get as (k: string, o: unknown) => Promise<string | null>)(k, o)
+        ),
+        put: (k: string, v: string, o: unknown) => (
+          counts.put++,
+          (env.TOKENS.put as (k: string, v: string, o: unknown) => Promise<void>)(k, v, o)
+        ),
         delete: (k: string) => (counts.delete++, env.TOKENS.delete(k)),
       };
-      const app = ConfidentialClientApplicationBuilder.create(env.CLIENT_ID).withClientSecret(env.CLIENT_SECRET).withAuthority(env.AUTHORITY)
-        .withCache(workersKvCache(counted as unknown as KvNamespaceLike)).withMemoryCache({ shared: false }).build();
+      const app = ConfidentialClientApplicationBuilder.create(env.CLIENT_ID)
+        .withClientSecret(env.CLIENT_SECRET)
+        .withAuthority(env.AUTHORITY)
+        .withCache(workersKvCache(counted as unknown as KvNamespaceLike))
+        .withMemoryCache({ shared: false })
+        .build();
       const tenant = url.searchParams.get("tenant") as string;
       t0 = Date.now();
       for (let i = 0; i < n; i++) {
@@ -93,7 +106,10 @@ export default {
       singleton ??= build(env);
       const k = Number(url.searchParams.get("k") ?? "1");
       let result;
-      for (let i = 0; i < k; i++) result = await singleton.acquireTokenForClient(scopes, { tenantId: url.searchParams.get("tenant") as string });
+      for (let i = 0; i < k; i++)
+        result = await singleton.acquireTokenForClient(scopes, {
+          tenantId: url.searchParams.get("tenant") as string,
+        });
       return new Response(result?.authenticationResultMetadata.tokenSource);
     }
     if (url.pathname === "/l2bench") {
@@ -103,7 +119,8 @@ export default {
       const known = new Set((await env.TOKENS.list({ prefix: "" })).keys.map((k) => k.name));
       const first = await app.acquireTokenForClient(scopes, { tenantId: tenant });
       const keys = (await env.TOKENS.list({ prefix: "" })).keys.filter((k) => !known.has(k.name));
-      if (keys.length !== 1) return new Response(`expected one new key, got ${keys.length}`, { status: 500 });
+      if (keys.length !== 1)
+        return new Response(`expected one new key, got ${keys.length}`, { status: 500 });
       const key = (keys[0] as { name: string }).name;
       const levels = new Set<string>();
       const rounds: { bareMs: number; oursMs: number }[] = [];
@@ -123,7 +140,7 @@ export default {
         return Date.now() - t0;
       };
       // Warm up both (JIT), as the Node scenarios do, then alternate blocks in ABBA order.
-      for (let i = 0; i < 4; i++) await bareBlock(), await oursBlock();
+      for (let i = 0; i < 4; i++) (await bareBlock(), await oursBlock());
       for (let round = 0; round < 20; round++) {
         if (round % 2 === 0) {
           const bareMs = await bareBlock();
@@ -135,7 +152,15 @@ export default {
       }
       const bare = rounds.reduce((s, r) => s + r.bareMs, 0);
       const ours = rounds.reduce((s, r) => s + r.oursMs, 0);
-      return Response.json({ key, n, firstSource: first.authenticationResultMetadata.tokenSource, levels: [...levels], bareMeanUs: (bare * 1000) / n, oursMeanUs: (ours * 1000) / n, rounds });
+      return Response.json({
+        key,
+        n,
+        firstSource: first.authenticationResultMetadata.tokenSource,
+        levels: [...levels],
+        bareMeanUs: (bare * 1000) / n,
+        oursMeanUs: (ours * 1000) / n,
+        rounds,
+      });
     }
     return new Response("not found", { status: 404 });
   },

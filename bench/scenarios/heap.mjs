@@ -2,7 +2,15 @@
 // N tokens for N tenants; the retained heap is measured with the cache alive, and the heap that
 // N token strings of the same length take on their own is subtracted.
 import { GRAPH, tenantId, emit, gc } from "../lib/common.mjs";
-import { oursApp, cannedFetch, msalApp, msalAuthority, msalCacheJson, tokenBody, fakeToken } from "../lib/clients.mjs";
+import {
+  oursApp,
+  cannedFetch,
+  msalApp,
+  msalAuthority,
+  msalCacheJson,
+  tokenBody,
+  fakeToken,
+} from "../lib/clients.mjs";
 
 const TOKEN_LENGTH = 1386;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -16,7 +24,8 @@ function heapUsed() {
 function tokenStringBytes(n) {
   const h0 = heapUsed();
   const keep = new Array(n);
-  for (let i = 0; i < n; i++) keep[i] = JSON.parse(tokenBody(fakeToken(i, TOKEN_LENGTH))).access_token;
+  for (let i = 0; i < n; i++)
+    keep[i] = JSON.parse(tokenBody(fakeToken(i, TOKEN_LENGTH))).access_token;
   const h1 = heapUsed();
   const perString = (h1 - h0 - n * 8) / n; // less the array slot
   keep.length = 0;
@@ -29,7 +38,10 @@ export async function run(options) {
   const scopes = [GRAPH];
   const stringBytes = tokenStringBytes(n);
   if (lib === "entra-edge") {
-    const { app } = await oursApp(origin, { fetch: cannedFetch(TOKEN_LENGTH), memoryCache: { maxEntries: n + 16, maxBytes: 2 ** 40 } });
+    const { app } = await oursApp(origin, {
+      fetch: cannedFetch(TOKEN_LENGTH),
+      memoryCache: { maxEntries: n + 16, maxBytes: 2 ** 40 },
+    });
     // Warm up everything that is allocated once (modules, credential, JIT) outside the measurement.
     await app.acquireTokenForClient(scopes, { tenantId: tenantId(n + 1) });
     app.removeTokens();
@@ -37,7 +49,8 @@ export async function run(options) {
     const h0 = heapUsed();
     for (let i = 0; i < n; i += 512) {
       const batch = [];
-      for (let j = i; j < Math.min(n, i + 512); j++) batch.push(app.acquireTokenForClient(scopes, { tenantId: tenantId(j) }));
+      for (let j = i; j < Math.min(n, i + 512); j++)
+        batch.push(app.acquireTokenForClient(scopes, { tenantId: tenantId(j) }));
       await Promise.all(batch);
     }
     const hFilled = heapUsed();
@@ -48,7 +61,17 @@ export async function run(options) {
     const h1 = heapUsed();
     if (stats.l1Entries !== n) throw new Error(`L1 holds ${stats.l1Entries}`);
     const perEntry = (h1 - h0) / n;
-    emit({ scenario: "heap-per-entry", lib, n, tokenLength: TOKEN_LENGTH, tokenStringBytes: stringBytes, heapPerEntryBytes: perEntry, overheadBytes: perEntry - stringBytes, overheadRightAfterFillBytes: (hFilled - h0) / n - stringBytes, l1BytesEstimatePerEntry: stats.l1Bytes / n });
+    emit({
+      scenario: "heap-per-entry",
+      lib,
+      n,
+      tokenLength: TOKEN_LENGTH,
+      tokenStringBytes: stringBytes,
+      heapPerEntryBytes: perEntry,
+      overheadBytes: perEntry - stringBytes,
+      overheadRightAfterFillBytes: (hFilled - h0) / n - stringBytes,
+      l1BytesEstimatePerEntry: stats.l1Bytes / n,
+    });
     void app;
     return;
   }
@@ -69,6 +92,14 @@ export async function run(options) {
   // deserialize() adds to the one real token already there (present in the baseline too).
   if (count !== n + 1) throw new Error(`msal-node cache holds ${count} tokens, expected ${n + 1}`);
   const perEntry = (h1 - h0) / n;
-  emit({ scenario: "heap-per-entry", lib, n, tokenLength: TOKEN_LENGTH, tokenStringBytes: stringBytes, heapPerEntryBytes: perEntry, overheadBytes: perEntry - stringBytes });
+  emit({
+    scenario: "heap-per-entry",
+    lib,
+    n,
+    tokenLength: TOKEN_LENGTH,
+    tokenStringBytes: stringBytes,
+    heapPerEntryBytes: perEntry,
+    overheadBytes: perEntry - stringBytes,
+  });
   void cca;
 }

@@ -3,7 +3,16 @@
 // ioredis), each against a bare `get` of the same key on the same client, interleaved call by
 // call so both see the same store, connection and machine state.
 import { join } from "node:path";
-import { GRAPH, tenantId, emit, stats, buildDir, serverCounts, loadLib, startBenchRedis } from "../lib/common.mjs";
+import {
+  GRAPH,
+  tenantId,
+  emit,
+  stats,
+  buildDir,
+  serverCounts,
+  loadLib,
+  startBenchRedis,
+} from "../lib/common.mjs";
 import { oursOptions } from "../lib/clients.mjs";
 
 const scopes = [GRAPH];
@@ -36,13 +45,19 @@ async function interleaved(bare, ours, iterations, warmup) {
 async function measureStore(store, origin, adapter, bareGet, listKeys, iterations) {
   const tenant = tenantId(store === "redis" ? 2950 : 2951);
   const lib = await loadLib();
-  const l2app = new lib.ConfidentialClientApplication({ ...oursOptions(origin), cache: adapter, memoryCache: { shared: false } });
+  const l2app = new lib.ConfidentialClientApplication({
+    ...oursOptions(origin),
+    cache: adapter,
+    memoryCache: { shared: false },
+  });
   const known = new Set(await listKeys());
   const first = await l2app.acquireTokenForClient(scopes, { tenantId: tenant });
-  if (first.authenticationResultMetadata.tokenSource !== "IdentityProvider") throw new Error("expected a token request first");
+  if (first.authenticationResultMetadata.tokenSource !== "IdentityProvider")
+    throw new Error("expected a token request first");
   // The key the library stored for this token (whatever its format): the one new key.
   const keys = (await listKeys()).filter((k) => !known.has(k));
-  if (keys.length !== 1) throw new Error(`expected one new stored key, found ${keys.length}: ${keys.join(", ")}`);
+  if (keys.length !== 1)
+    throw new Error(`expected one new stored key, found ${keys.length}: ${keys.join(", ")}`);
   const [key] = keys;
   const bare = () => bareGet(key);
   const ours = () => {
@@ -50,9 +65,15 @@ async function measureStore(store, origin, adapter, bareGet, listKeys, iteration
     return l2app.acquireTokenForClient(scopes, { tenantId: tenant });
   };
   const check = await ours();
-  if (check.authenticationResultMetadata.cacheLevel !== "L2Cache") throw new Error(`expected an L2 hit, got ${check.authenticationResultMetadata.cacheLevel}`);
+  if (check.authenticationResultMetadata.cacheLevel !== "L2Cache")
+    throw new Error(`expected an L2 hit, got ${check.authenticationResultMetadata.cacheLevel}`);
   const before = await serverCounts(origin);
-  const { bare: b, ours: o } = await interleaved(bare, ours, iterations, Math.min(300, iterations / 5));
+  const { bare: b, ours: o } = await interleaved(
+    bare,
+    ours,
+    iterations,
+    Math.min(300, iterations / 5),
+  );
   const after = await serverCounts(origin);
   const stats1 = l2app.getCacheStatistics();
   emit({
@@ -76,13 +97,24 @@ export async function run(options) {
 
   const { redis, redisCache, stop } = await startBenchRedis();
   try {
-    await measureStore("redis", origin, redisCache(redis), (key) => redis.get(key), () => redis.keys("*"), Number(options.iterations ?? 5000));
+    await measureStore(
+      "redis",
+      origin,
+      redisCache(redis),
+      (key) => redis.get(key),
+      () => redis.keys("*"),
+      Number(options.iterations ?? 5000),
+    );
   } finally {
     await stop();
   }
 
   const { Miniflare } = await import("miniflare");
-  const mf = new Miniflare({ modules: true, script: "export default { fetch: () => new Response('ok') }", kvNamespaces: ["TOKENS"] });
+  const mf = new Miniflare({
+    modules: true,
+    script: "export default { fetch: () => new Response('ok') }",
+    kvNamespaces: ["TOKENS"],
+  });
   try {
     const kv = await mf.getKVNamespace("TOKENS");
     const options1 = { type: "text" };

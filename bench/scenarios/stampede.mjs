@@ -14,16 +14,27 @@ export async function run(options) {
   if (lib === "entra-edge") {
     const { app } = await oursApp(origin);
     await app.acquireTokenForClient(scopes, { tenantId: warmTenant });
-    acquire = () => app.acquireTokenForClient(scopes, { tenantId: tenant }).then((r) => r.accessToken);
+    acquire = () =>
+      app.acquireTokenForClient(scopes, { tenantId: tenant }).then((r) => r.accessToken);
   } else {
     const cca = msalApp(origin);
     await cca.acquireTokenByClientCredential({ scopes, authority: msalAuthority(warmTenant) });
-    acquire = () => cca.acquireTokenByClientCredential({ scopes, authority: msalAuthority(tenant) }).then((r) => r.accessToken);
+    acquire = () =>
+      cca
+        .acquireTokenByClientCredential({ scopes, authority: msalAuthority(tenant) })
+        .then((r) => r.accessToken);
   }
   const before = await serverCounts(origin);
   const t0 = performance.now();
   const tokens = await Promise.all(Array.from({ length: callers }, acquire));
   const wallMs = performance.now() - t0;
   const after = await serverCounts(origin);
-  emit({ scenario: "stampede-1000", lib, callers, httpTokenRequests: after.token - before.token, wallMs, distinctTokens: new Set(tokens).size });
+  emit({
+    scenario: "stampede-1000",
+    lib,
+    callers,
+    httpTokenRequests: after.token - before.token,
+    wallMs,
+    distinctTokens: new Set(tokens).size,
+  });
 }

@@ -50,7 +50,8 @@ export async function run(options) {
   try {
     await mf.ready;
     const pids = workerdPids();
-    if (pids.length !== 1) throw new Error(`expected one workerd child process, found ${pids.length}`);
+    if (pids.length !== 1)
+      throw new Error(`expected one workerd child process, found ${pids.length}`);
     const [pid] = pids;
     const tenant = tenantId(2960);
     const first = await (await mf.dispatchFetch(`http://bench/token?tenant=${tenant}`)).text();
@@ -60,9 +61,14 @@ export async function run(options) {
       const c0 = cpuNs(pid);
       const t0 = performance.now();
       let last;
-      for (let i = 0; i < count; i++) last = await (await mf.dispatchFetch(`http://bench${path}`)).text();
-      if (path !== "/noop" && last !== "Cache") throw new Error(`${path} was not a cache hit: ${last}`);
-      return { cpuUs: (cpuNs(pid) - c0) / 1000 / count, wallUs: ((performance.now() - t0) * 1000) / count };
+      for (let i = 0; i < count; i++)
+        last = await (await mf.dispatchFetch(`http://bench${path}`)).text();
+      if (path !== "/noop" && last !== "Cache")
+        throw new Error(`${path} was not a cache hit: ${last}`);
+      return {
+        cpuUs: (cpuNs(pid) - c0) / 1000 / count,
+        wallUs: ((performance.now() - t0) * 1000) / count,
+      };
     };
     const K = 100;
     const before = await serverCounts(origin);
@@ -93,16 +99,36 @@ export async function run(options) {
 
     // Scenario 6 in workerd: KV get vs an L2 hit, inside one Worker request.
     const l2tenant = tenantId(2961);
-    const body = await (await mf.dispatchFetch(`http://bench/l2bench?tenant=${l2tenant}&n=${Number(options.kvIterations ?? 2000)}`)).text();
+    const body = await (
+      await mf.dispatchFetch(
+        `http://bench/l2bench?tenant=${l2tenant}&n=${Number(options.kvIterations ?? 2000)}`,
+      )
+    ).text();
     let r;
     try {
       r = JSON.parse(body);
     } catch {
       throw new Error(`/l2bench: ${body}`);
     }
-    if (r.levels.length !== 1 || r.levels[0] !== "L2Cache") throw new Error(`/l2bench: not L2 hits: ${r.levels}`);
-    if (options.diag) console.error(await (await mf.dispatchFetch(`http://bench/l2diag?n=400&tenant=${l2tenant}&key=${encodeURIComponent(r.key)}`)).text());
-    emit({ scenario: "l2-hit-workers-kv-in-workerd", lib: "entra-edge", iterations: r.n, meanUs: r.oursMeanUs, bareGetMeanUs: r.bareMeanUs, overheadUs: r.oursMeanUs - r.bareMeanUs, overheadPct: ((r.oursMeanUs - r.bareMeanUs) / r.bareMeanUs) * 100 });
+    if (r.levels.length !== 1 || r.levels[0] !== "L2Cache")
+      throw new Error(`/l2bench: not L2 hits: ${r.levels}`);
+    if (options.diag)
+      console.error(
+        await (
+          await mf.dispatchFetch(
+            `http://bench/l2diag?n=400&tenant=${l2tenant}&key=${encodeURIComponent(r.key)}`,
+          )
+        ).text(),
+      );
+    emit({
+      scenario: "l2-hit-workers-kv-in-workerd",
+      lib: "entra-edge",
+      iterations: r.n,
+      meanUs: r.oursMeanUs,
+      bareGetMeanUs: r.bareMeanUs,
+      overheadUs: r.oursMeanUs - r.bareMeanUs,
+      overheadPct: ((r.oursMeanUs - r.bareMeanUs) / r.bareMeanUs) * 100,
+    });
   } finally {
     await mf.dispose();
   }

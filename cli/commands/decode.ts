@@ -24,7 +24,10 @@ export async function decodeCommand(args: string[], io: CliIO): Promise<number> 
     return 0;
   }
   if (positionals.length !== 1) {
-    throw usageError(positionals.length === 0 ? "Missing the JWT (or - to read it from stdin)." : "Pass one JWT.", "decode");
+    throw usageError(
+      positionals.length === 0 ? "Missing the JWT (or - to read it from stdin)." : "Pass one JWT.",
+      "decode",
+    );
   }
   const input = positionals[0] as string;
   const jwt = input === "-" ? await readText(io, "-", "the JWT") : input;

@@ -21,7 +21,10 @@ export async function readBytes(io: CliIO, path: string, option: string): Promis
   try {
     return path === "-" ? await io.readStdin() : await io.readFile(path);
   } catch (error) {
-    throw inputError("unreadable_file", `Cannot read ${option} ${path === "-" ? "from stdin" : `'${path}'`}: ${describe(error)}.`);
+    throw inputError(
+      "unreadable_file",
+      `Cannot read ${option} ${path === "-" ? "from stdin" : `'${path}'`}: ${describe(error)}.`,
+    );
   }
 }
 

@@ -6,7 +6,12 @@
  */
 
 import { parseArgs } from "node:util";
-import { certificateThumbprints, certificateValidity, checkCertificate, decodeCertificateChain } from "../../src/credentials/x509";
+import {
+  certificateThumbprints,
+  certificateValidity,
+  checkCertificate,
+  decodeCertificateChain,
+} from "../../src/credentials/x509";
 import { usageError } from "../errors";
 import { THUMBPRINT_HELP } from "../help";
 import type { CliIO } from "../io";
@@ -25,7 +30,9 @@ export interface ThumbprintResult {
 }
 
 const hex = (buffer: ArrayBuffer): string =>
-  Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, "0")).join("").toUpperCase();
+  Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, "0"))
+    .join("")
+    .toUpperCase();
 
 /** The leaf certificate's DER: the first CERTIFICATE block of a PEM, or a DER (`.cer`) file as is. */
 function leafDer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
@@ -47,7 +54,14 @@ export async function thumbprintOf(bytes: Uint8Array): Promise<ThumbprintResult>
     crypto.subtle.digest("SHA-256", der),
   ]);
   const { notBefore, notAfter } = certificateValidity(der);
-  return { x5t, "x5t#S256": x5tS256, thumbprint: hex(sha1), sha256: hex(sha256), notBefore: notBefore.toISOString(), notAfter: notAfter.toISOString() };
+  return {
+    x5t,
+    "x5t#S256": x5tS256,
+    thumbprint: hex(sha1),
+    sha256: hex(sha256),
+    notBefore: notBefore.toISOString(),
+    notAfter: notAfter.toISOString(),
+  };
 }
 
 /** Runs `thumbprint` with the arguments after the command name. Returns the exit code. */
@@ -63,7 +77,12 @@ export async function thumbprintCommand(args: string[], io: CliIO): Promise<numb
     return 0;
   }
   if (positionals.length !== 1) {
-    throw usageError(positionals.length === 0 ? "Missing the certificate file (or - for stdin)." : "Pass one certificate file.", "thumbprint");
+    throw usageError(
+      positionals.length === 0
+        ? "Missing the certificate file (or - for stdin)."
+        : "Pass one certificate file.",
+      "thumbprint",
+    );
   }
   const result = await thumbprintOf(await readBytes(io, positionals[0] as string, "certificate"));
   if (values.json === true) {

@@ -6,7 +6,12 @@
  */
 
 import { parseArgs } from "node:util";
-import { ConfidentialClientApplicationBuilder, type AuthenticationResult, type CertificateOptions, type Logger } from "../../src/index";
+import {
+  ConfidentialClientApplicationBuilder,
+  type AuthenticationResult,
+  type CertificateOptions,
+  type Logger,
+} from "../../src/index";
 import { emulatorFetch, emulatorRequested, tenantOfAuthority } from "../emulator";
 import { usageError } from "../errors";
 import { TOKEN_HELP } from "../help";
@@ -48,8 +53,15 @@ function nonEmpty(value: string | undefined): string | undefined {
 
 function stderrLogger(io: CliIO): Logger {
   const write = (level: string) => (message: string, data?: Record<string, unknown>) =>
-    io.stderr(`entra-edge: [${level}] ${message}${data === undefined || Object.keys(data).length === 0 ? "" : ` ${JSON.stringify(data)}`}\n`);
-  return { error: write("error"), warn: write("warning"), info: write("info"), debug: write("verbose") };
+    io.stderr(
+      `entra-edge: [${level}] ${message}${data === undefined || Object.keys(data).length === 0 ? "" : ` ${JSON.stringify(data)}`}\n`,
+    );
+  return {
+    error: write("error"),
+    warn: write("warning"),
+    info: write("info"),
+    debug: write("verbose"),
+  };
 }
 
 /** The result as JSON-ready data, dates as ISO strings. */
@@ -78,7 +90,11 @@ function resultJson(result: AuthenticationResult): Record<string, unknown> {
 }
 
 /** Runs `token` with the arguments after the command name. Returns the exit code. */
-export async function tokenCommand(args: string[], io: CliIO, addSecret: SecretSink): Promise<number> {
+export async function tokenCommand(
+  args: string[],
+  io: CliIO,
+  addSecret: SecretSink,
+): Promise<number> {
   const { values } = parseArgs({ args, options, strict: true, allowPositionals: false });
   if (values.help === true) {
     io.stdout(TOKEN_HELP);
@@ -93,14 +109,19 @@ export async function tokenCommand(args: string[], io: CliIO, addSecret: SecretS
   addSecret(env["ENTRA_CLIENT_SECRET"]);
   addSecret(password);
   if (secretFlag !== undefined) {
-    io.stderr("entra-edge: warning: --secret puts the secret in your shell history and the process list; set ENTRA_CLIENT_SECRET instead.\n");
+    io.stderr(
+      "entra-edge: warning: --secret puts the secret in your shell history and the process list; set ENTRA_CLIENT_SECRET instead.\n",
+    );
   }
   if (values.password !== undefined) {
-    io.stderr("entra-edge: warning: --password puts the password in your shell history and the process list; set ENTRA_CERT_PASSWORD instead.\n");
+    io.stderr(
+      "entra-edge: warning: --password puts the password in your shell history and the process list; set ENTRA_CERT_PASSWORD instead.\n",
+    );
   }
 
   const clientId = nonEmpty(values["client-id"] ?? env["ENTRA_CLIENT_ID"]);
-  if (clientId === undefined) throw usageError("Missing the client id: pass --client-id or set ENTRA_CLIENT_ID.", "token");
+  if (clientId === undefined)
+    throw usageError("Missing the client id: pass --client-id or set ENTRA_CLIENT_ID.", "token");
   if (values.authority !== undefined && values["oidc-issuer"] !== undefined) {
     throw usageError("--authority and --oidc-issuer are alternatives: pass one.", "token");
   }
@@ -108,7 +129,10 @@ export async function tokenCommand(args: string[], io: CliIO, addSecret: SecretS
   // ENTRA_TENANT_ID applies to the default cloud; with --authority or --oidc-issuer only --tenant does.
   const tenant = nonEmpty(values.tenant ?? (customAuthority ? undefined : env["ENTRA_TENANT_ID"]));
   if (tenant === undefined && !customAuthority) {
-    throw usageError("Missing the tenant: pass --tenant or set ENTRA_TENANT_ID (a tenant id or domain; not common or organizations).", "token");
+    throw usageError(
+      "Missing the tenant: pass --tenant or set ENTRA_TENANT_ID (a tenant id or domain; not common or organizations).",
+      "token",
+    );
   }
 
   const kinds = [
@@ -116,8 +140,10 @@ export async function tokenCommand(args: string[], io: CliIO, addSecret: SecretS
     values.cert !== undefined || values.key !== undefined ? "--cert/--key" : undefined,
     values.pfx !== undefined ? "--pfx" : undefined,
   ].filter((kind) => kind !== undefined);
-  if (kinds.length > 1) throw usageError(`Pass one credential, not ${kinds.join(" and ")}.`, "token");
-  if (values.key !== undefined && values.cert === undefined) throw usageError("--key needs --cert (the certificate of the key).", "token");
+  if (kinds.length > 1)
+    throw usageError(`Pass one credential, not ${kinds.join(" and ")}.`, "token");
+  if (values.key !== undefined && values.cert === undefined)
+    throw usageError("--key needs --cert (the certificate of the key).", "token");
   if (values.password !== undefined && values.cert === undefined && values.pfx === undefined) {
     throw usageError("--password applies to --cert/--key (an encrypted key) or --pfx.", "token");
   }
@@ -128,10 +154,16 @@ export async function tokenCommand(args: string[], io: CliIO, addSecret: SecretS
   let timeoutMs: number | undefined;
   if (values.timeout !== undefined) {
     const seconds = Number(values.timeout);
-    if (!(Number.isFinite(seconds) && seconds > 0)) throw usageError(`--timeout takes a positive number of seconds, not '${values.timeout}'.`, "token");
+    if (!(Number.isFinite(seconds) && seconds > 0))
+      throw usageError(
+        `--timeout takes a positive number of seconds, not '${values.timeout}'.`,
+        "token",
+      );
     timeoutMs = Math.round(seconds * 1000);
   }
-  const scopes = (values.scope ?? [DEFAULT_SCOPE]).flatMap((scope) => scope.split(/\s+/)).filter((scope) => scope !== "");
+  const scopes = (values.scope ?? [DEFAULT_SCOPE])
+    .flatMap((scope) => scope.split(/\s+/))
+    .filter((scope) => scope !== "");
   if (scopes.length === 0) throw usageError("--scope is empty.", "token");
 
   let secret: string | undefined;
@@ -141,21 +173,36 @@ export async function tokenCommand(args: string[], io: CliIO, addSecret: SecretS
   const sendX5c = values["send-x5c"] === true ? { sendX5c: true } : {};
   if (values.cert !== undefined) {
     certificatePem = await readText(io, values.cert, "--cert");
-    const privateKey = values.key === undefined ? certificatePem : await readText(io, values.key, "--key");
-    certificate = { privateKey, certificate: certificatePem, ...(password === undefined ? {} : { password }), ...sendX5c };
+    const privateKey =
+      values.key === undefined ? certificatePem : await readText(io, values.key, "--key");
+    certificate = {
+      privateKey,
+      certificate: certificatePem,
+      ...(password === undefined ? {} : { password }),
+      ...sendX5c,
+    };
   } else if (values.pfx !== undefined) {
     pfx = { bytes: await readBytes(io, values.pfx, "--pfx"), password: password ?? "" };
     certificate = { pfx: pfx.bytes, password: pfx.password, ...sendX5c };
   } else {
     secret = secretFlag ?? env["ENTRA_CLIENT_SECRET"];
     if (secret === undefined || secret === "") {
-      throw usageError("No credential: set ENTRA_CLIENT_SECRET, or pass --cert <pem> --key <pem>, or --pfx <file>.", "token");
+      throw usageError(
+        "No credential: set ENTRA_CLIENT_SECRET, or pass --cert <pem> --key <pem>, or --pfx <file>.",
+        "token",
+      );
     }
   }
 
   let fetcher = io.fetch;
   if (emulatorRequested(values.emulator, env)) {
-    fetcher = await emulatorFetch({ clientId, tenant: tenant ?? tenantOfAuthority(values.authority), secret, certificatePem, pfx });
+    fetcher = await emulatorFetch({
+      clientId,
+      tenant: tenant ?? tenantOfAuthority(values.authority),
+      secret,
+      certificatePem,
+      pfx,
+    });
   }
 
   const builder = ConfidentialClientApplicationBuilder.create(clientId)
@@ -175,7 +222,9 @@ export async function tokenCommand(args: string[], io: CliIO, addSecret: SecretS
   const result = await app.acquireTokenForClient(scopes);
   const decoded = values.decode === true ? decodeJwt(result.accessToken, io.now()) : undefined;
   if (values.json === true) {
-    io.stdout(`${JSON.stringify({ ...resultJson(result), ...(decoded === undefined ? {} : { decoded }) }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ ...resultJson(result), ...(decoded === undefined ? {} : { decoded }) }, null, 2)}\n`,
+    );
   } else if (decoded !== undefined) {
     io.stdout(`${JSON.stringify(decoded, null, 2)}\n`);
   } else {

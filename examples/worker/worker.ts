@@ -6,7 +6,10 @@
  * Without Entra credentials in `env` it runs against the built-in Entra emulator, so it works
  * offline: `npm start` runs it in workerd and prints where each token came from.
  */
-import { ConfidentialClientApplicationBuilder, type ConfidentialClientApplication } from "entra-edge";
+import {
+  ConfidentialClientApplicationBuilder,
+  type ConfidentialClientApplication,
+} from "entra-edge";
 import { workersKvCache, type KvNamespaceLike } from "entra-edge/adapters/workers-kv";
 import { createEntraEmulator } from "entra-edge/testing";
 
@@ -33,17 +36,35 @@ const demo = {
 let emulator: ReturnType<typeof createEntraEmulator> | undefined;
 
 function application(env: Env, isolated: boolean): ConfidentialClientApplication {
-  const builder = env.ENTRA_CLIENT_ID === undefined
-    ? ConfidentialClientApplicationBuilder.create(demo.clientId).withClientSecret(demo.secret).withHttpClient(async (input, init) => (await (emulator ??= createEntraEmulator({ tenants: demo.tenants, apps: [{ clientId: demo.clientId, secrets: [demo.secret] }] }))).fetch(input, init))
-    : real(env);
+  const builder =
+    env.ENTRA_CLIENT_ID === undefined
+      ? ConfidentialClientApplicationBuilder.create(demo.clientId)
+          .withClientSecret(demo.secret)
+          .withHttpClient(async (input, init) =>
+            (
+              await (emulator ??= createEntraEmulator({
+                tenants: demo.tenants,
+                apps: [{ clientId: demo.clientId, secrets: [demo.secret] }],
+              }))
+            ).fetch(input, init),
+          )
+      : real(env);
   // Built per request: equal applications share their L1 cache and key, so this costs microseconds.
-  return builder.withCache(workersKvCache(env.TOKENS)).withMemoryCache({ shared: !isolated }).build();
+  return builder
+    .withCache(workersKvCache(env.TOKENS))
+    .withMemoryCache({ shared: !isolated })
+    .build();
 }
 
 function real(env: Env): ConfidentialClientApplicationBuilder {
-  const builder = ConfidentialClientApplicationBuilder.create(env.ENTRA_CLIENT_ID as string).withTenantId(env.ENTRA_TENANT_ID ?? "organizations");
+  const builder = ConfidentialClientApplicationBuilder.create(
+    env.ENTRA_CLIENT_ID as string,
+  ).withTenantId(env.ENTRA_TENANT_ID ?? "organizations");
   if (env.ENTRA_CERTIFICATE_PEM !== undefined && env.ENTRA_PRIVATE_KEY_PEM !== undefined) {
-    return builder.withCertificate({ privateKey: env.ENTRA_PRIVATE_KEY_PEM, certificate: env.ENTRA_CERTIFICATE_PEM });
+    return builder.withCertificate({
+      privateKey: env.ENTRA_PRIVATE_KEY_PEM,
+      certificate: env.ENTRA_CERTIFICATE_PEM,
+    });
   }
   return builder.withClientSecret(env.ENTRA_CLIENT_SECRET ?? "");
 }
@@ -75,7 +96,10 @@ export default {
         statistics: app.getCacheStatistics(),
       });
     } catch (error) {
-      const body = error instanceof Error ? { error: error.name, code: (error as { code?: string }).code, message: error.message } : { error: "unknown" };
+      const body =
+        error instanceof Error
+          ? { error: error.name, code: (error as { code?: string }).code, message: error.message }
+          : { error: "unknown" };
       return Response.json(body, { status: 502 });
     }
   },

@@ -53,21 +53,30 @@ export interface TokenCredentialOptions {
  * const secrets = new SecretClient("https://my-vault.vault.azure.net", credential);
  * ```
  */
-export function toTokenCredential(app: ConfidentialClientApplication, options: TokenCredentialOptions = {}): TokenCredential {
+export function toTokenCredential(
+  app: ConfidentialClientApplication,
+  options: TokenCredentialOptions = {},
+): TokenCredential {
   const home = options.tenantId ?? app.authority.tenant;
-  const allowed = new Set((options.additionallyAllowedTenants ?? []).map((tenant) => tenant.toLowerCase()));
+  const allowed = new Set(
+    (options.additionallyAllowedTenants ?? []).map((tenant) => tenant.toLowerCase()),
+  );
   return {
     async getToken(scopes, getTokenOptions = {}) {
       const tenantId = tenantFor(getTokenOptions.tenantId, home, allowed);
       let request = app.acquireTokenForClient(Array.isArray(scopes) ? scopes : [scopes]);
       if (tenantId !== undefined) request = request.withTenantId(tenantId);
-      if (getTokenOptions.claims !== undefined && getTokenOptions.claims !== "") request = request.withClaims(claimsJson(getTokenOptions.claims));
-      if (getTokenOptions.abortSignal !== undefined) request = request.withAbortSignal(getTokenOptions.abortSignal);
+      if (getTokenOptions.claims !== undefined && getTokenOptions.claims !== "")
+        request = request.withClaims(claimsJson(getTokenOptions.claims));
+      if (getTokenOptions.abortSignal !== undefined)
+        request = request.withAbortSignal(getTokenOptions.abortSignal);
       const result = await request;
       return {
         token: result.accessToken,
         expiresOnTimestamp: result.expiresOn.getTime(),
-        ...(result.refreshOn === undefined ? {} : { refreshAfterTimestamp: result.refreshOn.getTime() }),
+        ...(result.refreshOn === undefined
+          ? {}
+          : { refreshAfterTimestamp: result.refreshOn.getTime() }),
         tokenType: "Bearer",
       };
     },
@@ -75,8 +84,17 @@ export function toTokenCredential(app: ConfidentialClientApplication, options: T
 }
 
 /** The tenant a request may use, as `@azure/identity` decides it. */
-function tenantFor(requested: string | undefined, home: string | undefined, allowed: ReadonlySet<string>): string | undefined {
-  if (requested === undefined || requested === "" || requested.toLowerCase() === home?.toLowerCase()) return home;
+function tenantFor(
+  requested: string | undefined,
+  home: string | undefined,
+  allowed: ReadonlySet<string>,
+): string | undefined {
+  if (
+    requested === undefined ||
+    requested === "" ||
+    requested.toLowerCase() === home?.toLowerCase()
+  )
+    return home;
   if (allowed.has("*") || allowed.has(requested.toLowerCase())) return requested;
   throw new ClientError(
     "invalid_tenant",

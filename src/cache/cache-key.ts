@@ -10,7 +10,11 @@
  * The part of a key fixed for one application: cloud (or issuer), client id and token type.
  * Computed once per application.
  */
-export function cacheKeyPrefix(cacheEnvironment: string, clientId: string, tokenType = "bearer"): string {
+export function cacheKeyPrefix(
+  cacheEnvironment: string,
+  clientId: string,
+  tokenType = "bearer",
+): string {
   return `${escapeComponent(cacheEnvironment.toLowerCase())}|${escapeComponent(clientId.toLowerCase())}|${escapeComponent(tokenType.toLowerCase())}|`;
 }
 
@@ -24,6 +28,10 @@ function escapeComponent(component: string): string {
  * from `scopesCacheKey` and is last, so it may contain anything. An application's own L1 passes
  * an empty prefix: it holds one cloud's, one client's tokens only.
  */
-export function tokenCacheKey(prefix: string, tenant: string | undefined, scopesKey: string): string {
+export function tokenCacheKey(
+  prefix: string,
+  tenant: string | undefined,
+  scopesKey: string,
+): string {
   return `${prefix}${tenant === undefined ? "" : tenant.toLowerCase()}|${scopesKey}`;
 }

@@ -23,7 +23,12 @@ export class CachedAuthenticationResult implements AuthenticationResult {
   readonly #durationMs: number;
   #correlationId: string | undefined;
 
-  constructor(token: CachedToken, level: CacheLevel, correlationId: string | undefined, durationMs = 0) {
+  constructor(
+    token: CachedToken,
+    level: CacheLevel,
+    correlationId: string | undefined,
+    durationMs = 0,
+  ) {
     this.#token = token;
     this.#level = level;
     this.#correlationId = correlationId;

@@ -62,16 +62,27 @@ export class DistributedTokenCache {
   /** Lease duration, or 0 when leases are off or the store cannot take one. */
   readonly leaseMs: number;
 
-  constructor(adapter: CacheAdapter, options: DistributedCacheOptions, log: Log, keyPrefix: string) {
+  constructor(
+    adapter: CacheAdapter,
+    options: DistributedCacheOptions,
+    log: Log,
+    keyPrefix: string,
+  ) {
     this.#adapter = adapter;
     this.#keyPrefix = keyPrefix;
     this.#hash = prefixedHash128(keyPrefix);
-    this.#sealer = options.encryption === undefined ? undefined : new ValueSealer(options.encryption);
+    this.#sealer =
+      options.encryption === undefined ? undefined : new ValueSealer(options.encryption);
     this.#timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
     this.#onCacheError = options.onCacheError;
     this.#log = log;
     const lease = options.lease ?? false;
-    this.leaseMs = lease === false || adapter.setIfAbsent === undefined ? 0 : lease === true ? defaultLeaseMs : (lease.ttlMs ?? defaultLeaseMs);
+    this.leaseMs =
+      lease === false || adapter.setIfAbsent === undefined
+        ? 0
+        : lease === true
+          ? defaultLeaseMs
+          : (lease.ttlMs ?? defaultLeaseMs);
   }
 
   /**
@@ -80,11 +91,16 @@ export class DistributedTokenCache {
    */
   async read(key: string, withinMs = Infinity): Promise<CachedToken | undefined> {
     const storeKey = this.#storeKey("at", key);
-    const value = await this.#call("get", () => this.#adapter.get(storeKey), Math.min(this.#timeoutMs, withinMs));
+    const value = await this.#call(
+      "get",
+      () => this.#adapter.get(storeKey),
+      Math.min(this.#timeoutMs, withinMs),
+    );
     if (value === undefined || value === timedOut) return undefined;
     const plain = this.#sealer === undefined ? value : await this.#sealer.open(storeKey, value);
     const token = plain === undefined ? undefined : parseTokenRecord(this.#keyPrefix + key, plain);
-    if (token === undefined) this.#report({ operation: "get", reason: "invalid", error: undefined });
+    if (token === undefined)
+      this.#report({ operation: "get", reason: "invalid", error: undefined });
     return token;
   }
 
@@ -103,7 +119,9 @@ export class DistributedTokenCache {
     const ttlSeconds = Math.ceil((until - now) / 1000);
     if (ttlSeconds <= 0) return;
     const storeKey = this.#storeKey("throttle", key);
-    await this.#call("set", () => this.#adapter.set(storeKey, JSON.stringify({ until, status }), ttlSeconds));
+    await this.#call("set", () =>
+      this.#adapter.set(storeKey, JSON.stringify({ until, status }), ttlSeconds),
+    );
   }
 
   /** A throttling block of `key` recorded by any instance, if one is stored. */
@@ -113,7 +131,8 @@ export class DistributedTokenCache {
     if (value === undefined || value === timedOut) return undefined;
     try {
       const parsed = JSON.parse(value) as { until?: unknown; status?: unknown };
-      if (typeof parsed.until === "number" && typeof parsed.status === "number") return { until: parsed.until, status: parsed.status };
+      if (typeof parsed.until === "number" && typeof parsed.status === "number")
+        return { until: parsed.until, status: parsed.status };
     } catch {
       // fall through: a foreign or damaged value is no block
     }
@@ -126,7 +145,9 @@ export class DistributedTokenCache {
     const setIfAbsent = this.#adapter.setIfAbsent;
     if (this.leaseMs === 0 || setIfAbsent === undefined) return true;
     const storeKey = this.#storeKey("lease", key);
-    const won = await this.#call("lease", () => setIfAbsent.call(this.#adapter, storeKey, "1", this.leaseMs));
+    const won = await this.#call("lease", () =>
+      setIfAbsent.call(this.#adapter, storeKey, "1", this.leaseMs),
+    );
     // A failing store must not stop every instance from refreshing: treat it as a won lease.
     return won === undefined || won === timedOut ? true : won;
   }
@@ -154,11 +175,18 @@ export class DistributedTokenCache {
    * `timedOut` when it did not answer in time (both reported). One timer and one promise: this
    * wraps every L2 hit, whose budget is a tenth of the store's own round trip.
    */
-  #call<T>(operation: CacheErrorEvent["operation"], run: () => Promise<T>, timeoutMs = this.#timeoutMs): Promise<T | undefined | typeof timedOut> {
+  #call<T>(
+    operation: CacheErrorEvent["operation"],
+    run: () => Promise<T>,
+    timeoutMs = this.#timeoutMs,
+  ): Promise<T | undefined | typeof timedOut> {
     return new Promise((resolve) => {
       let settled = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const settle = (value: T | undefined | typeof timedOut, failure?: Omit<CacheErrorEvent, "adapter">): void => {
+      const settle = (
+        value: T | undefined | typeof timedOut,
+        failure?: Omit<CacheErrorEvent, "adapter">,
+      ): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -173,7 +201,10 @@ export class DistributedTokenCache {
         return;
       }
       // Armed once the store call is on its way: the bookkeeping overlaps the store's round trip.
-      timer = setTimeout(() => settle(timedOut, { operation, reason: "timeout", error: undefined }), timeoutMs);
+      timer = setTimeout(
+        () => settle(timedOut, { operation, reason: "timeout", error: undefined }),
+        timeoutMs,
+      );
       Promise.resolve(work).then(
         (value) => settle(value),
         (error: unknown) => settle(undefined, { operation, reason: "threw", error }),
@@ -192,8 +223,14 @@ export class DistributedTokenCache {
   #report(event: Omit<CacheErrorEvent, "adapter">): void {
     const full: CacheErrorEvent = { ...event, adapter: this.#adapter.name ?? "cache adapter" };
     // A store's message may quote the value (a cache key, a token): only its name, unless PII logging is on.
-    const detail = event.error instanceof Error ? `: ${event.error.name}${this.#log.pii ? `: ${event.error.message.slice(0, 200)}` : ""}` : "";
-    this.#log.write("warning", `L2 cache ${full.operation} ${full.reason === "invalid" ? "returned an invalid value" : full.reason === "timeout" ? "timed out" : "failed"} (${full.adapter})${detail}; treated as a miss.`);
+    const detail =
+      event.error instanceof Error
+        ? `: ${event.error.name}${this.#log.pii ? `: ${event.error.message.slice(0, 200)}` : ""}`
+        : "";
+    this.#log.write(
+      "warning",
+      `L2 cache ${full.operation} ${full.reason === "invalid" ? "returned an invalid value" : full.reason === "timeout" ? "timed out" : "failed"} (${full.adapter})${detail}; treated as a miss.`,
+    );
     try {
       this.#onCacheError?.(full);
     } catch {

@@ -67,8 +67,13 @@ abstract class Entry implements CachedToken {
     const cachedAt = this.cachedAt;
     this.#expiresInMs = token.expiresOn - cachedAt;
     this.#extExpiresInMs = token.extendedExpiresOn - cachedAt;
-    this.#refreshInSeconds = Number.isFinite(token.refreshOn) ? Math.round((token.refreshOn - cachedAt) / 1000) : noRefresh;
-    this.#endpoint = token.tokenEndpoint === this.defaultEndpoint(token.tenantId) ? undefined : token.tokenEndpoint;
+    this.#refreshInSeconds = Number.isFinite(token.refreshOn)
+      ? Math.round((token.refreshOn - cachedAt) / 1000)
+      : noRefresh;
+    this.#endpoint =
+      token.tokenEndpoint === this.defaultEndpoint(token.tenantId)
+        ? undefined
+        : token.tokenEndpoint;
   }
 
   /** The usual token endpoint of `tenantId`: the same for every entry of a cache. */
@@ -85,7 +90,9 @@ abstract class Entry implements CachedToken {
     return this.cachedAt + this.#extExpiresInMs;
   }
   get refreshOn(): number {
-    return this.#refreshInSeconds === noRefresh ? Infinity : this.cachedAt + this.#refreshInSeconds * 1000;
+    return this.#refreshInSeconds === noRefresh
+      ? Infinity
+      : this.cachedAt + this.#refreshInSeconds * 1000;
   }
   get tokenEndpoint(): string {
     return this.#endpoint ?? this.defaultEndpoint(this.tenantId);
@@ -118,7 +125,10 @@ function entryBytes(key: string, accessToken: string): number {
 const maxScanPerEviction = 64;
 
 /** Default bounds of the L1 cache. */
-export const defaultMemoryCacheLimits = { maxEntries: 100_000, maxBytes: 64 * 1024 * 1024 } as const;
+export const defaultMemoryCacheLimits = {
+  maxEntries: 100_000,
+  maxBytes: 64 * 1024 * 1024,
+} as const;
 
 /** The bounded in-memory token cache. */
 export class MemoryTokenCache {
@@ -147,7 +157,8 @@ export class MemoryTokenCache {
     this.delete(key);
     const bytes = entryBytes(key, token.accessToken);
     if (bytes > this.#maxBytes) return;
-    while (this.#entries.size >= this.#maxEntries || this.#bytes + bytes > this.#maxBytes) this.#evictOne(now);
+    while (this.#entries.size >= this.#maxEntries || this.#bytes + bytes > this.#maxBytes)
+      this.#evictOne(now);
     this.#entries.set(key, new this.#Entry(token));
     this.#bytes += bytes;
   }

@@ -35,11 +35,18 @@ export class ValueSealer {
   /** @throws ClientError `invalid_configuration` for no keys, a bad key id or a key of the wrong size. */
   constructor(options: CacheEncryptionOptions) {
     const first = options.keys[0];
-    if (first === undefined) throw new ClientError("invalid_configuration", "Cache encryption needs at least one key: { keys: [{ id, key }] }.");
+    if (first === undefined)
+      throw new ClientError(
+        "invalid_configuration",
+        "Cache encryption needs at least one key: { keys: [{ id, key }] }.",
+      );
     this.#keys = new Map();
     for (const { id, key } of options.keys) {
       if (typeof id !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
-        throw new ClientError("invalid_configuration", "Each cache encryption key needs an id of 1-64 letters, digits, '-' or '_'.");
+        throw new ClientError(
+          "invalid_configuration",
+          "Each cache encryption key needs an id of 1-64 letters, digits, '-' or '_'.",
+        );
       }
       const imported = importAesKey(key);
       imported.catch(() => undefined); // reported when used
@@ -70,7 +77,11 @@ export class ValueSealer {
       const key = this.#keys.get(id);
       if (key === undefined) return undefined;
       const plain = await crypto.subtle.decrypt(
-        { name: "AES-GCM", iv: decodeBase64(parts[1] as string), additionalData: new TextEncoder().encode(storeKey) },
+        {
+          name: "AES-GCM",
+          iv: decodeBase64(parts[1] as string),
+          additionalData: new TextEncoder().encode(storeKey),
+        },
         await key,
         decodeBase64(parts[2] as string),
       );
@@ -87,8 +98,15 @@ async function importAesKey(key: CryptoKey | Uint8Array | string): Promise<Crypt
   try {
     bytes = typeof key === "string" ? decodeBase64(key) : new Uint8Array(key);
   } catch {
-    throw new ClientError("invalid_configuration", "A cache encryption key given as text must be base64 of 32 random bytes.");
+    throw new ClientError(
+      "invalid_configuration",
+      "A cache encryption key given as text must be base64 of 32 random bytes.",
+    );
   }
-  if (bytes.length !== 32) throw new ClientError("invalid_configuration", "A cache encryption key must be 32 bytes (AES-256): generate one with crypto.getRandomValues(new Uint8Array(32)).");
+  if (bytes.length !== 32)
+    throw new ClientError(
+      "invalid_configuration",
+      "A cache encryption key must be 32 bytes (AES-256): generate one with crypto.getRandomValues(new Uint8Array(32)).",
+    );
   return crypto.subtle.importKey("raw", bytes, "AES-GCM", false, ["encrypt", "decrypt"]);
 }

@@ -12,12 +12,25 @@ import { importX509 } from "jose";
 import { ClientError } from "../errors";
 import { encodeBase64, encodeBase64Url } from "../internal/base64";
 import { randomId } from "../internal/uuid";
-import { jwtBearerAssertionType, type ClientCredential, type CredentialContext } from "./client-credential";
+import {
+  jwtBearerAssertionType,
+  type ClientCredential,
+  type CredentialContext,
+} from "./client-credential";
 import { cryptoKeySigner, signCompactJws, webCryptoSignParams, type Signer } from "./jws";
 import { decodePemBlocks } from "./pem";
 import { decodePkcs12 } from "./pkcs12";
-import { decodePrivateKey, importSigningKey, type PrivateKeyMaterial, type SigningAlgorithm } from "./private-key";
-import { assertCertificateMatchesKey, certificateThumbprints, decodeCertificateChain } from "./x509";
+import {
+  decodePrivateKey,
+  importSigningKey,
+  type PrivateKeyMaterial,
+  type SigningAlgorithm,
+} from "./private-key";
+import {
+  assertCertificateMatchesKey,
+  certificateThumbprints,
+  decodeCertificateChain,
+} from "./x509";
 
 /** Options shared by every way of giving a certificate. */
 export interface CertificateCommonOptions {
@@ -72,7 +85,11 @@ export interface ThumbprintCertificateOptions extends CertificateCommonOptions {
 }
 
 /** Every way of giving a certificate to `withCertificate`. */
-export type CertificateOptions = PemCertificateOptions | PfxCertificateOptions | RemoteSignerCertificateOptions | ThumbprintCertificateOptions;
+export type CertificateOptions =
+  | PemCertificateOptions
+  | PfxCertificateOptions
+  | RemoteSignerCertificateOptions
+  | ThumbprintCertificateOptions;
 
 /** Extra claims for the assertion (`withClientClaims`). */
 export interface ClientClaimsOptions {
@@ -107,9 +124,15 @@ const maxKeptAssertions = 1000;
  * decryption, import and the key/certificate match finish in `ready`.
  * @throws ClientError for a malformed PEM, certificate or option.
  */
-export function certificateCredential(options: CertificateOptions, clientClaims?: ClientClaimsOptions): ClientCredential {
+export function certificateCredential(
+  options: CertificateOptions,
+  clientClaims?: ClientClaimsOptions,
+): ClientCredential {
   if (typeof options !== "object" || options === null) {
-    throw new ClientError("invalid_configuration", "withCertificate needs { privateKey, certificate }, { pfx, password } or { sign, certificate }.");
+    throw new ClientError(
+      "invalid_configuration",
+      "withCertificate needs { privateKey, certificate }, { pfx, password } or { sign, certificate }.",
+    );
   }
   const prepared = prepare(options);
   const ready = prepared.then(() => undefined);
@@ -131,7 +154,10 @@ export function certificateCredential(options: CertificateOptions, clientClaims?
       const reusable = context.authorityKind !== "oidc" && !noReuse.has(context.tokenEndpoint);
       const reuseKey = `${context.tokenEndpoint}\u0000${alg}\u0000${sendX5c}`;
       let assertion = reusable ? kept.get(reuseKey) : undefined;
-      if (assertion === undefined || assertion.expiresAtMs - context.now <= assertionReuseMarginMs) {
+      if (
+        assertion === undefined ||
+        assertion.expiresAtMs - context.now <= assertionReuseMarginMs
+      ) {
         assertion = await signAssertion(key, alg, sendX5c, context, clientClaims);
         sentReused.delete(context.tokenEndpoint);
         if (reusable) keep(kept, reuseKey, assertion);
@@ -144,7 +170,8 @@ export function certificateCredential(options: CertificateOptions, clientClaims?
     rejected(tokenEndpoint: string): boolean {
       if (!sentReused.delete(tokenEndpoint)) return false;
       noReuse.add(tokenEndpoint);
-      for (const reuseKey of kept.keys()) if (reuseKey.startsWith(`${tokenEndpoint}\u0000`)) kept.delete(reuseKey);
+      for (const reuseKey of kept.keys())
+        if (reuseKey.startsWith(`${tokenEndpoint}\u0000`)) kept.delete(reuseKey);
       return true;
     },
   };
@@ -158,7 +185,8 @@ async function signAssertion(
   clientClaims: ClientClaimsOptions | undefined,
 ): Promise<ReusableAssertion> {
   const header: Record<string, unknown> = { alg, typ: "JWT" };
-  if (context.authorityKind === "entra" && key.x5tS256 !== undefined) header["x5t#S256"] = key.x5tS256;
+  if (context.authorityKind === "entra" && key.x5tS256 !== undefined)
+    header["x5t#S256"] = key.x5tS256;
   else header["x5t"] = key.x5t;
   if (sendX5c) header["x5c"] = key.x5c;
   const now = Math.floor(context.now / 1000);
@@ -182,7 +210,11 @@ async function signAssertion(
   return { jwt: await signCompactJws(header, payload, await key.signerFor(alg)), expiresAtMs };
 }
 
-function keep(kept: Map<string, ReusableAssertion>, key: string, assertion: ReusableAssertion): void {
+function keep(
+  kept: Map<string, ReusableAssertion>,
+  key: string,
+  assertion: ReusableAssertion,
+): void {
   if (kept.size >= maxKeptAssertions) {
     const oldest = kept.keys().next();
     if (oldest.done !== true) kept.delete(oldest.value);
@@ -190,7 +222,11 @@ function keep(kept: Map<string, ReusableAssertion>, key: string, assertion: Reus
   kept.set(key, assertion);
 }
 
-function algorithmFor(explicit: SigningAlgorithm | undefined, key: KeyAndCertificate, context: CredentialContext): SigningAlgorithm {
+function algorithmFor(
+  explicit: SigningAlgorithm | undefined,
+  key: KeyAndCertificate,
+  context: CredentialContext,
+): SigningAlgorithm {
   if (explicit !== undefined) return explicit;
   if (key.keyType === "EC") {
     if (key.namedCurve === "P-384") return "ES384";
@@ -204,8 +240,14 @@ function algorithmFor(explicit: SigningAlgorithm | undefined, key: KeyAndCertifi
 function prepare(options: CertificateOptions): Promise<KeyAndCertificate> {
   if ("pfx" in options) {
     const bytes = options.pfx instanceof Uint8Array ? options.pfx : new Uint8Array(options.pfx);
-    if (!(options.pfx instanceof Uint8Array || options.pfx instanceof ArrayBuffer) || bytes.length === 0) {
-      throw new ClientError("invalid_pkcs12", "The pfx must be the file's bytes as a Uint8Array or ArrayBuffer, e.g. new Uint8Array(await file.arrayBuffer()).");
+    if (
+      !(options.pfx instanceof Uint8Array || options.pfx instanceof ArrayBuffer) ||
+      bytes.length === 0
+    ) {
+      throw new ClientError(
+        "invalid_pkcs12",
+        "The pfx must be the file's bytes as a Uint8Array or ArrayBuffer, e.g. new Uint8Array(await file.arrayBuffer()).",
+      );
     }
     return (async () => {
       const { key, certificates } = await decodePkcs12(bytes, options.password);
@@ -218,13 +260,22 @@ function prepare(options: CertificateOptions): Promise<KeyAndCertificate> {
     decodePemBlocks(privateKey);
     return (async () => {
       const material = await decodePrivateKey(privateKey, password);
-      return { signerFor: importedSigners(material), keyType: material.keyType, namedCurve: material.namedCurve, ...thumbprints, x5c: [] };
+      return {
+        signerFor: importedSigners(material),
+        keyType: material.keyType,
+        namedCurve: material.namedCurve,
+        ...thumbprints,
+        x5c: [],
+      };
     })();
   }
   const chain = decodeCertificateChain(options.certificate);
   if ("sign" in options) {
     if (typeof options.sign !== "function") {
-      throw new ClientError("invalid_configuration", "The certificate's sign option must be a function (data: Uint8Array) => Promise<Uint8Array>.");
+      throw new ClientError(
+        "invalid_configuration",
+        "The certificate's sign option must be a function (data: Uint8Array) => Promise<Uint8Array>.",
+      );
     }
     const sign = options.sign;
     return withThumbprints(chain, "RSA", undefined, async () => sign);
@@ -232,17 +283,25 @@ function prepare(options: CertificateOptions): Promise<KeyAndCertificate> {
   const privateKey = options.privateKey;
   if (typeof privateKey === "string") {
     decodePemBlocks(privateKey); // a malformed PEM fails here, at build time
-    return (async () => fromMaterial(await decodePrivateKey(privateKey, options.password), chain))();
+    return (async () =>
+      fromMaterial(await decodePrivateKey(privateKey, options.password), chain))();
   }
   if (!isCryptoKey(privateKey)) {
-    throw new ClientError("invalid_private_key", "The privateKey must be a PEM string or a CryptoKey.");
+    throw new ClientError(
+      "invalid_private_key",
+      "The privateKey must be a PEM string or a CryptoKey.",
+    );
   }
   return fromCryptoKey(privateKey, chain);
 }
 
-async function fromMaterial(material: PrivateKeyMaterial, chain: readonly Uint8Array<ArrayBuffer>[]): Promise<KeyAndCertificate> {
+async function fromMaterial(
+  material: PrivateKeyMaterial,
+  chain: readonly Uint8Array<ArrayBuffer>[],
+): Promise<KeyAndCertificate> {
   const leaf = chain[0];
-  if (leaf === undefined) throw new ClientError("invalid_certificate", "No certificate was given with the private key.");
+  if (leaf === undefined)
+    throw new ClientError("invalid_certificate", "No certificate was given with the private key.");
   await assertCertificateMatchesKey(leaf, material);
   return withThumbprints(chain, material.keyType, material.namedCurve, importedSigners(material));
 }
@@ -261,30 +320,51 @@ function importedSigners(material: PrivateKeyMaterial): (alg: SigningAlgorithm) 
 }
 
 /** `x5t` / `x5t#S256` from hex thumbprints (colons and spaces allowed, as certificate tools print them). */
-function thumbprintsFromHex(options: ThumbprintCertificateOptions): { x5t: string | undefined; x5tS256: string | undefined } {
+function thumbprintsFromHex(options: ThumbprintCertificateOptions): {
+  x5t: string | undefined;
+  x5tS256: string | undefined;
+} {
   const convert = (hex: string | undefined, bytes: number): string | undefined => {
     if (hex === undefined) return undefined;
     const clean = hex.replace(/[:\s]/g, "");
     if (!new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`).test(clean)) {
-      throw new ClientError("invalid_certificate", `The ${bytes === 32 ? "SHA-256" : "SHA-1"} thumbprint must be ${bytes * 2} hex digits.`);
+      throw new ClientError(
+        "invalid_certificate",
+        `The ${bytes === 32 ? "SHA-256" : "SHA-1"} thumbprint must be ${bytes * 2} hex digits.`,
+      );
     }
-    return encodeBase64Url(Uint8Array.from(clean.match(/../g) as string[], (pair) => parseInt(pair, 16)));
+    return encodeBase64Url(
+      Uint8Array.from(clean.match(/../g) as string[], (pair) => parseInt(pair, 16)),
+    );
   };
-  const thumbprints = { x5t: convert(options.thumbprint, 20), x5tS256: convert(options.thumbprintSha256, 32) };
+  const thumbprints = {
+    x5t: convert(options.thumbprint, 20),
+    x5tS256: convert(options.thumbprintSha256, 32),
+  };
   if (thumbprints.x5t === undefined && thumbprints.x5tS256 === undefined) {
-    throw new ClientError("invalid_configuration", "withCertificate needs the certificate (PEM), or at least its thumbprintSha256.");
+    throw new ClientError(
+      "invalid_configuration",
+      "withCertificate needs the certificate (PEM), or at least its thumbprintSha256.",
+    );
   }
   return thumbprints;
 }
 
-async function fromCryptoKey(key: CryptoKey, chain: readonly Uint8Array<ArrayBuffer>[]): Promise<KeyAndCertificate> {
+async function fromCryptoKey(
+  key: CryptoKey,
+  chain: readonly Uint8Array<ArrayBuffer>[],
+): Promise<KeyAndCertificate> {
   if (key.type !== "private" || !key.usages.includes("sign")) {
-    throw new ClientError("invalid_private_key", "The CryptoKey must be a private key with the \"sign\" usage.");
+    throw new ClientError(
+      "invalid_private_key",
+      'The CryptoKey must be a private key with the "sign" usage.',
+    );
   }
   const algorithm = key.algorithm as { name: string; namedCurve?: string };
   const alg = cryptoKeyAlgorithm(algorithm);
   const leaf = chain[0];
-  if (leaf === undefined) throw new ClientError("invalid_certificate", "No certificate was given with the private key.");
+  if (leaf === undefined)
+    throw new ClientError("invalid_certificate", "No certificate was given with the private key.");
   await assertCryptoKeyMatches(key, alg, leaf);
   const signer = cryptoKeySigner(key, alg);
   const keyType = algorithm.name === "ECDSA" ? "EC" : "RSA";
@@ -310,24 +390,37 @@ function cryptoKeyAlgorithm(algorithm: { name: string; namedCurve?: string }): S
       if (algorithm.namedCurve === "P-521") return "ES512";
       return "ES256";
     default:
-      throw new ClientError("unsupported_key_type", `A ${algorithm.name} CryptoKey cannot sign client assertions: use an RSA (RSASSA-PKCS1-v1_5 or RSA-PSS) or ECDSA key.`);
+      throw new ClientError(
+        "unsupported_key_type",
+        `A ${algorithm.name} CryptoKey cannot sign client assertions: use an RSA (RSASSA-PKCS1-v1_5 or RSA-PSS) or ECDSA key.`,
+      );
   }
 }
 
 /** Signs a probe with the key and verifies it with the certificate's public key: works for non-extractable keys too. */
-async function assertCryptoKeyMatches(key: CryptoKey, alg: SigningAlgorithm, leaf: Uint8Array<ArrayBuffer>): Promise<void> {
+async function assertCryptoKeyMatches(
+  key: CryptoKey,
+  alg: SigningAlgorithm,
+  leaf: Uint8Array<ArrayBuffer>,
+): Promise<void> {
   const pem = `-----BEGIN CERTIFICATE-----\n${encodeBase64(leaf)}\n-----END CERTIFICATE-----`;
   let publicKey: CryptoKey;
   try {
     publicKey = (await importX509(pem, alg)) as CryptoKey;
   } catch {
-    throw new ClientError("certificate_key_mismatch", `The certificate's public key cannot verify ${alg} signatures: the certificate does not belong to this key.`);
+    throw new ClientError(
+      "certificate_key_mismatch",
+      `The certificate's public key cannot verify ${alg} signatures: the certificate does not belong to this key.`,
+    );
   }
   const probe = new TextEncoder().encode("entra-edge key check");
   const params = webCryptoSignParams(alg);
   const signature = await crypto.subtle.sign(params, key, probe);
   if (!(await crypto.subtle.verify(params, publicKey, signature, probe))) {
-    throw new ClientError("certificate_key_mismatch", "The certificate does not belong to this private key: pass the certificate issued for this key (leaf first).");
+    throw new ClientError(
+      "certificate_key_mismatch",
+      "The certificate does not belong to this private key: pass the certificate issued for this key (leaf first).",
+    );
   }
 }
 
@@ -344,5 +437,11 @@ async function withThumbprints(
 }
 
 function isCryptoKey(value: unknown): value is CryptoKey {
-  return typeof value === "object" && value !== null && "algorithm" in value && "type" in value && "usages" in value;
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "algorithm" in value &&
+    "type" in value &&
+    "usages" in value
+  );
 }

@@ -25,7 +25,8 @@ export interface ClientAssertionOptions {
 }
 
 /** A client assertion: a JWT, or a function returning one for each token request. */
-export type ClientAssertion = string | ((options: ClientAssertionOptions) => string | Promise<string>);
+export type ClientAssertion =
+  string | ((options: ClientAssertionOptions) => string | Promise<string>);
 
 /**
  * Creates the client assertion credential.
@@ -40,7 +41,10 @@ export function clientAssertionCredential(assertion: ClientAssertion): ClientCre
       );
     }
   } else if (typeof assertion !== "function") {
-    throw new ClientError("invalid_client_assertion", "The client assertion must be a JWT string or a function that returns one.");
+    throw new ClientError(
+      "invalid_client_assertion",
+      "The client assertion must be a JWT string or a function that returns one.",
+    );
   }
   return {
     kind: "assertion",

@@ -9,7 +9,11 @@
 import { ClientError } from "../errors";
 import { encodeBase64 } from "../internal/base64";
 import { objectId } from "../internal/object-id";
-import { certificateCredential, type CertificateOptions, type ClientClaimsOptions } from "./certificate";
+import {
+  certificateCredential,
+  type CertificateOptions,
+  type ClientClaimsOptions,
+} from "./certificate";
 import { clientAssertionCredential, type ClientAssertion } from "./client-assertion";
 import type { ClientCredential } from "./client-credential";
 import { clientSecretCredential } from "./client-secret";
@@ -17,7 +21,11 @@ import { clientSecretCredential } from "./client-secret";
 /** One configured credential. */
 export type CredentialSpec =
   | { readonly kind: "secret"; readonly secret: string }
-  | { readonly kind: "certificate"; readonly certificate: CertificateOptions; readonly clientClaims: ClientClaimsOptions | undefined }
+  | {
+      readonly kind: "certificate";
+      readonly certificate: CertificateOptions;
+      readonly clientClaims: ClientClaimsOptions | undefined;
+    }
   | { readonly kind: "assertion"; readonly assertion: ClientAssertion };
 
 /** Creates the credential; synchronous validation errors are thrown here. */
@@ -41,7 +49,9 @@ export function credentialIdentity(spec: CredentialSpec): string {
     case "secret":
       return `secret\u0000${String(spec.secret)}`;
     case "assertion":
-      return typeof spec.assertion === "string" ? `assertion\u0000${spec.assertion}` : `assertion-callback\u0000${objectId(spec.assertion)}`;
+      return typeof spec.assertion === "string"
+        ? `assertion\u0000${spec.assertion}`
+        : `assertion-callback\u0000${objectId(spec.assertion)}`;
     case "certificate":
       return `certificate\u0000${certificateIdentity(spec.certificate)}\u0000${spec.clientClaims === undefined ? "" : JSON.stringify(spec.clientClaims)}`;
   }
@@ -49,18 +59,32 @@ export function credentialIdentity(spec: CredentialSpec): string {
 
 function certificateIdentity(options: CertificateOptions): string {
   if (typeof options !== "object" || options === null) {
-    throw new ClientError("invalid_configuration", "withCertificate needs { privateKey, certificate }, { pfx, password } or { sign, certificate }.");
+    throw new ClientError(
+      "invalid_configuration",
+      "withCertificate needs { privateKey, certificate }, { pfx, password } or { sign, certificate }.",
+    );
   }
   const common = `${options.algorithm ?? ""}\u0000${options.sendX5c ?? ""}`;
   if ("pfx" in options) {
-    const bytes = options.pfx instanceof Uint8Array ? options.pfx : options.pfx instanceof ArrayBuffer ? new Uint8Array(options.pfx) : new Uint8Array();
+    const bytes =
+      options.pfx instanceof Uint8Array
+        ? options.pfx
+        : options.pfx instanceof ArrayBuffer
+          ? new Uint8Array(options.pfx)
+          : new Uint8Array();
     return `pfx\u0000${encodeBase64(bytes)}\u0000${options.password}\u0000${common}`;
   }
-  if ("sign" in options) return `sign\u0000${typeof options.sign === "function" ? objectId(options.sign) : ""}\u0000${options.certificate}\u0000${common}`;
+  if ("sign" in options)
+    return `sign\u0000${typeof options.sign === "function" ? objectId(options.sign) : ""}\u0000${options.certificate}\u0000${common}`;
   if (!("certificate" in options)) {
     const thumbprints = options as { thumbprint?: string; thumbprintSha256?: string };
     return `thumbprint\u0000${String(options.privateKey)}\u0000${thumbprints.thumbprint ?? ""}\u0000${thumbprints.thumbprintSha256 ?? ""}\u0000${options.password ?? ""}\u0000${common}`;
   }
-  const key = typeof options.privateKey === "string" ? options.privateKey : typeof options.privateKey === "object" && options.privateKey !== null ? `key\u0000${objectId(options.privateKey)}` : "";
+  const key =
+    typeof options.privateKey === "string"
+      ? options.privateKey
+      : typeof options.privateKey === "object" && options.privateKey !== null
+        ? `key\u0000${objectId(options.privateKey)}`
+        : "";
   return `pem\u0000${key}\u0000${options.password ?? ""}\u0000${options.certificate}\u0000${common}`;
 }

@@ -13,7 +13,9 @@ import type { SigningAlgorithm } from "./private-key";
 export type Signer = (data: Uint8Array<ArrayBuffer>) => Promise<Uint8Array>;
 
 /** The WebCrypto parameters of `crypto.subtle.sign` for each JWS algorithm. */
-export function webCryptoSignParams(alg: SigningAlgorithm): AlgorithmIdentifier | RsaPssParams | EcdsaParams {
+export function webCryptoSignParams(
+  alg: SigningAlgorithm,
+): AlgorithmIdentifier | RsaPssParams | EcdsaParams {
   switch (alg) {
     case "RS256":
       return { name: "RSASSA-PKCS1-v1_5" };

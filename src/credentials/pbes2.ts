@@ -111,7 +111,8 @@ export async function decryptPbes2(
   let prfOid = HMAC_WITH_SHA1; // the DEFAULT of PBKDF2-params
   for (const optional of params.slice(2)) {
     if (optional.tag === Tag.INTEGER) {
-      if (readSmallInteger(optional) !== keyBytes) throw new DerError("PBKDF2 key length does not match AES");
+      if (readSmallInteger(optional) !== keyBytes)
+        throw new DerError("PBKDF2 key length does not match AES");
     } else {
       prfOid = readOid(at(childrenOf(optional, Tag.SEQUENCE), 0));
     }

@@ -56,7 +56,10 @@ export function decodePemBlocks(text: string, subject = "PEM input"): PemBlock[]
 }
 
 function decodeBody(body: string, label: string, where: string): PemBlock {
-  const lines = body.replace(/\\r|\\n/g, "\n").split(/\r?\n|\r/).map((line) => line.trim());
+  const lines = body
+    .replace(/\\r|\\n/g, "\n")
+    .split(/\r?\n|\r/)
+    .map((line) => line.trim());
   const headers: Record<string, string> = {};
   let first = lines.findIndex((line) => line !== "");
   if (first >= 0 && lines[first]?.includes(":")) {

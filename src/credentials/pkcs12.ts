@@ -80,7 +80,10 @@ export async function decodePkcs12(bytes: Uint8Array, password: string): Promise
 
   const keys: PrivateKeyMaterial[] = [];
   const certificates: Uint8Array<ArrayBuffer>[] = [];
-  const contentInfos = parse(() => childrenOf(decodeDer(authenticatedSafe), Tag.SEQUENCE), "content list");
+  const contentInfos = parse(
+    () => childrenOf(decodeDer(authenticatedSafe), Tag.SEQUENCE),
+    "content list",
+  );
   for (const contentInfo of contentInfos) {
     for (const bag of await readSafeContents(contentInfo, password)) {
       const [id, value] = parse(() => readBag(bag), "bag");
@@ -103,12 +106,18 @@ export async function decodePkcs12(bytes: Uint8Array, password: string): Promise
     );
   }
   if (otherKeys.length > 0) {
-    throw invalidPkcs12(`The PKCS#12 file holds ${keys.length} private keys: export one key and its certificate`);
+    throw invalidPkcs12(
+      `The PKCS#12 file holds ${keys.length} private keys: export one key and its certificate`,
+    );
   }
   if (certificates.length === 0) {
-    throw invalidPkcs12("The PKCS#12 file holds no certificate: export the key together with its certificate");
+    throw invalidPkcs12(
+      "The PKCS#12 file holds no certificate: export the key together with its certificate",
+    );
   }
-  certificates.forEach((der, index) => checkCertificate(der, `Certificate ${index + 1} of the PKCS#12 file`));
+  certificates.forEach((der, index) =>
+    checkCertificate(der, `Certificate ${index + 1} of the PKCS#12 file`),
+  );
   return { key, certificates: await orderLeafFirst(certificates, key) };
 }
 
@@ -123,7 +132,9 @@ function readPfx(file: Uint8Array<ArrayBuffer>): {
   const authSafe = childrenOf(at(pfx, 1), Tag.SEQUENCE);
   const type = readOid(at(authSafe, 0));
   if (type === SIGNED_DATA) {
-    throw invalidPkcs12("The PKCS#12 file uses public-key integrity (signedData); re-export it with a password");
+    throw invalidPkcs12(
+      "The PKCS#12 file uses public-key integrity (signedData); re-export it with a password",
+    );
   }
   if (type !== DATA) throw new DerError("the authenticated safe is not data");
   return { authenticatedSafe: explicitOctetString(at(authSafe, 1)), macData: pfx[2] };
@@ -134,7 +145,11 @@ function readPfx(file: Uint8Array<ArrayBuffer>): {
  * Appendix B) over the password as a NUL-terminated BMPString; an empty password is tried both
  * with and without the terminator, as writers differ there.
  */
-async function verifyMac(macData: DerNode, content: Uint8Array<ArrayBuffer>, password: string): Promise<boolean> {
+async function verifyMac(
+  macData: DerNode,
+  content: Uint8Array<ArrayBuffer>,
+  password: string,
+): Promise<boolean> {
   const { digest, algorithm, salt, iterations } = parse(() => {
     const fields = childrenOf(macData, Tag.SEQUENCE);
     const digestInfo = childrenOf(at(fields, 0), Tag.SEQUENCE);
@@ -164,7 +179,13 @@ async function verifyMac(macData: DerNode, content: Uint8Array<ArrayBuffer>, pas
   const unicode = bmpString(password);
   const candidates = password === "" ? [unicode, new Uint8Array(0)] : [unicode];
   for (const secret of candidates) {
-    const keyBytes = await pkcs12Kdf(algorithm.hash, algorithm.blockBytes, secret, salt, iterations);
+    const keyBytes = await pkcs12Kdf(
+      algorithm.hash,
+      algorithm.blockBytes,
+      secret,
+      salt,
+      iterations,
+    );
     const hmac = { name: "HMAC", hash: algorithm.hash };
     const key = await crypto.subtle.importKey("raw", keyBytes, hmac, false, ["verify"]);
     if (await crypto.subtle.verify("HMAC", key, digest, content)) return true;
@@ -184,14 +205,22 @@ async function pkcs12Kdf(
   iterations: number,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const diversifier = new Uint8Array(blockBytes).fill(MAC_KEY_ID);
-  const input = concat([diversifier, repeatToBlocks(salt, blockBytes), repeatToBlocks(password, blockBytes)]);
+  const input = concat([
+    diversifier,
+    repeatToBlocks(salt, blockBytes),
+    repeatToBlocks(password, blockBytes),
+  ]);
   let block = new Uint8Array(await crypto.subtle.digest(hash, input));
-  for (let i = 1; i < iterations; i++) block = new Uint8Array(await crypto.subtle.digest(hash, block));
+  for (let i = 1; i < iterations; i++)
+    block = new Uint8Array(await crypto.subtle.digest(hash, block));
   return block;
 }
 
 /** `bytes` repeated to fill a whole number of `blockBytes` blocks (empty stays empty). */
-function repeatToBlocks(bytes: Uint8Array<ArrayBuffer>, blockBytes: number): Uint8Array<ArrayBuffer> {
+function repeatToBlocks(
+  bytes: Uint8Array<ArrayBuffer>,
+  blockBytes: number,
+): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(Math.ceil(bytes.length / blockBytes) * blockBytes);
   for (let i = 0; i < out.length; i++) out[i] = bytes[i % bytes.length] ?? 0;
   return out;
@@ -215,10 +244,15 @@ async function readSafeContents(contentInfo: DerNode, password: string): Promise
     return { type: readOid(at(fields, 0)), payload: at(fields, 1, contextTag(0)) };
   }, "content");
   if (type === DATA) {
-    return parse(() => childrenOf(decodeDer(explicitOctetString(payload)), Tag.SEQUENCE), "content");
+    return parse(
+      () => childrenOf(decodeDer(explicitOctetString(payload)), Tag.SEQUENCE),
+      "content",
+    );
   }
   if (type === ENVELOPED_DATA) {
-    throw invalidPkcs12("The PKCS#12 file uses public-key privacy (envelopedData); re-export it with a password");
+    throw invalidPkcs12(
+      "The PKCS#12 file uses public-key privacy (envelopedData); re-export it with a password",
+    );
   }
   if (type !== ENCRYPTED_DATA) return [];
   const { algorithm, ciphertext } = parse(() => {
@@ -304,7 +338,9 @@ function parse<T>(parser: () => T, part: string): T {
 }
 
 function malformed(part: string, cause: DerError): ClientError {
-  return invalidPkcs12(`The PKCS#12 ${part} is malformed (${cause.message}); pass the bytes of a .pfx or .p12 file`);
+  return invalidPkcs12(
+    `The PKCS#12 ${part} is malformed (${cause.message}); pass the bytes of a .pfx or .p12 file`,
+  );
 }
 
 /** Why bytes that do not start like DER are not a PKCS#12 file, with the likely mix-up. */

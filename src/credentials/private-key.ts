@@ -90,7 +90,10 @@ const REENCRYPT =
  * @throws ClientError `invalid_pem`, `invalid_private_key`, `unsupported_key_type`,
  *   `invalid_password` or `unsupported_encryption`.
  */
-export async function decodePrivateKey(pem: string, password?: string): Promise<PrivateKeyMaterial> {
+export async function decodePrivateKey(
+  pem: string,
+  password?: string,
+): Promise<PrivateKeyMaterial> {
   const blocks = decodePemBlocks(pem, "private key");
   const keys = blocks.filter((block) => block.label.endsWith("PRIVATE KEY"));
   const block = keys[0];
@@ -110,7 +113,8 @@ export async function decodePrivateKey(pem: string, password?: string): Promise<
   }
   if (/ENCRYPTED/i.test(block.headers["Proc-Type"] ?? "")) {
     // DEK-Info is "CIPHER,IV": name the cipher only, and only if it looks like one.
-    const cipher = /^[A-Za-z0-9-]{1,32}(?=,)/.exec(block.headers["DEK-Info"] ?? "")?.[0] ?? "an unknown cipher";
+    const cipher =
+      /^[A-Za-z0-9-]{1,32}(?=,)/.exec(block.headers["DEK-Info"] ?? "")?.[0] ?? "an unknown cipher";
     throw new ClientError(
       "unsupported_encryption",
       `The private key uses legacy PEM encryption (Proc-Type: 4,ENCRYPTED with ${cipher}), whose ` +
@@ -159,7 +163,8 @@ export function privateKeyFromPkcs8(der: Uint8Array<ArrayBuffer>): PrivateKeyMat
       return privateKeyFromPkcs1(inner);
     case EC_PUBLIC_KEY: {
       const parameters = algorithm[1];
-      const curve = parameters === undefined || parameters.tag === Tag.NULL ? undefined : curveOf(parameters);
+      const curve =
+        parameters === undefined || parameters.tag === Tag.NULL ? undefined : curveOf(parameters);
       return privateKeyFromSec1(inner, curve);
     }
     default:
@@ -172,7 +177,9 @@ function importParameters(
   material: PrivateKeyMaterial,
   alg: SigningAlgorithm,
 ): RsaHashedImportParams | EcKeyImportParams {
-  const wanted = ({ RS256: "RSA", PS256: "RSA", ES256: "P-256", ES384: "P-384", ES512: "P-521" } as const)[alg];
+  const wanted = (
+    { RS256: "RSA", PS256: "RSA", ES256: "P-256", ES384: "P-384", ES512: "P-521" } as const
+  )[alg];
   const actual = material.keyType === "RSA" ? "RSA" : material.namedCurve;
   if (wanted !== actual) {
     throw new ClientError(
@@ -192,7 +199,10 @@ function importParameters(
  * @throws ClientError `invalid_configuration` when `alg` does not fit the key, or
  *   `invalid_private_key` when WebCrypto rejects the key.
  */
-export async function importSigningKey(material: PrivateKeyMaterial, alg: SigningAlgorithm): Promise<CryptoKey> {
+export async function importSigningKey(
+  material: PrivateKeyMaterial,
+  alg: SigningAlgorithm,
+): Promise<CryptoKey> {
   const parameters = importParameters(material, alg);
   try {
     return await crypto.subtle.importKey("pkcs8", material.pkcs8, parameters, false, ["sign"]);
@@ -212,7 +222,11 @@ export async function importSigningKey(material: PrivateKeyMaterial, alg: Signin
  */
 export function defaultAlgorithmFor(material: PrivateKeyMaterial): SigningAlgorithm {
   if (material.keyType === "RSA") return "PS256";
-  return material.namedCurve === "P-384" ? "ES384" : material.namedCurve === "P-521" ? "ES512" : "ES256";
+  return material.namedCurve === "P-384"
+    ? "ES384"
+    : material.namedCurve === "P-521"
+      ? "ES512"
+      : "ES256";
 }
 
 /** The named curve of an EC parameters node (an OID), or an `unsupported_key_type` error. */
@@ -242,7 +256,11 @@ async function decryptPrivateKey(
   let plaintext: Uint8Array<ArrayBuffer> | undefined;
   try {
     const info = childrenOf(decodeDer(der), Tag.SEQUENCE);
-    plaintext = await decryptPbes2(at(info, 0, Tag.SEQUENCE), readOctetString(at(info, 1)), password);
+    plaintext = await decryptPbes2(
+      at(info, 0, Tag.SEQUENCE),
+      readOctetString(at(info, 1)),
+      password,
+    );
   } catch (cause) {
     if (cause instanceof UnsupportedEncryptionError) {
       throw new ClientError(
@@ -276,7 +294,10 @@ function privateKeyFromPkcs1(der: Uint8Array<ArrayBuffer>): PrivateKeyMaterial {
   return { pkcs8: wrapPkcs8(algorithm, der), keyType: "RSA" };
 }
 
-function privateKeyFromSec1(der: Uint8Array<ArrayBuffer>, outerCurve?: NamedCurve): PrivateKeyMaterial {
+function privateKeyFromSec1(
+  der: Uint8Array<ArrayBuffer>,
+  outerCurve?: NamedCurve,
+): PrivateKeyMaterial {
   const fields = childrenOf(decodeDer(der), Tag.SEQUENCE);
   if (readSmallInteger(at(fields, 0)) !== 1) throw new DerError("unknown ECPrivateKey version");
   const scalar = readOctetString(at(fields, 1));
@@ -284,7 +305,8 @@ function privateKeyFromSec1(der: Uint8Array<ArrayBuffer>, outerCurve?: NamedCurv
   const innerCurve = parameters === undefined ? undefined : curveOf(at(childrenOf(parameters), 0));
   const namedCurve = outerCurve ?? innerCurve;
   if (namedCurve === undefined) throw new DerError("EC private key without a named curve");
-  if (innerCurve !== undefined && innerCurve !== namedCurve) throw new DerError("EC key with two different curves");
+  if (innerCurve !== undefined && innerCurve !== namedCurve)
+    throw new DerError("EC key with two different curves");
   if (scalar.length !== CURVE_BYTES[namedCurve]) {
     throw new DerError(`EC private key of the wrong size for ${namedCurve}`);
   }
@@ -292,7 +314,10 @@ function privateKeyFromSec1(der: Uint8Array<ArrayBuffer>, outerCurve?: NamedCurv
   return { pkcs8: wrapPkcs8(algorithm, der), keyType: "EC", namedCurve };
 }
 
-function wrapPkcs8(algorithm: Uint8Array<ArrayBuffer>, privateKey: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+function wrapPkcs8(
+  algorithm: Uint8Array<ArrayBuffer>,
+  privateKey: Uint8Array<ArrayBuffer>,
+): Uint8Array<ArrayBuffer> {
   return encodeSequence(encodeSmallInteger(0), algorithm, encodeOctetString(privateKey));
 }
 

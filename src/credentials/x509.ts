@@ -57,7 +57,9 @@ const COMPARE_HINT =
  */
 export function decodeCertificateChain(pem: string): Uint8Array<ArrayBuffer>[] {
   const blocks = decodePemBlocks(pem, "certificate");
-  const certificates = blocks.filter((block) => CERTIFICATE_LABELS.has(block.label)).map((block) => block.der);
+  const certificates = blocks
+    .filter((block) => CERTIFICATE_LABELS.has(block.label))
+    .map((block) => block.der);
   if (certificates.length === 0) {
     const found = [...new Set(blocks.map((block) => block.label))].join(", ");
     throw new ClientError(
@@ -65,7 +67,9 @@ export function decodeCertificateChain(pem: string): Uint8Array<ArrayBuffer>[] {
       `The certificate PEM holds no -----BEGIN CERTIFICATE----- block (it has: ${found}).`,
     );
   }
-  certificates.forEach((der, index) => checkCertificate(der, `Certificate ${index + 1} of the PEM`));
+  certificates.forEach((der, index) =>
+    checkCertificate(der, `Certificate ${index + 1} of the PEM`),
+  );
   return certificates;
 }
 
@@ -76,7 +80,10 @@ export function decodeCertificateChain(pem: string): Uint8Array<ArrayBuffer>[] {
  * @param description - Names the certificate in the error message, e.g. `"Certificate 2 of the PEM"`.
  * @throws ClientError `invalid_certificate`.
  */
-export function checkCertificate(der: Uint8Array<ArrayBuffer>, description = "The certificate"): void {
+export function checkCertificate(
+  der: Uint8Array<ArrayBuffer>,
+  description = "The certificate",
+): void {
   certificateParts(der, description);
 }
 
@@ -91,7 +98,10 @@ export async function certificateThumbprints(
     crypto.subtle.digest("SHA-1", der),
     crypto.subtle.digest("SHA-256", der),
   ]);
-  return { x5t: encodeBase64Url(new Uint8Array(sha1)), x5tS256: encodeBase64Url(new Uint8Array(sha256)) };
+  return {
+    x5t: encodeBase64Url(new Uint8Array(sha1)),
+    x5tS256: encodeBase64Url(new Uint8Array(sha256)),
+  };
 }
 
 /**
@@ -99,7 +109,10 @@ export async function certificateThumbprints(
  *
  * @throws ClientError `invalid_certificate`.
  */
-export function certificateValidity(der: Uint8Array<ArrayBuffer>): { notBefore: Date; notAfter: Date } {
+export function certificateValidity(der: Uint8Array<ArrayBuffer>): {
+  notBefore: Date;
+  notAfter: Date;
+} {
   const { validity } = certificateParts(der, "The certificate");
   try {
     return { notBefore: readTime(at(validity, 0)), notAfter: readTime(at(validity, 1)) };
@@ -121,7 +134,9 @@ export async function assertCertificateMatchesKey(
   const certificateKey = certificatePublicKey(certDer);
   const privateKey = await privateKeyPublicPart(key);
   if (certificateKey.kind !== privateKey.kind) {
-    throw mismatch(`the certificate's key is ${certificateKey.kind} but the private key is ${privateKey.kind}`);
+    throw mismatch(
+      `the certificate's key is ${certificateKey.kind} but the private key is ${privateKey.kind}`,
+    );
   }
   if (certificateKey.value !== privateKey.value) {
     throw mismatch(`they hold different ${privateKey.kind} public keys`);
@@ -145,7 +160,9 @@ export async function orderLeafFirst(
   const first = certificates[leaf];
   if (first === undefined) {
     const count = certificates.length;
-    throw mismatch(`none of the ${count} certificates holds the private key's ${privateKey.kind} public key`);
+    throw mismatch(
+      `none of the ${count} certificates holds the private key's ${privateKey.kind} public key`,
+    );
   }
   return [first, ...certificates.filter((_, index) => index !== leaf)];
 }
@@ -182,7 +199,8 @@ function certificatePublicKey(der: Uint8Array<ArrayBuffer>): PublicKeyId {
     }
     if (oid === EC_PUBLIC_KEY) {
       const parameters = at(publicKeyAlgorithm, 1);
-      const curveOid = parameters.tag === Tag.OID ? readOid(parameters) : "with explicit parameters";
+      const curveOid =
+        parameters.tag === Tag.OID ? readOid(parameters) : "with explicit parameters";
       return ecId(CURVES[curveOid] ?? `curve ${curveOid}`, bits);
     }
     return { kind: `algorithm ${oid}`, value: "" };
@@ -220,7 +238,10 @@ async function readPublicPart(key: PrivateKeyMaterial): Promise<PublicKeyId> {
 }
 
 function rsaId(modulus: DerNode, exponent: DerNode): PublicKeyId {
-  return { kind: "RSA", value: `${hex(readUnsignedInteger(modulus))}:${hex(readUnsignedInteger(exponent))}` };
+  return {
+    kind: "RSA",
+    value: `${hex(readUnsignedInteger(modulus))}:${hex(readUnsignedInteger(exponent))}`,
+  };
 }
 
 /**
@@ -250,11 +271,19 @@ function readTime(node: DerNode): Date {
         ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.\d+)?Z$/.exec(text)
         : null;
   if (match === null) throw new DerError("malformed certificate time");
-  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = match.slice(1).map(Number);
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = match
+    .slice(1)
+    .map(Number);
   // RFC 5280 §4.1.2.5.1: a two-digit year below 50 is 20YY, otherwise 19YY.
   const fullYear = node.tag === Tag.UTC_TIME ? (year < 50 ? 2000 + year : 1900 + year) : year;
   const date = new Date(Date.UTC(fullYear, month - 1, day, hour, minute, second));
-  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+  if (
+    date.getUTCMonth() !== month - 1 ||
+    date.getUTCDate() !== day ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  ) {
     throw new DerError("invalid certificate time");
   }
   return date;
@@ -277,7 +306,11 @@ function mismatch(reason: string): ClientError {
 }
 
 function errorName(error: unknown): string {
-  return error instanceof DerError ? error.message : error instanceof Error ? error.name : "unknown error";
+  return error instanceof DerError
+    ? error.message
+    : error instanceof Error
+      ? error.name
+      : "unknown error";
 }
 
 function hex(bytes: Uint8Array<ArrayBuffer>): string {

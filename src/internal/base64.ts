@@ -26,7 +26,11 @@ export function encodeBase64Url(bytes: Uint8Array): string {
  * Throws a `SyntaxError` on any other character; callers turn it into their own typed error.
  */
 export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const compact = text.replace(/[\s]/g, "").replace(/-/g, "+").replace(/_/g, "/").replace(/=+$/, "");
+  const compact = text
+    .replace(/[\s]/g, "")
+    .replace(/-/g, "+")
+    .replace(/_/g, "/")
+    .replace(/=+$/, "");
   if (!/^[A-Za-z0-9+/]*$/.test(compact) || compact.length % 4 === 1) {
     throw new SyntaxError("not base64");
   }

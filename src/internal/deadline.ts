@@ -17,7 +17,10 @@ export interface Deadline {
 /** Starts a deadline of `ms` milliseconds, aborting early with `parent`'s reason if `parent` aborts. */
 export function startDeadline(ms: number, parent?: AbortSignal): Deadline {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException("The operation timed out.", "TimeoutError")), ms);
+  const timer = setTimeout(
+    () => controller.abort(new DOMException("The operation timed out.", "TimeoutError")),
+    ms,
+  );
   const followParent = (): void => controller.abort(parent?.reason);
   if (parent !== undefined) {
     if (parent.aborted) followParent();
@@ -36,7 +39,11 @@ export function startDeadline(ms: number, parent?: AbortSignal): Deadline {
  * Settles with `work`, or rejects with `onAbort()` as soon as `signal` aborts, whichever comes
  * first. The work itself goes on (it cannot be cancelled from here); its outcome is ignored.
  */
-export function raceSignal<T>(work: Promise<T>, signal: AbortSignal, onAbort: () => unknown): Promise<T> {
+export function raceSignal<T>(
+  work: Promise<T>,
+  signal: AbortSignal,
+  onAbort: () => unknown,
+): Promise<T> {
   if (signal.aborted) {
     work.catch(() => undefined);
     return Promise.reject(onAbort());

@@ -191,13 +191,19 @@ export function encodeSmallInteger(n: number): Uint8Array<ArrayBuffer> {
 export function encodeOid(dotted: string): Uint8Array<ArrayBuffer> {
   const arcs = dotted.split(".").map(Number);
   const [first, second, ...rest] = arcs;
-  if (first === undefined || second === undefined || first > 2 || arcs.some((a) => !Number.isSafeInteger(a) || a < 0)) {
+  if (
+    first === undefined ||
+    second === undefined ||
+    first > 2 ||
+    arcs.some((a) => !Number.isSafeInteger(a) || a < 0)
+  ) {
     throw new DerError("invalid OBJECT IDENTIFIER");
   }
   const octets: number[] = [];
   for (const arc of [40 * first + second, ...rest]) {
     const group: number[] = [arc % 128];
-    for (let n = Math.floor(arc / 128); n > 0; n = Math.floor(n / 128)) group.unshift(0x80 | (n % 128));
+    for (let n = Math.floor(arc / 128); n > 0; n = Math.floor(n / 128))
+      group.unshift(0x80 | (n % 128));
     octets.push(...group);
   }
   return encodeTlv(Tag.OID, Uint8Array.from(octets));

@@ -16,7 +16,13 @@ interface HashState {
   readonly length: number;
 }
 
-const initialState: HashState = { a: 0x811c9dc5, b: 0x050c5d1f, c: 0x1b873593, d: 0x6b43a9b5, length: 0 };
+const initialState: HashState = {
+  a: 0x811c9dc5,
+  b: 0x050c5d1f,
+  c: 0x1b873593,
+  d: 0x6b43a9b5,
+  length: 0,
+};
 
 /** 32 lowercase hex digits. */
 export function fastHash128(text: string): string {
@@ -67,5 +73,6 @@ const digits: number[] = new Array<number>(32).fill(0);
 const hexCodes = Array.from("0123456789abcdef", (digit) => digit.charCodeAt(0));
 
 function writeHex(n: number, at: number): void {
-  for (let shift = 28, i = at; shift >= 0; shift -= 4, i++) digits[i] = hexCodes[(n >>> shift) & 0xf] as number;
+  for (let shift = 28, i = at; shift >= 0; shift -= 4, i++)
+    digits[i] = hexCodes[(n >>> shift) & 0xf] as number;
 }

@@ -15,9 +15,13 @@ export const librarySku = "entra-edge";
 export const runtimeName: string = detectRuntime();
 
 function detectRuntime(): string {
-  const global = globalThis as { navigator?: { userAgent?: unknown }; process?: { versions?: { node?: unknown } } };
+  const global = globalThis as {
+    navigator?: { userAgent?: unknown };
+    process?: { versions?: { node?: unknown } };
+  };
   const userAgent = global.navigator?.userAgent;
-  if (typeof userAgent === "string" && userAgent !== "") return userAgent.split(" ")[0] ?? userAgent;
+  if (typeof userAgent === "string" && userAgent !== "")
+    return userAgent.split(" ")[0] ?? userAgent;
   const node = global.process?.versions?.node;
   return typeof node === "string" ? `Node/${node}` : "unknown";
 }

@@ -53,12 +53,16 @@ export interface MsalAuthenticationResult {
 }
 
 /** Per-request options of an msal-node request (the tenant of `authority` is read by the caller). */
-export function optionsOfMsalRequest(request: ClientCredentialRequest, tenantId: string | undefined): AcquireTokenForClientOptions {
+export function optionsOfMsalRequest(
+  request: ClientCredentialRequest,
+  tenantId: string | undefined,
+): AcquireTokenForClientOptions {
   const options: AcquireTokenForClientOptions = {};
   if (request.skipCache === true) options.forceRefresh = true;
   if (request.claims !== undefined && request.claims !== "") options.claims = request.claims;
   if (request.correlationId !== undefined) options.correlationId = request.correlationId;
-  if (request.tokenQueryParameters !== undefined) options.extraQueryParameters = request.tokenQueryParameters;
+  if (request.tokenQueryParameters !== undefined)
+    options.extraQueryParameters = request.tokenQueryParameters;
   if (request.azureRegion !== undefined) options.azureRegion = request.azureRegion;
   if (tenantId !== undefined) options.tenantId = tenantId;
   return options;

@@ -26,7 +26,12 @@ export interface MsalNodeConfiguration {
     clientId: string;
     authority?: string;
     clientSecret?: string;
-    clientCertificate?: { thumbprint?: string; thumbprintSha256?: string; privateKey: string; x5c?: string };
+    clientCertificate?: {
+      thumbprint?: string;
+      thumbprintSha256?: string;
+      privateKey: string;
+      x5c?: string;
+    };
     clientAssertion?: ClientAssertion;
     clientCapabilities?: string[];
     /** Accepted for compatibility: entra-edge builds Entra endpoints by template and trusts the configured host. */
@@ -62,14 +67,22 @@ const msalCloudHosts: Record<string, string> = {
 };
 
 /** Converts an msal-node configuration. @throws ClientError for fields it cannot honour. */
-export function fromMsalNodeConfiguration(configuration: MsalNodeConfiguration): ConfidentialClientApplicationOptions {
+export function fromMsalNodeConfiguration(
+  configuration: MsalNodeConfiguration,
+): ConfidentialClientApplicationOptions {
   const auth = configuration.auth;
   const options: ConfidentialClientApplicationOptions = { clientId: auth.clientId };
-  if (auth.azureCloudOptions !== undefined && auth.azureCloudOptions.azureCloudInstance !== "None") {
+  if (
+    auth.azureCloudOptions !== undefined &&
+    auth.azureCloudOptions.azureCloudInstance !== "None"
+  ) {
     const origin = auth.azureCloudOptions.azureCloudInstance;
     options.authority = `${origin.replace(/\/+$/, "")}/${auth.azureCloudOptions.tenant ?? "organizations"}`;
     if (msalCloudHosts[origin.replace(/\/+$/, "")] === undefined) {
-      throw new ClientError("invalid_authority", `Unknown azureCloudInstance ${JSON.stringify(origin)}: use an AzureCloudInstance URL or authority.`);
+      throw new ClientError(
+        "invalid_authority",
+        `Unknown azureCloudInstance ${JSON.stringify(origin)}: use an AzureCloudInstance URL or authority.`,
+      );
     }
   } else if (auth.authority !== undefined) {
     options.authority = auth.authority;
@@ -78,22 +91,31 @@ export function fromMsalNodeConfiguration(configuration: MsalNodeConfiguration):
   }
   if (auth.clientSecret !== undefined) options.clientSecret = auth.clientSecret;
   if (auth.clientAssertion !== undefined) options.clientAssertion = auth.clientAssertion;
-  if (auth.clientCertificate !== undefined) options.certificate = certificateOf(auth.clientCertificate);
+  if (auth.clientCertificate !== undefined)
+    options.certificate = certificateOf(auth.clientCertificate);
   if (auth.clientCapabilities !== undefined) options.clientCapabilities = auth.clientCapabilities;
   const logger = configuration.system?.loggerOptions;
   if (logger?.loggerCallback !== undefined) {
     options.logger = callbackLogger(logger.loggerCallback);
-    options.logging = { level: levelOf(logger.logLevel), piiLoggingEnabled: logger.piiLoggingEnabled ?? false };
+    options.logging = {
+      level: levelOf(logger.logLevel),
+      piiLoggingEnabled: logger.piiLoggingEnabled ?? false,
+    };
   }
   return options;
 }
 
-function certificateOf(certificate: NonNullable<MsalNodeConfiguration["auth"]["clientCertificate"]>): CertificateOptions {
+function certificateOf(
+  certificate: NonNullable<MsalNodeConfiguration["auth"]["clientCertificate"]>,
+): CertificateOptions {
   // With the chain (x5c), the certificate itself is known: check the key against it and send it.
-  if (certificate.x5c !== undefined) return { privateKey: certificate.privateKey, certificate: certificate.x5c, sendX5c: true };
+  if (certificate.x5c !== undefined)
+    return { privateKey: certificate.privateKey, certificate: certificate.x5c, sendX5c: true };
   return {
     privateKey: certificate.privateKey,
-    ...(certificate.thumbprintSha256 === undefined ? {} : { thumbprintSha256: certificate.thumbprintSha256 }),
+    ...(certificate.thumbprintSha256 === undefined
+      ? {}
+      : { thumbprintSha256: certificate.thumbprintSha256 }),
     ...(certificate.thumbprint === undefined ? {} : { thumbprint: certificate.thumbprint }),
   };
 }
@@ -106,7 +128,9 @@ function levelOf(level: number | undefined): LogLevel {
   return "verbose";
 }
 
-function callbackLogger(callback: (level: number, message: string, containsPii: boolean) => void): Logger {
+function callbackLogger(
+  callback: (level: number, message: string, containsPii: boolean) => void,
+): Logger {
   return {
     error: (message) => callback(0, message, false),
     warn: (message) => callback(1, message, false),

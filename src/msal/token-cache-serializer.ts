@@ -37,7 +37,12 @@ export interface TokenCacheSerializer {
 }
 
 /** Seconds as MSAL writes them: a string of digits (MSAL.NET and Python may write numbers). */
-const seconds = v.pipe(v.union([v.string(), v.number()]), v.transform(Number), v.number(), v.finite());
+const seconds = v.pipe(
+  v.union([v.string(), v.number()]),
+  v.transform(Number),
+  v.number(),
+  v.finite(),
+);
 
 const accessTokenEntity = v.looseObject({
   home_account_id: v.optional(v.string()),
@@ -64,7 +69,10 @@ export function tokenCacheSerializer(
   clientId: string,
   now: () => number,
 ): TokenCacheSerializer {
-  const environment = authority.kind === "entra" ? (cloudOfHost(authority.host)?.cacheHost ?? authority.host) : authority.host;
+  const environment =
+    authority.kind === "entra"
+      ? (cloudOfHost(authority.host)?.cacheHost ?? authority.host)
+      : authority.host;
   return {
     serialize() {
       const accessTokens: Record<string, unknown> = {};
@@ -72,7 +80,9 @@ export function tokenCacheSerializer(
         if (token.tokenType !== "Bearer") continue;
         const realm = token.tenantId ?? "";
         const target = token.scopes.join(" ");
-        const key = ["", environment, "accesstoken", clientId, realm, target, ""].join("-").toLowerCase();
+        const key = ["", environment, "accesstoken", clientId, realm, target, ""]
+          .join("-")
+          .toLowerCase();
         accessTokens[key] = {
           home_account_id: "",
           environment,
@@ -88,7 +98,13 @@ export function tokenCacheSerializer(
           token_type: "Bearer",
         };
       }
-      return JSON.stringify({ Account: {}, IdToken: {}, AccessToken: accessTokens, RefreshToken: {}, AppMetadata: {} });
+      return JSON.stringify({
+        Account: {},
+        IdToken: {},
+        AccessToken: accessTokens,
+        RefreshToken: {},
+        AppMetadata: {},
+      });
     },
 
     deserialize(json) {
@@ -96,10 +112,17 @@ export function tokenCacheSerializer(
       try {
         document = JSON.parse(json);
       } catch {
-        throw new ClientError("invalid_cache_record", "The token cache is not JSON: pass the string an MSAL serialize() returned.");
+        throw new ClientError(
+          "invalid_cache_record",
+          "The token cache is not JSON: pass the string an MSAL serialize() returned.",
+        );
       }
       const parsed = v.safeParse(cacheDocument, document);
-      if (!parsed.success) throw new ClientError("invalid_cache_record", "The token cache is not an MSAL cache document (no AccessToken map).");
+      if (!parsed.success)
+        throw new ClientError(
+          "invalid_cache_record",
+          "The token cache is not an MSAL cache document (no AccessToken map).",
+        );
       const current = now();
       for (const value of Object.values(parsed.output.AccessToken ?? {})) {
         const entity = v.safeParse(accessTokenEntity, value);
@@ -114,7 +137,8 @@ export function tokenCacheSerializer(
           accessToken: token.secret,
           tokenType: "Bearer",
           expiresOn,
-          extendedExpiresOn: (token.extended_expires_on ?? token.ext_expires_on ?? token.expires_on) * 1000,
+          extendedExpiresOn:
+            (token.extended_expires_on ?? token.ext_expires_on ?? token.expires_on) * 1000,
           refreshOn: token.refresh_on === undefined ? Infinity : token.refresh_on * 1000,
           cachedAt: (token.cached_at ?? current / 1000) * 1000,
           scopes,
@@ -127,7 +151,11 @@ export function tokenCacheSerializer(
   };
 }
 
-function isAppToken(token: v.InferOutput<typeof accessTokenEntity>, clientId: string, environment: string): boolean {
+function isAppToken(
+  token: v.InferOutput<typeof accessTokenEntity>,
+  clientId: string,
+  environment: string,
+): boolean {
   return (
     (token.home_account_id ?? "") === "" &&
     token.credential_type.toLowerCase() === "accesstoken" &&

@@ -6,7 +6,14 @@
  * @module
  */
 
-import { type JWK, SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, jwtVerify } from "jose";
+import {
+  type JWK,
+  SignJWT,
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  jwtVerify,
+} from "jose";
 import { encodeBase64, encodeBase64Url } from "../internal/base64";
 
 /**
@@ -122,7 +129,13 @@ export class AccessTokenIssuer {
   readonly #publicKey: CryptoKey;
   readonly #kid: string;
 
-  private constructor(format: "jwt" | "opaque", privateKey: CryptoKey, publicKey: CryptoKey, jwk: JWK, kid: string) {
+  private constructor(
+    format: "jwt" | "opaque",
+    privateKey: CryptoKey,
+    publicKey: CryptoKey,
+    jwk: JWK,
+    kid: string,
+  ) {
     this.#format = format;
     this.#privateKey = privateKey;
     this.#publicKey = publicKey;
@@ -145,7 +158,13 @@ export class AccessTokenIssuer {
     if (this.#format === "opaque") return randomText(1536);
     const now = Math.floor(nowMs / 1000);
     const issuedAt = now - 300;
-    const claims: Record<string, unknown> = { aud: grant.resource, iss: grant.issuer, iat: issuedAt, nbf: issuedAt, exp: now + lifetimeSeconds };
+    const claims: Record<string, unknown> = {
+      aud: grant.resource,
+      iss: grant.issuer,
+      iat: issuedAt,
+      nbf: issuedAt,
+      exp: now + lifetimeSeconds,
+    };
     if (grant.entra) {
       const { tenantId, servicePrincipalId, appidacr } = grant.entra;
       Object.assign(claims, {
@@ -167,7 +186,9 @@ export class AccessTokenIssuer {
     } else {
       Object.assign(claims, { apptype: "Confidential", appid: grant.clientId, ver: "1.0" });
     }
-    return new SignJWT(claims).setProtectedHeader({ typ: "JWT", alg: "RS256", kid: this.#kid }).sign(this.#privateKey);
+    return new SignJWT(claims)
+      .setProtectedHeader({ typ: "JWT", alg: "RS256", kid: this.#kid })
+      .sign(this.#privateKey);
   }
 
   /**
@@ -188,8 +209,13 @@ export class AccessTokenIssuer {
       issuer: [...issuers],
       ...(options.audience === undefined ? {} : { audience: options.audience }),
     });
-    if (options.tenantId !== undefined && String(payload["tid"]).toLowerCase() !== options.tenantId.toLowerCase()) {
-      throw new Error(`access token 'tid' is '${String(payload["tid"])}', expected '${options.tenantId}'`);
+    if (
+      options.tenantId !== undefined &&
+      String(payload["tid"]).toLowerCase() !== options.tenantId.toLowerCase()
+    ) {
+      throw new Error(
+        `access token 'tid' is '${String(payload["tid"])}', expected '${options.tenantId}'`,
+      );
     }
     return payload as unknown as EmulatorAccessTokenClaims;
   }

@@ -40,7 +40,8 @@ export interface AssertionCheckContext {
 }
 
 /** The outcome of {@link checkClientAssertion}. */
-export type AssertionCheckResult = { readonly ok: true } | { readonly ok: false; readonly error: EntraErrorSpec };
+export type AssertionCheckResult =
+  { readonly ok: true } | { readonly ok: false; readonly error: EntraErrorSpec };
 
 /** Remembers accepted `jti` values per client until the assertion that carried them expires. */
 export class JtiReplayCache {
@@ -52,7 +53,8 @@ export class JtiReplayCache {
     const until = this.#seen.get(key);
     if (until !== undefined && until > now) return false;
     if (this.#seen.size >= 10_000) {
-      for (const [seenKey, seenUntil] of this.#seen) if (seenUntil <= now) this.#seen.delete(seenKey);
+      for (const [seenKey, seenUntil] of this.#seen)
+        if (seenUntil <= now) this.#seen.delete(seenKey);
     }
     this.#seen.set(key, expiresAt);
     return true;
@@ -68,8 +70,12 @@ type JsonObject = Record<string, unknown>;
 
 function decodeJsonPart(part: string): JsonObject | undefined {
   try {
-    const value: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(decodeBase64(part)));
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as JsonObject) : undefined;
+    const value: unknown = JSON.parse(
+      new TextDecoder("utf-8", { fatal: true }).decode(decodeBase64(part)),
+    );
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as JsonObject)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -93,7 +99,9 @@ function numericDate(value: unknown): number | undefined {
 }
 
 function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("").toUpperCase();
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0"))
+    .join("")
+    .toUpperCase();
 }
 
 /** `2021-05-20T18:52:01.5440000Z`, the .NET round-trip format of AADSTS700024 texts. */
@@ -105,21 +113,34 @@ function fail(error: EntraErrorSpec): AssertionCheckResult {
   return { ok: false, error };
 }
 
-function findCertificate(app: DirectoryApp, thumbprint: Uint8Array, sha256: boolean): RegisteredCertificate | undefined {
+function findCertificate(
+  app: DirectoryApp,
+  thumbprint: Uint8Array,
+  sha256: boolean,
+): RegisteredCertificate | undefined {
   return app.certificates.find((certificate) => {
     const registered = sha256 ? certificate.sha256 : certificate.sha1;
-    return registered.length === thumbprint.length && registered.every((byte, i) => byte === thumbprint[i]);
+    return (
+      registered.length === thumbprint.length &&
+      registered.every((byte, i) => byte === thumbprint[i])
+    );
   });
 }
 
 /** Checks a `client_assertion` (see the module documentation for the order of checks and codes). */
-export async function checkClientAssertion(assertion: string, context: AssertionCheckContext): Promise<AssertionCheckResult> {
+export async function checkClientAssertion(
+  assertion: string,
+  context: AssertionCheckContext,
+): Promise<AssertionCheckResult> {
   const parts = assertion.split(".");
   const header = parts.length === 3 ? decodeJsonPart(parts[0] ?? "") : undefined;
   const claims = parts.length === 3 ? decodeJsonPart(parts[1] ?? "") : undefined;
   if (!header || !claims) return fail(entraErrors.malformedAssertion());
   const x5c = header["x5c"];
-  if (x5c !== undefined && !(Array.isArray(x5c) ? x5c.length > 0 && x5c.every(isBase64Text) : isBase64Text(x5c))) {
+  if (
+    x5c !== undefined &&
+    !(Array.isArray(x5c) ? x5c.length > 0 && x5c.every(isBase64Text) : isBase64Text(x5c))
+  ) {
     return fail(entraErrors.malformedAssertion());
   }
 
@@ -132,7 +153,8 @@ export async function checkClientAssertion(assertion: string, context: Assertion
   } catch {
     // An undecodable thumbprint names no key.
   }
-  const certificate = thumbprint.length > 0 ? findCertificate(context.app, thumbprint, bySha256) : undefined;
+  const certificate =
+    thumbprint.length > 0 ? findCertificate(context.app, thumbprint, bySha256) : undefined;
   if (!certificate) return fail(entraErrors.keyNotFound(hex(thumbprint), context.app.clientId));
 
   const alg = header["alg"];
@@ -145,36 +167,56 @@ export async function checkClientAssertion(assertion: string, context: Assertion
     );
   }
   if (alg === "PS256" && !bySha256) {
-    return fail(entraErrors.invalidSignature("PS256 assertions must name their key with the 'x5t#S256' header.", hex(thumbprint)));
+    return fail(
+      entraErrors.invalidSignature(
+        "PS256 assertions must name their key with the 'x5t#S256' header.",
+        hex(thumbprint),
+      ),
+    );
   }
   if (context.now < certificate.notBefore || context.now > certificate.notAfter) {
-    const reason = context.now > certificate.notAfter ? "The key used is expired." : "The key used is not yet valid.";
+    const reason =
+      context.now > certificate.notAfter
+        ? "The key used is expired."
+        : "The key used is not yet valid.";
     return fail(entraErrors.invalidSignature(reason, hex(thumbprint)));
   }
   try {
-    await compactVerify(assertion, alg === "RS256" ? certificate.rs256 : certificate.ps256, { algorithms: [alg] });
+    await compactVerify(assertion, alg === "RS256" ? certificate.rs256 : certificate.ps256, {
+      algorithms: [alg],
+    });
   } catch {
     return fail(
-      entraErrors.invalidSignature("The provided signature value did not match the expected signature value.", hex(thumbprint)),
+      entraErrors.invalidSignature(
+        "The provided signature value did not match the expected signature value.",
+        hex(thumbprint),
+      ),
     );
   }
 
   const { aud, iss, sub } = claims;
   if (aud !== undefined && typeof aud !== "string") return fail(entraErrors.malformedAssertion());
   for (const name of ["aud", "iss", "sub", "exp"] as const) {
-    if (claims[name] === undefined || claims[name] === null) return fail(entraErrors.missingAssertionClaim(name));
+    if (claims[name] === undefined || claims[name] === null)
+      return fail(entraErrors.missingAssertionClaim(name));
   }
-  if (typeof iss !== "string" || typeof sub !== "string") return fail(entraErrors.malformedAssertion());
-  if (iss.toLowerCase() !== context.clientId.toLowerCase()) return fail(entraErrors.issuerMismatch());
+  if (typeof iss !== "string" || typeof sub !== "string")
+    return fail(entraErrors.malformedAssertion());
+  if (iss.toLowerCase() !== context.clientId.toLowerCase())
+    return fail(entraErrors.issuerMismatch());
   if (sub.toLowerCase() !== iss.toLowerCase()) return fail(entraErrors.subjectMismatch());
   if (aud !== context.tokenEndpoint) return fail(entraErrors.audienceMismatch());
 
   const exp = numericDate(claims["exp"]);
   const nbf = claims["nbf"] === undefined ? undefined : numericDate(claims["nbf"]);
   const iat = numericDate(claims["iat"]);
-  if (exp === undefined || (claims["nbf"] !== undefined && nbf === undefined)) return fail(entraErrors.malformedAssertion());
+  if (exp === undefined || (claims["nbf"] !== undefined && nbf === undefined))
+    return fail(entraErrors.malformedAssertion());
   const skewMs = context.clockSkewSeconds * 1000;
-  if (exp * 1000 + skewMs < context.now || (nbf !== undefined && nbf * 1000 - skewMs > context.now)) {
+  if (
+    exp * 1000 + skewMs < context.now ||
+    (nbf !== undefined && nbf * 1000 - skewMs > context.now)
+  ) {
     const validFrom = nbf ?? iat;
     return fail(
       entraErrors.assertionTimeRange(
@@ -187,7 +229,14 @@ export async function checkClientAssertion(assertion: string, context: Assertion
 
   const jti = claims["jti"];
   if (context.replayCache && (typeof jti === "string" || typeof jti === "number")) {
-    if (!context.replayCache.accept(context.app.clientId, String(jti), exp * 1000 + skewMs, context.now)) {
+    if (
+      !context.replayCache.accept(
+        context.app.clientId,
+        String(jti),
+        exp * 1000 + skewMs,
+        context.now,
+      )
+    ) {
       return fail(entraErrors.assertionReplayed(String(jti)));
     }
   }

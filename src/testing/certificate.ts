@@ -32,9 +32,13 @@ const PEM_BLOCK = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE----
  * holds no certificate, or when its key is not RSA of at least 2048 bits (Entra ID app
  * credentials are RSA certificates; an EC certificate cannot be registered).
  */
-export async function registerCertificate(pem: string, label: string): Promise<RegisteredCertificate> {
+export async function registerCertificate(
+  pem: string,
+  label: string,
+): Promise<RegisteredCertificate> {
   const body = PEM_BLOCK.exec(pem)?.[1];
-  if (body === undefined) throw new TypeError(`${label}: no "-----BEGIN CERTIFICATE-----" block found`);
+  if (body === undefined)
+    throw new TypeError(`${label}: no "-----BEGIN CERTIFICATE-----" block found`);
   let der: Uint8Array;
   let validity: { notBefore: number; notAfter: number };
   try {
@@ -53,7 +57,10 @@ export async function registerCertificate(pem: string, label: string): Promise<R
     throw new TypeError(`${label}: Entra ID app credentials must be RSA certificates`, { cause });
   }
   const bits = (rs256.algorithm as RsaHashedKeyAlgorithm).modulusLength;
-  if (bits < 2048) throw new TypeError(`${label}: RSA keys shorter than 2048 bits are refused (this one has ${bits})`);
+  if (bits < 2048)
+    throw new TypeError(
+      `${label}: RSA keys shorter than 2048 bits are refused (this one has ${bits})`,
+    );
   const [sha1, sha256] = await Promise.all([
     crypto.subtle.digest("SHA-1", der as Uint8Array<ArrayBuffer>),
     crypto.subtle.digest("SHA-256", der as Uint8Array<ArrayBuffer>),
@@ -88,7 +95,8 @@ function readElement(der: Uint8Array, at: number): DerElement {
 function readTime(der: Uint8Array, element: DerElement): number {
   const text = String.fromCharCode(...der.subarray(element.start, element.end));
   const match = /^(\d{2}|\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
-  if (!match || (element.tag !== 0x17 && element.tag !== 0x18)) throw new RangeError("unsupported X.509 time");
+  if (!match || (element.tag !== 0x17 && element.tag !== 0x18))
+    throw new RangeError("unsupported X.509 time");
   const [, y = "", mo = "", d = "", h = "", mi = "", s = ""] = match;
   // RFC 5280 §4.1.2.5.1: a two-digit UTCTime year below 50 is 20YY.
   const year = y.length === 4 ? Number(y) : Number(y) + (Number(y) < 50 ? 2000 : 1900);

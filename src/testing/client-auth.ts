@@ -25,14 +25,19 @@ export type ClientAuthentication =
   | { readonly ok: true; readonly clientId: string; readonly credential: PresentedCredential }
   | { readonly ok: false; readonly error: EntraErrorSpec; readonly clientId: string | undefined };
 
-function readBasic(authorization: string | null): { id: string; secret: string } | "malformed" | undefined {
+function readBasic(
+  authorization: string | null,
+): { id: string; secret: string } | "malformed" | undefined {
   const match = authorization === null ? null : /^\s*basic\s+(\S*)\s*$/i.exec(authorization);
   if (!match) return undefined;
   try {
     const decoded = new TextDecoder("utf-8", { fatal: true }).decode(decodeBase64(match[1] ?? ""));
     const colon = decoded.indexOf(":");
     if (colon <= 0) return "malformed";
-    return { id: decodeFormComponent(decoded.slice(0, colon)), secret: decodeFormComponent(decoded.slice(colon + 1)) };
+    return {
+      id: decodeFormComponent(decoded.slice(0, colon)),
+      secret: decodeFormComponent(decoded.slice(colon + 1)),
+    };
   } catch {
     return "malformed";
   }
@@ -45,16 +50,31 @@ function readBasic(authorization: string | null): { id: string; secret: string }
  * `client_assertion_type`: 90100; no client id: 900144. A missing credential is not an error
  * here (the app lookup comes first): it is reported as `kind: "none"`.
  */
-export function readClientAuthentication(form: Readonly<Record<string, string>>, headers: Headers): ClientAuthentication {
+export function readClientAuthentication(
+  form: Readonly<Record<string, string>>,
+  headers: Headers,
+): ClientAuthentication {
   const basic = readBasic(headers.get("authorization"));
   const bodyId = form["client_id"] || undefined;
   const clientId = bodyId ?? (typeof basic === "object" ? basic.id : undefined);
-  const error = (spec: EntraErrorSpec): ClientAuthentication => ({ ok: false, error: spec, clientId });
+  const error = (spec: EntraErrorSpec): ClientAuthentication => ({
+    ok: false,
+    error: spec,
+    clientId,
+  });
   if (basic === "malformed") {
-    return error(entraErrors.malformedRequest("The Authorization header is not valid HTTP Basic client authentication."));
+    return error(
+      entraErrors.malformedRequest(
+        "The Authorization header is not valid HTTP Basic client authentication.",
+      ),
+    );
   }
   if (basic && bodyId !== undefined && basic.id.toLowerCase() !== bodyId.toLowerCase()) {
-    return error(entraErrors.malformedRequest("The client_id parameter does not match the client id of the Authorization header."));
+    return error(
+      entraErrors.malformedRequest(
+        "The client_id parameter does not match the client id of the Authorization header.",
+      ),
+    );
   }
   const bodySecret = form["client_secret"] || undefined;
   const assertion = form["client_assertion"] || undefined;
@@ -62,11 +82,15 @@ export function readClientAuthentication(form: Readonly<Record<string, string>>,
   const presented = [bodySecret, basic, assertion].filter((value) => value !== undefined).length;
   if (presented > 1) {
     return error(
-      entraErrors.malformedRequest("More than one client credential was presented; send exactly one of client_secret, HTTP Basic or client_assertion."),
+      entraErrors.malformedRequest(
+        "More than one client credential was presented; send exactly one of client_secret, HTTP Basic or client_assertion.",
+      ),
     );
   }
-  if (assertion !== undefined && assertionType === undefined) return error(entraErrors.missingParameter("client_assertion_type"));
-  if (assertionType !== undefined && assertionType !== JWT_BEARER_ASSERTION_TYPE) return error(entraErrors.invalidAssertionType());
+  if (assertion !== undefined && assertionType === undefined)
+    return error(entraErrors.missingParameter("client_assertion_type"));
+  if (assertionType !== undefined && assertionType !== JWT_BEARER_ASSERTION_TYPE)
+    return error(entraErrors.invalidAssertionType());
   if (clientId === undefined) return error(entraErrors.missingParameter("client_id"));
   const credential: PresentedCredential =
     assertion !== undefined

@@ -42,7 +42,8 @@ export type TenantLookup =
   | { readonly kind: "invalid" };
 
 const RESERVED_TENANTS = new Set(["common", "organizations", "consumers"]);
-const DNS_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+const DNS_NAME =
+  /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
 /** Whether `text` is a DNS name of at least two labels, as verified domains are. */
 function isDnsName(text: string): boolean {
@@ -64,7 +65,8 @@ export class Directory {
   readonly #servicePrincipalSalt = crypto.randomUUID();
 
   private constructor(options: EntraEmulatorOptions) {
-    for (const entry of options.tenants) this.#addTenant(typeof entry === "string" ? { id: entry } : entry);
+    for (const entry of options.tenants)
+      this.#addTenant(typeof entry === "string" ? { id: entry } : entry);
     this.#resources = options.resources && new Set(options.resources.map(normaliseResource));
     this.#adfsApps = options.adfs?.apps && new Set(options.adfs.apps.map((id) => id.toLowerCase()));
   }
@@ -74,7 +76,8 @@ export class Directory {
     const directory = new Directory(options);
     for (const app of options.apps) await directory.#addApp(app);
     for (const id of directory.#adfsApps ?? []) {
-      if (!directory.#apps.has(id)) throw new TypeError(`adfs.apps: '${id}' is not a configured app`);
+      if (!directory.#apps.has(id))
+        throw new TypeError(`adfs.apps: '${id}' is not a configured app`);
     }
     return directory;
   }
@@ -87,22 +90,30 @@ export class Directory {
     const tenant: DirectoryTenant = { id, name: entry.displayName ?? domains[0] ?? id };
     this.#tenantsById.set(id, tenant);
     for (const domain of domains) {
-      if (!isDnsName(domain)) throw new TypeError(`tenants: '${domain}' of tenant '${id}' is not a DNS name`);
-      if (this.#tenantsByDomain.has(domain)) throw new TypeError(`tenants: domain '${domain}' is configured twice`);
+      if (!isDnsName(domain))
+        throw new TypeError(`tenants: '${domain}' of tenant '${id}' is not a DNS name`);
+      if (this.#tenantsByDomain.has(domain))
+        throw new TypeError(`tenants: domain '${domain}' is configured twice`);
       this.#tenantsByDomain.set(domain, tenant);
     }
   }
 
   async #addApp(app: EmulatorApp): Promise<void> {
-    if (!isGuid(app.clientId)) throw new TypeError(`apps: '${app.clientId}' is not a GUID client id`);
+    if (!isGuid(app.clientId))
+      throw new TypeError(`apps: '${app.clientId}' is not a GUID client id`);
     const clientId = app.clientId.toLowerCase();
     if (this.#apps.has(clientId)) throw new TypeError(`apps: '${clientId}' is configured twice`);
-    const tenants = new Set((app.tenants ?? [...this.#tenantsById.keys()]).map((id) => id.toLowerCase()));
+    const tenants = new Set(
+      (app.tenants ?? [...this.#tenantsById.keys()]).map((id) => id.toLowerCase()),
+    );
     for (const id of tenants) {
-      if (!this.#tenantsById.has(id)) throw new TypeError(`apps: tenant '${id}' of app '${clientId}' is not configured`);
+      if (!this.#tenantsById.has(id))
+        throw new TypeError(`apps: tenant '${id}' of app '${clientId}' is not configured`);
     }
     const certificates = await Promise.all(
-      (app.certificates ?? []).map((pem, i) => registerCertificate(pem, `apps: certificate ${i} of app '${clientId}'`)),
+      (app.certificates ?? []).map((pem, i) =>
+        registerCertificate(pem, `apps: certificate ${i} of app '${clientId}'`),
+      ),
     );
     this.#apps.set(clientId, {
       clientId,
@@ -136,7 +147,8 @@ export class Directory {
   findApp(clientId: string, tenant: DirectoryTenant | "adfs"): DirectoryApp | undefined {
     const app = this.#apps.get(clientId.toLowerCase());
     if (!app) return undefined;
-    if (tenant === "adfs") return !this.#adfsApps || this.#adfsApps.has(app.clientId) ? app : undefined;
+    if (tenant === "adfs")
+      return !this.#adfsApps || this.#adfsApps.has(app.clientId) ? app : undefined;
     return app.tenants.has(tenant.id) ? app : undefined;
   }
 

@@ -17,13 +17,22 @@ const CONSUMERS_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad";
  * the segment and the issuer keeps the `{tenantid}` template (as the service does), except
  * `consumers` whose issuer names the Microsoft-account tenant.
  */
-export function openIdConfiguration(origin: string, cloud: Cloud, segment: string, tenantId: string | undefined): Record<string, unknown> {
+export function openIdConfiguration(
+  origin: string,
+  cloud: Cloud,
+  segment: string,
+  tenantId: string | undefined,
+): Record<string, unknown> {
   const path = tenantId ?? segment;
   const issuerTenant = tenantId ?? (segment === "consumers" ? CONSUMERS_TENANT_ID : "{tenantid}");
   const base = `${origin}/${path}`;
   return {
     token_endpoint: `${base}/oauth2/v2.0/token`,
-    token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+    token_endpoint_auth_methods_supported: [
+      "client_secret_post",
+      "private_key_jwt",
+      "client_secret_basic",
+    ],
     jwks_uri: `${base}/discovery/v2.0/keys`,
     response_modes_supported: ["query", "fragment", "form_post"],
     subject_types_supported: ["pairwise"],
@@ -39,8 +48,25 @@ export function openIdConfiguration(origin: string, cloud: Cloud, segment: strin
     frontchannel_logout_supported: true,
     end_session_endpoint: `${base}/oauth2/v2.0/logout`,
     claims_supported: [
-      "sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host",
-      "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email",
+      "sub",
+      "iss",
+      "cloud_instance_name",
+      "cloud_instance_host_name",
+      "cloud_graph_host_name",
+      "msgraph_host",
+      "aud",
+      "exp",
+      "iat",
+      "auth_time",
+      "acr",
+      "nonce",
+      "preferred_username",
+      "name",
+      "tid",
+      "ver",
+      "at_hash",
+      "c_hash",
+      "email",
     ],
     kerberos_endpoint: `${base}/kerberos`,
     tenant_region_scope: tenantId === undefined ? null : "NA",
@@ -52,22 +78,74 @@ export function openIdConfiguration(origin: string, cloud: Cloud, segment: strin
 }
 
 /** The OpenID configuration of an ADFS server at `origin`, with the access-token issuer `accessTokenIssuer`. */
-export function adfsOpenIdConfiguration(origin: string, accessTokenIssuer: string): Record<string, unknown> {
+export function adfsOpenIdConfiguration(
+  origin: string,
+  accessTokenIssuer: string,
+): Record<string, unknown> {
   return {
     issuer: `${origin}/adfs`,
     authorization_endpoint: `${origin}/adfs/oauth2/authorize/`,
     token_endpoint: `${origin}/adfs/oauth2/token`,
     jwks_uri: `${origin}/adfs/discovery/keys`,
-    token_endpoint_auth_methods_supported: ["client_secret_post", "client_secret_basic", "private_key_jwt", "windows_client_authentication"],
-    response_types_supported: ["code", "id_token", "code id_token", "id_token token", "code token", "code id_token token"],
+    token_endpoint_auth_methods_supported: [
+      "client_secret_post",
+      "client_secret_basic",
+      "private_key_jwt",
+      "windows_client_authentication",
+    ],
+    response_types_supported: [
+      "code",
+      "id_token",
+      "code id_token",
+      "id_token token",
+      "code token",
+      "code id_token token",
+    ],
     response_modes_supported: ["query", "fragment", "form_post"],
-    grant_types_supported: ["authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:jwt-bearer", "implicit", "password", "srv_challenge", "urn:ietf:params:oauth:grant-type:device_code", "device_code"],
+    grant_types_supported: [
+      "authorization_code",
+      "refresh_token",
+      "client_credentials",
+      "urn:ietf:params:oauth:grant-type:jwt-bearer",
+      "implicit",
+      "password",
+      "srv_challenge",
+      "urn:ietf:params:oauth:grant-type:device_code",
+      "device_code",
+    ],
     subject_types_supported: ["pairwise"],
-    scopes_supported: ["openid", "profile", "email", "allatclaims", "aza", "user_impersonation", "vpn_cert", "winhello_cert", "logon_cert"],
+    scopes_supported: [
+      "openid",
+      "profile",
+      "email",
+      "allatclaims",
+      "aza",
+      "user_impersonation",
+      "vpn_cert",
+      "winhello_cert",
+      "logon_cert",
+    ],
     id_token_signing_alg_values_supported: ["RS256"],
     token_endpoint_auth_signing_alg_values_supported: ["RS256"],
     access_token_issuer: accessTokenIssuer,
-    claims_supported: ["aud", "iss", "iat", "exp", "auth_time", "nonce", "at_hash", "c_hash", "sub", "upn", "unique_name", "pwd_url", "pwd_exp", "mfa_auth_time", "sid", "nbf"],
+    claims_supported: [
+      "aud",
+      "iss",
+      "iat",
+      "exp",
+      "auth_time",
+      "nonce",
+      "at_hash",
+      "c_hash",
+      "sub",
+      "upn",
+      "unique_name",
+      "pwd_url",
+      "pwd_exp",
+      "mfa_auth_time",
+      "sid",
+      "nbf",
+    ],
   };
 }
 
@@ -83,7 +161,10 @@ interface CloudMetadata {
  * an Entra instance (AADSTS50049). A loopback host (the emulator behind a socket) counts as an
  * instance of its own, listed after the five clouds.
  */
-export function instanceDiscovery(authorizationEndpoint: string, apiVersion: string): Record<string, unknown> | undefined {
+export function instanceDiscovery(
+  authorizationEndpoint: string,
+  apiVersion: string,
+): Record<string, unknown> | undefined {
   let url: URL;
   try {
     url = new URL(authorizationEndpoint);
@@ -97,7 +178,8 @@ export function instanceDiscovery(authorizationEndpoint: string, apiVersion: str
     preferred_cache: cloud.preferredCache,
     aliases: [...cloud.aliases],
   }));
-  if (loopback) metadata.push({ preferred_network: url.host, preferred_cache: url.host, aliases: [url.host] });
+  if (loopback)
+    metadata.push({ preferred_network: url.host, preferred_cache: url.host, aliases: [url.host] });
   const tenant = url.pathname.split("/")[1] || "common";
   return {
     tenant_discovery_endpoint: `${url.origin}/${tenant}/v2.0/.well-known/openid-configuration`,

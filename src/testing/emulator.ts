@@ -6,20 +6,43 @@
  * @module
  */
 
-import { AccessTokenIssuer, type EmulatorAccessTokenClaims, type EmulatorJwks, type VerifyAccessTokenOptions } from "./access-token";
+import {
+  AccessTokenIssuer,
+  type EmulatorAccessTokenClaims,
+  type EmulatorJwks,
+  type VerifyAccessTokenOptions,
+} from "./access-token";
 import { JtiReplayCache } from "./assertion-check";
 import { readClientAuthentication } from "./client-auth";
 import { Directory, type TenantLookup } from "./directory";
 import { adfsOpenIdConfiguration, instanceDiscovery, openIdConfiguration } from "./discovery";
-import { type Envelope, createEnvelope, discoveryHeaders, jsonResponse, tokenEndpointHeaders } from "./envelope";
+import {
+  type Envelope,
+  createEnvelope,
+  discoveryHeaders,
+  jsonResponse,
+  tokenEndpointHeaders,
+} from "./envelope";
 import { type EntraErrorSpec, adfsErrorResponse, entraErrorResponse, entraErrors } from "./errors";
-import { type EmulatorFault, FaultQueue, connectionFailure, faultResponse, faultType, sleep } from "./faults";
+import {
+  type EmulatorFault,
+  FaultQueue,
+  connectionFailure,
+  faultResponse,
+  faultType,
+  sleep,
+} from "./faults";
 import { isFormContentType, parseForm } from "./form";
 import { type HostRole, classifyHost } from "./hosts";
 import type { EntraEmulatorOptions } from "./options";
 import type { MutableRecordedRequest, RecordedRequest } from "./recording";
 import { type Route, routeOf } from "./routes";
-import { type TokenEndpointSettings, adfsIssuer, entraIssuer, handleTokenRequest } from "./token-endpoint";
+import {
+  type TokenEndpointSettings,
+  adfsIssuer,
+  entraIssuer,
+  handleTokenRequest,
+} from "./token-endpoint";
 
 /**
  * The emulator's `fetch`: same signature as the global one, already bound.
@@ -68,14 +91,18 @@ export interface EntraEmulator {
    * emulator clock, `iss` of a configured tenant (or the ADFS host), and `options`. Rejects
    * otherwise (always for `accessTokenFormat: "opaque"`).
    */
-  verifyAccessToken(token: string, options?: VerifyAccessTokenOptions): Promise<EmulatorAccessTokenClaims>;
+  verifyAccessToken(
+    token: string,
+    options?: VerifyAccessTokenOptions,
+  ): Promise<EmulatorAccessTokenClaims>;
   /** Forgets recorded requests, queued faults and seen assertion `jti`s; keeps tenants, apps and keys. */
   reset(): void;
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   const result = value ?? fallback;
-  if (!(Number.isInteger(result) && result > 0)) throw new TypeError(`${name} must be a positive integer, got ${value}`);
+  if (!(Number.isInteger(result) && result > 0))
+    throw new TypeError(`${name} must be a positive integer, got ${value}`);
   return result;
 }
 
@@ -129,17 +156,30 @@ interface Exchange {
  * ```
  */
 export async function createEntraEmulator(options: EntraEmulatorOptions): Promise<EntraEmulator> {
-  const tokenLifetimeSeconds = positiveInteger("tokenLifetimeSeconds", options.tokenLifetimeSeconds, 3599);
-  const extExpiresInSeconds = positiveInteger("extExpiresInSeconds", options.extExpiresInSeconds, tokenLifetimeSeconds);
+  const tokenLifetimeSeconds = positiveInteger(
+    "tokenLifetimeSeconds",
+    options.tokenLifetimeSeconds,
+    3599,
+  );
+  const extExpiresInSeconds = positiveInteger(
+    "extExpiresInSeconds",
+    options.extExpiresInSeconds,
+    tokenLifetimeSeconds,
+  );
   const refreshInSeconds =
-    options.refreshInSeconds === undefined ? undefined : positiveInteger("refreshInSeconds", options.refreshInSeconds, 0);
+    options.refreshInSeconds === undefined
+      ? undefined
+      : positiveInteger("refreshInSeconds", options.refreshInSeconds, 0);
   const clockSkewSeconds = options.clockSkewSeconds ?? 300;
   if (!(Number.isFinite(clockSkewSeconds) && clockSkewSeconds >= 0)) {
     throw new TypeError(`clockSkewSeconds must be a non-negative number, got ${clockSkewSeconds}`);
   }
   const now = options.now ?? Date.now;
   const adfsHost = options.adfs?.host.toLowerCase();
-  const [directory, issuer] = await Promise.all([Directory.create(options), AccessTokenIssuer.create(options.accessTokenFormat ?? "jwt")]);
+  const [directory, issuer] = await Promise.all([
+    Directory.create(options),
+    AccessTokenIssuer.create(options.accessTokenFormat ?? "jwt"),
+  ]);
   const replayCache = options.jtiReplay === "allow" ? undefined : new JtiReplayCache();
   const settings: TokenEndpointSettings = {
     directory,
@@ -168,8 +208,13 @@ export async function createEntraEmulator(options: EntraEmulatorOptions): Promis
       },
       settings,
     );
-    const headers = adfs ? new Headers({ "Cache-Control": "no-store", Pragma: "no-cache" }) : tokenEndpointHeaders(envelope);
-    if (!outcome.ok) return adfs ? adfsErrorResponse(outcome.error, headers) : entraErrorResponse(outcome.error, envelope, headers);
+    const headers = adfs
+      ? new Headers({ "Cache-Control": "no-store", Pragma: "no-cache" })
+      : tokenEndpointHeaders(envelope);
+    if (!outcome.ok)
+      return adfs
+        ? adfsErrorResponse(outcome.error, headers)
+        : entraErrorResponse(outcome.error, envelope, headers);
     record.grantedAt = envelope.now;
     return jsonResponse(200, outcome.body, headers);
   }
@@ -180,8 +225,16 @@ export async function createEntraEmulator(options: EntraEmulatorOptions): Promis
 
   function tenantError(exchange: Exchange): Response | undefined {
     const { lookup, envelope, route } = exchange;
-    if (lookup?.kind === "not-found") return discoveryError(entraErrors.tenantNotFound(route.tenantSegment ?? "", "invalid_tenant"), envelope);
-    if (lookup?.kind === "invalid") return discoveryError(entraErrors.invalidTenant(route.tenantSegment ?? "", "invalid_tenant"), envelope);
+    if (lookup?.kind === "not-found")
+      return discoveryError(
+        entraErrors.tenantNotFound(route.tenantSegment ?? "", "invalid_tenant"),
+        envelope,
+      );
+    if (lookup?.kind === "invalid")
+      return discoveryError(
+        entraErrors.invalidTenant(route.tenantSegment ?? "", "invalid_tenant"),
+        envelope,
+      );
     return undefined;
   }
 
@@ -189,18 +242,34 @@ export async function createEntraEmulator(options: EntraEmulatorOptions): Promis
     const { url, route, lookup, envelope, role } = exchange;
     switch (route.kind) {
       case "openid-configuration": {
-        if (role.kind === "adfs") return jsonResponse(200, adfsOpenIdConfiguration(url.origin, adfsIssuer(url.host)), discoveryHeaders(envelope));
+        if (role.kind === "adfs")
+          return jsonResponse(
+            200,
+            adfsOpenIdConfiguration(url.origin, adfsIssuer(url.host)),
+            discoveryHeaders(envelope),
+          );
         const tenantId = lookup?.kind === "tenant" ? lookup.tenant.id : undefined;
-        const document = openIdConfiguration(url.origin, role.cloud, (route.tenantSegment ?? "").toLowerCase(), tenantId);
+        const document = openIdConfiguration(
+          url.origin,
+          role.cloud,
+          (route.tenantSegment ?? "").toLowerCase(),
+          tenantId,
+        );
         return tenantError(exchange) ?? jsonResponse(200, document, discoveryHeaders(envelope));
       }
       case "jwks":
         return tenantError(exchange) ?? jsonResponse(200, issuer.jwks, discoveryHeaders(envelope));
       default: {
         const apiVersion = url.searchParams.get("api-version");
-        if (!apiVersion) return discoveryError(entraErrors.missingParameter("api-version"), envelope);
-        const document = instanceDiscovery(url.searchParams.get("authorization_endpoint") ?? "", apiVersion);
-        return document ? jsonResponse(200, document, discoveryHeaders(envelope)) : discoveryError(entraErrors.unknownInstance(), envelope);
+        if (!apiVersion)
+          return discoveryError(entraErrors.missingParameter("api-version"), envelope);
+        const document = instanceDiscovery(
+          url.searchParams.get("authorization_endpoint") ?? "",
+          apiVersion,
+        );
+        return document
+          ? jsonResponse(200, document, discoveryHeaders(envelope))
+          : discoveryError(entraErrors.unknownInstance(), envelope);
       }
     }
   }
@@ -218,11 +287,17 @@ export async function createEntraEmulator(options: EntraEmulatorOptions): Promis
     if (signal.aborted) throw signal.reason;
     const url = new URL(request.url);
     const role = classifyHost(url, adfsHost);
-    const route = role.kind === "unknown" ? { kind: "other" as const, tenantSegment: undefined } : routeOf(url.pathname, role.kind === "adfs");
+    const route =
+      role.kind === "unknown"
+        ? { kind: "other" as const, tenantSegment: undefined }
+        : routeOf(url.pathname, role.kind === "adfs");
     const headers = new Headers(request.headers);
     const body = await request.text();
     const form = isFormContentType(headers.get("content-type")) ? parseForm(body) : {};
-    const lookup = route.tenantSegment === undefined || role.kind === "adfs" ? undefined : directory.lookupTenant(route.tenantSegment);
+    const lookup =
+      route.tenantSegment === undefined || role.kind === "adfs"
+        ? undefined
+        : directory.lookupTenant(route.tenantSegment);
     const record: MutableRecordedRequest = {
       method: request.method,
       url: url.href,
@@ -233,22 +308,42 @@ export async function createEntraEmulator(options: EntraEmulatorOptions): Promis
       kind: route.kind,
       form,
       headers: Object.fromEntries(headers),
-      clientId: route.kind === "token" ? readClientAuthentication(form, headers).clientId : form["client_id"],
+      clientId:
+        route.kind === "token"
+          ? readClientAuthentication(form, headers).clientId
+          : form["client_id"],
       receivedAt: now(),
       grantedAt: undefined,
       status: undefined,
       fault: undefined,
     };
     records.push(record);
-    if (role.kind === "unknown") throw connectionFailure("ENOTFOUND", `getaddrinfo ENOTFOUND ${url.hostname}`);
+    if (role.kind === "unknown")
+      throw connectionFailure("ENOTFOUND", `getaddrinfo ENOTFOUND ${url.hostname}`);
 
-    const fault = faultQueue.take({ kind: route.kind, host: url.host, tenant: route.tenantSegment, tenantId: record.tenantId });
+    const fault = faultQueue.take({
+      kind: route.kind,
+      host: url.host,
+      tenant: route.tenantSegment,
+      tenantId: record.tenantId,
+    });
     if (fault) record.fault = faultType(fault);
     if (fault?.type === "network") throw connectionFailure("ECONNRESET", "read ECONNRESET");
     if (fault?.type === "delay") await sleep(fault.ms, signal);
     const envelope = createEnvelope(url, headers, form, now());
-    const exchange: Exchange = { method: request.method, headers, url, role, route, lookup, form, envelope, record };
-    const response = fault && fault.type !== "delay" ? faultResponse(fault, envelope) : await answer(exchange);
+    const exchange: Exchange = {
+      method: request.method,
+      headers,
+      url,
+      role,
+      route,
+      lookup,
+      form,
+      envelope,
+      record,
+    };
+    const response =
+      fault && fault.type !== "delay" ? faultResponse(fault, envelope) : await answer(exchange);
     if (signal.aborted) throw signal.reason;
     record.status = response.status;
     return response;

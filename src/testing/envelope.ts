@@ -34,15 +34,29 @@ export interface Envelope {
  * with `return-client-request-id: true` (MSAL.NET does), and `x-ms-clitelem` is added when the
  * client sent `x-client-current-telemetry` (header or body).
  */
-export function createEnvelope(url: URL, headers: Headers, form: Readonly<Record<string, string>>, now: number): Envelope {
-  const candidates = [url.searchParams.get("client-request-id"), headers.get("client-request-id"), form["client-request-id"]];
-  const sent = candidates.find((value): value is string => typeof value === "string" && isGuid(value.trim()))?.trim();
+export function createEnvelope(
+  url: URL,
+  headers: Headers,
+  form: Readonly<Record<string, string>>,
+  now: number,
+): Envelope {
+  const candidates = [
+    url.searchParams.get("client-request-id"),
+    headers.get("client-request-id"),
+    form["client-request-id"],
+  ];
+  const sent = candidates
+    .find((value): value is string => typeof value === "string" && isGuid(value.trim()))
+    ?.trim();
   const correlationId = sent ?? crypto.randomUUID();
   const extraHeaders: Record<string, string> = {};
   if (headers.get("return-client-request-id")?.trim().toLowerCase() === "true") {
     extraHeaders["client-request-id"] = correlationId;
   }
-  if (headers.has("x-client-current-telemetry") || form["x-client-current-telemetry"] !== undefined) {
+  if (
+    headers.has("x-client-current-telemetry") ||
+    form["x-client-current-telemetry"] !== undefined
+  ) {
     extraHeaders["x-ms-clitelem"] = "1,0,0,,";
   }
   return { traceId: crypto.randomUUID(), correlationId, now, origin: url.origin, extraHeaders };
@@ -50,7 +64,10 @@ export function createEnvelope(url: URL, headers: Headers, form: Readonly<Record
 
 /** `yyyy-MM-dd HH:mm:ssZ` in UTC, the timestamp format of Entra error bodies. */
 export function formatEntraTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace("T", " ").replace(/\.\d{3}Z$/, "Z");
+  return new Date(ms)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d{3}Z$/, "Z");
 }
 
 /** The headers of an Entra token-endpoint answer (protocol.md §3.1), without `Content-Type`. */

@@ -35,13 +35,28 @@ function spec(status: number, error: string, code: number, message: string): Ent
 export const entraErrors = {
   /** 400 invalid_request 900561: the token endpoint was called with another method than POST. */
   postOnly: (method: string) =>
-    spec(400, "invalid_request", 900561, `The endpoint only accepts POST requests. Received a ${method} request.`),
+    spec(
+      400,
+      "invalid_request",
+      900561,
+      `The endpoint only accepts POST requests. Received a ${method} request.`,
+    ),
   /** 400 invalid_request 900144: a required form parameter is missing or empty. */
   missingParameter: (name: string) =>
-    spec(400, "invalid_request", 900144, `The request body must contain the following parameter: '${name}'.`),
+    spec(
+      400,
+      "invalid_request",
+      900144,
+      `The request body must contain the following parameter: '${name}'.`,
+    ),
   /** 400 unsupported_grant_type 70003. */
   unsupportedGrantType: (grantType: string) =>
-    spec(400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grantType}'.`),
+    spec(
+      400,
+      "unsupported_grant_type",
+      70003,
+      `The app requested an unsupported grant type '${grantType}'.`,
+    ),
   /** 400 invalid_request 9001023: client credentials on `/common`, `/consumers` (and, by emulator choice, `/organizations`). */
   reservedTenant: () =>
     spec(
@@ -99,10 +114,16 @@ export const entraErrors = {
       `The resource principal named ${resource} was not found in the tenant named ${directory}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
     ),
   /** 400 invalid_request 90100 (emulator choice): `claims` is not a JSON object. */
-  invalidClaims: () => spec(400, "invalid_request", 90100, "claims parameter is empty or not valid."),
+  invalidClaims: () =>
+    spec(400, "invalid_request", 90100, "claims parameter is empty or not valid."),
   /** 401 invalid_client 7000218: no client credential at all. */
   missingCredential: () =>
-    spec(401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."),
+    spec(
+      401,
+      "invalid_client",
+      7000218,
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    ),
   /** 401 invalid_client 7000215: a secret (body or Basic) that is not one of the app's. */
   invalidSecret: (clientId: string) =>
     spec(
@@ -117,11 +138,18 @@ export const entraErrors = {
    * Basic header, or a Basic user name that differs from the body's `client_id`.
    */
   malformedRequest: (reason: string) =>
-    spec(400, "invalid_request", 9002313, `Invalid request. Request is malformed or invalid. - The reason: ${reason}`),
+    spec(
+      400,
+      "invalid_request",
+      9002313,
+      `Invalid request. Request is malformed or invalid. - The reason: ${reason}`,
+    ),
   /** 400 invalid_request 90100 (emulator choice): `client_assertion_type` is not the JWT bearer URN. */
-  invalidAssertionType: () => spec(400, "invalid_request", 90100, "client_assertion_type parameter is empty or not valid."),
+  invalidAssertionType: () =>
+    spec(400, "invalid_request", 90100, "client_assertion_type parameter is empty or not valid."),
   /** 400 invalid_request 50027: the assertion is not a well-formed JWT, or `aud` is not a single string. */
-  malformedAssertion: () => spec(400, "invalid_request", 50027, "JWT token is invalid or malformed."),
+  malformedAssertion: () =>
+    spec(400, "invalid_request", 50027, "JWT token is invalid or malformed."),
   /** 400 invalid_request 90014: a required claim (`aud`, `iss`, `sub`, `exp`) is missing from the assertion. */
   missingAssertionClaim: (claim: string) =>
     spec(
@@ -148,12 +176,23 @@ export const entraErrors = {
     ),
   /** 401 invalid_client 700021: `iss` differs from `client_id`. */
   issuerMismatch: () =>
-    spec(401, "invalid_client", 700021, `Client assertion application identifier doesn't match 'client_id' parameter. ${CERT_DOCS}`),
+    spec(
+      401,
+      "invalid_client",
+      700021,
+      `Client assertion application identifier doesn't match 'client_id' parameter. ${CERT_DOCS}`,
+    ),
   /** 401 invalid_client 50048: `sub` differs from `iss`. */
-  subjectMismatch: () => spec(401, "invalid_client", 50048, "Subject mismatches Issuer claim in the client assertion."),
+  subjectMismatch: () =>
+    spec(401, "invalid_client", 50048, "Subject mismatches Issuer claim in the client assertion."),
   /** 401 invalid_client 700023: `aud` is not the token endpoint the request was sent to. */
   audienceMismatch: () =>
-    spec(401, "invalid_client", 700023, `Client assertion audience claim does not match Realm issuer. ${CERT_DOCS}`),
+    spec(
+      401,
+      "invalid_client",
+      700023,
+      `Client assertion audience claim does not match Realm issuer. ${CERT_DOCS}`,
+    ),
   /** 401 invalid_client 700024: `nbf`/`exp` do not cover the current time (with clock skew). */
   assertionTimeRange: (now: string, validFrom: string, expiry: string) =>
     spec(
@@ -174,8 +213,7 @@ export const entraErrors = {
       `Assertion is invalid. The client assertion with 'jti' '${jti}' was already used; send a new assertion with a unique 'jti'.`,
     ),
   /** 400 invalid_instance 50049: instance discovery for a host that is not an Entra ID instance. */
-  unknownInstance: () =>
-    spec(400, "invalid_instance", 50049, "Unknown or invalid instance."),
+  unknownInstance: () => spec(400, "invalid_instance", 50049, "Unknown or invalid instance."),
 } as const;
 
 /** The body of an Entra ID error answer, field for field (protocol.md §4.1). */
@@ -204,7 +242,11 @@ function entraErrorBody(spec: EntraErrorSpec, envelope: Envelope): EntraErrorBod
 }
 
 /** An Entra error answer: `spec` rendered, `headers` plus the spec's own headers, JSON content type. */
-export function entraErrorResponse(spec: EntraErrorSpec, envelope: Envelope, headers: Headers): Response {
+export function entraErrorResponse(
+  spec: EntraErrorSpec,
+  envelope: Envelope,
+  headers: Headers,
+): Response {
   for (const [name, value] of Object.entries(spec.headers ?? {})) headers.set(name, value);
   return jsonResponse(spec.status, entraErrorBody(spec, envelope), headers);
 }

@@ -155,7 +155,10 @@ export interface FaultPresets {
    * A 5xx Entra error body: `temporarily_unavailable` for 503/504, else `server_error`, with
    * AADSTS50000 (the exact current 5xx shape is unconfirmed); `Retry-After` when `retryAfter` is given.
    */
-  serverError(status?: number, options?: FaultScope & { readonly retryAfter?: number }): EntraErrorFault;
+  serverError(
+    status?: number,
+    options?: FaultScope & { readonly retryAfter?: number },
+  ): EntraErrorFault;
   /** An HTML error page with `status` (default 502), as a proxy or load balancer answers. */
   html(status?: number, scope?: FaultScope): ResponseFault;
   /** A 200 whose JSON body is cut off in the middle. */
@@ -187,7 +190,10 @@ export const faults: FaultPresets = {
       headers: { "Retry-After": String(retryAfterSeconds) },
     };
   },
-  serverError(status = 500, options: FaultScope & { readonly retryAfter?: number } = {}): EntraErrorFault {
+  serverError(
+    status = 500,
+    options: FaultScope & { readonly retryAfter?: number } = {},
+  ): EntraErrorFault {
     const { retryAfter, ...scope } = options;
     return {
       ...scope,
@@ -208,7 +214,11 @@ export const faults: FaultPresets = {
     };
   },
   truncated(scope: FaultScope = {}): BodyFault {
-    return { ...scope, type: "body", body: '{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"eyJ0eXAiOiJKV1Qi' };
+    return {
+      ...scope,
+      type: "body",
+      body: '{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"eyJ0eXAiOiJKV1Qi',
+    };
   },
   network(scope: FaultScope = {}): NetworkFault {
     return { ...scope, type: "network" };
@@ -243,7 +253,8 @@ function validate(fault: EmulatorFault): void {
     throw new TypeError(`fault.times must be a positive integer or Infinity, got ${times}`);
   }
   if (fault.type === "delay") {
-    if (!(Number.isFinite(fault.ms) && fault.ms >= 0)) throw new TypeError(`fault.ms must be a non-negative number, got ${fault.ms}`);
+    if (!(Number.isFinite(fault.ms) && fault.ms >= 0))
+      throw new TypeError(`fault.ms must be a non-negative number, got ${fault.ms}`);
   } else if (fault.type !== "network") {
     const status = fault.status ?? 200;
     if (!(Number.isInteger(status) && status >= 200 && status <= 599)) {
@@ -279,14 +290,21 @@ export class FaultQueue {
 }
 
 /** The answer of a response, body or error fault. */
-export function faultResponse(fault: ResponseFault | BodyFault | EntraErrorFault, envelope: Envelope): Response {
+export function faultResponse(
+  fault: ResponseFault | BodyFault | EntraErrorFault,
+  envelope: Envelope,
+): Response {
   if (fault.type === "error") {
     const headers = tokenEndpointHeaders(envelope);
     return entraErrorResponse({ ...fault, headers: fault.headers ?? {} }, envelope, headers);
   }
   const headers = new Headers({ "x-ms-request-id": envelope.traceId });
   const body = fault.body ?? "";
-  const sniffed = /^\s*[[{]/.test(body) ? JSON_CONTENT_TYPE : body === "" ? undefined : "text/plain; charset=utf-8";
+  const sniffed = /^\s*[[{]/.test(body)
+    ? JSON_CONTENT_TYPE
+    : body === ""
+      ? undefined
+      : "text/plain; charset=utf-8";
   const contentType = fault.contentType ?? (fault.type === "body" ? JSON_CONTENT_TYPE : sniffed);
   if (contentType !== undefined) headers.set("Content-Type", contentType);
   for (const [name, value] of Object.entries(fault.headers ?? {})) headers.set(name, value);
@@ -298,7 +316,9 @@ export function faultResponse(fault: ResponseFault | BodyFault | EntraErrorFault
  * `cause` carrying a system error `code` (`ECONNRESET`, `ENOTFOUND`, ...).
  */
 export function connectionFailure(code: string, detail: string): TypeError {
-  return new TypeError("fetch failed", { cause: Object.assign(new Error(`${detail} (${code})`), { code }) });
+  return new TypeError("fetch failed", {
+    cause: Object.assign(new Error(`${detail} (${code})`), { code }),
+  });
 }
 
 /** Waits `ms`, or rejects with `signal.reason` as soon as `signal` aborts. */

@@ -14,7 +14,7 @@ export function decodeFormComponent(text: string): string {
   const spaced = text.replace(/\+/g, " ");
   if (!spaced.includes("%")) return spaced;
   const bytes: number[] = [];
-  for (let i = 0; i < spaced.length; ) {
+  for (let i = 0; i < spaced.length;) {
     const hex = spaced.slice(i + 1, i + 3);
     if (spaced[i] === "%" && /^[0-9a-fA-F]{2}$/.test(hex)) {
       bytes.push(parseInt(hex, 16));

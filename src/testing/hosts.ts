@@ -27,7 +27,12 @@ export const CLOUDS: readonly Cloud[] = [
   {
     preferredNetwork: "login.microsoftonline.com",
     preferredCache: "login.windows.net",
-    aliases: ["login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"],
+    aliases: [
+      "login.microsoftonline.com",
+      "login.windows.net",
+      "login.microsoft.com",
+      "sts.windows.net",
+    ],
     instanceName: "microsoftonline.com",
     graphHost: "graph.windows.net",
     msGraphHost: "graph.microsoft.com",
@@ -77,7 +82,12 @@ const LOOPBACK_HOSTNAMES = new Set(["127.0.0.1", "localhost", "[::1]"]);
 /** What a request's origin is, as far as the emulator is concerned. */
 export type HostRole =
   /** An Entra ID host (alias, regional or loopback). */
-  | { readonly kind: "entra"; readonly cloud: Cloud; readonly region: string | undefined; readonly loopback: boolean }
+  | {
+      readonly kind: "entra";
+      readonly cloud: Cloud;
+      readonly region: string | undefined;
+      readonly loopback: boolean;
+    }
   /** The configured ADFS host. */
   | { readonly kind: "adfs" }
   /** Any other host: the emulator answers like an unresolvable name. */
@@ -99,10 +109,15 @@ export function isLoopback(url: URL): boolean {
  * unless it is a loopback host) wins over every other rule.
  */
 export function classifyHost(url: URL, adfsHost: string | undefined): HostRole {
-  if (adfsHost !== undefined && url.host === adfsHost && (url.protocol === "https:" || isLoopback(url))) {
+  if (
+    adfsHost !== undefined &&
+    url.host === adfsHost &&
+    (url.protocol === "https:" || isLoopback(url))
+  ) {
     return { kind: "adfs" };
   }
-  if (isLoopback(url)) return { kind: "entra", cloud: PUBLIC_CLOUD, region: undefined, loopback: true };
+  if (isLoopback(url))
+    return { kind: "entra", cloud: PUBLIC_CLOUD, region: undefined, loopback: true };
   if (url.protocol !== "https:" || url.port !== "") return { kind: "unknown" };
   const host = url.hostname;
   const cloud = cloudOfAlias(host);
@@ -111,7 +126,8 @@ export function classifyHost(url: URL, adfsHost: string | undefined): HostRole {
   const region = host.slice(0, dot);
   const base = host.slice(dot + 1);
   if (dot > 0 && /^[a-z0-9]+$/.test(region)) {
-    if (base === PUBLIC_REGIONAL_BASE) return { kind: "entra", cloud: PUBLIC_CLOUD, region, loopback: false };
+    if (base === PUBLIC_REGIONAL_BASE)
+      return { kind: "entra", cloud: PUBLIC_CLOUD, region, loopback: false };
     const sovereign = cloudOfAlias(base);
     if (sovereign && sovereign !== PUBLIC_CLOUD) {
       return { kind: "entra", cloud: sovereign, region, loopback: false };

@@ -29,7 +29,12 @@
 
 export { createEntraEmulator } from "./emulator";
 export type { EmulatorFetch, EntraEmulator } from "./emulator";
-export type { EmulatorAdfsOptions, EmulatorApp, EmulatorTenant, EntraEmulatorOptions } from "./options";
+export type {
+  EmulatorAdfsOptions,
+  EmulatorApp,
+  EmulatorTenant,
+  EntraEmulatorOptions,
+} from "./options";
 export type { RecordedRequest, RequestKind } from "./recording";
 export { faults } from "./faults";
 export type { FaultPresets } from "./faults";
@@ -43,4 +48,8 @@ export type {
   NetworkFault,
   ResponseFault,
 } from "./faults";
-export type { EmulatorAccessTokenClaims, EmulatorJwks, VerifyAccessTokenOptions } from "./access-token";
+export type {
+  EmulatorAccessTokenClaims,
+  EmulatorJwks,
+  VerifyAccessTokenOptions,
+} from "./access-token";

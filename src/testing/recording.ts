@@ -12,7 +12,8 @@
  * const discoveryCalls = emulator.requests.filter((r) => r.kind === "instance-discovery").length;
  * ```
  */
-export type RequestKind = "token" | "openid-configuration" | "instance-discovery" | "jwks" | "other";
+export type RequestKind =
+  "token" | "openid-configuration" | "instance-discovery" | "jwks" | "other";
 
 /**
  * One request the emulator received, recorded before it is answered; `status`, `grantedAt` and

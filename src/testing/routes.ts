@@ -43,7 +43,8 @@ function decodeSegment(segment: string): string {
 export function routeOf(path: string, adfs: boolean): Route {
   for (const [pattern, kind] of adfs ? ADFS_ROUTES : ENTRA_ROUTES) {
     const segment = pattern.exec(path)?.[1];
-    if (segment !== undefined) return { kind, tenantSegment: adfs ? "adfs" : decodeSegment(segment) };
+    if (segment !== undefined)
+      return { kind, tenantSegment: adfs ? "adfs" : decodeSegment(segment) };
   }
   return { kind: "other", tenantSegment: undefined };
 }

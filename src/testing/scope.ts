@@ -12,11 +12,15 @@ const IGNORED_SCOPES = new Set(["openid", "profile", "offline_access"]);
 const DEFAULT_SUFFIX = "/.default";
 
 /** The one resource a `scope` value asks for, or the error: 1002012 (not `/.default`) or 700022 (several resources). */
-export type ScopeResolution = { readonly ok: true; readonly resource: string } | { readonly ok: false; readonly error: EntraErrorSpec };
+export type ScopeResolution =
+  | { readonly ok: true; readonly resource: string }
+  | { readonly ok: false; readonly error: EntraErrorSpec };
 
 /** Resolves a non-empty `scope` value to its resource (the first scope's spelling, without `/.default`). */
 export function resolveScope(scope: string): ScopeResolution {
-  const scopes = scope.split(/\s+/).filter((item) => item !== "" && !IGNORED_SCOPES.has(item.toLowerCase()));
+  const scopes = scope
+    .split(/\s+/)
+    .filter((item) => item !== "" && !IGNORED_SCOPES.has(item.toLowerCase()));
   if (scopes.length === 0) return { ok: false, error: entraErrors.scopeNotDefault(scope.trim()) };
   const resources: string[] = [];
   for (const item of scopes) {

@@ -54,19 +54,27 @@ export interface TokenEndpointSettings {
 
 /** The answer of the token endpoint before rendering. */
 export type TokenOutcome =
-  | { readonly ok: true; readonly clientId: string; readonly body: Readonly<Record<string, string | number>> }
+  | {
+      readonly ok: true;
+      readonly clientId: string;
+      readonly body: Readonly<Record<string, string | number>>;
+    }
   | { readonly ok: false; readonly clientId: string | undefined; readonly error: EntraErrorSpec };
 
-
 /** Handles one token request (see the module documentation for the checks). */
-export async function handleTokenRequest(request: TokenRequest, settings: TokenEndpointSettings): Promise<TokenOutcome> {
+export async function handleTokenRequest(
+  request: TokenRequest,
+  settings: TokenEndpointSettings,
+): Promise<TokenOutcome> {
   const { form, tenant: lookup } = request;
   let clientId: string | undefined = form["client_id"] || undefined;
   const fail = (error: EntraErrorSpec): TokenOutcome => ({ ok: false, clientId, error });
 
   if (request.method !== "POST") return fail(entraErrors.postOnly(request.method));
-  if (lookup !== "adfs" && lookup.kind === "invalid") return fail(entraErrors.invalidTenant(request.tenantSegment, "invalid_request"));
-  if (lookup !== "adfs" && lookup.kind === "not-found") return fail(entraErrors.tenantNotFound(request.tenantSegment, "invalid_request"));
+  if (lookup !== "adfs" && lookup.kind === "invalid")
+    return fail(entraErrors.invalidTenant(request.tenantSegment, "invalid_request"));
+  if (lookup !== "adfs" && lookup.kind === "not-found")
+    return fail(entraErrors.tenantNotFound(request.tenantSegment, "invalid_request"));
   const grantType = form["grant_type"];
   if (!grantType) return fail(entraErrors.missingParameter("grant_type"));
   if (grantType !== "client_credentials") return fail(entraErrors.unsupportedGrantType(grantType));
@@ -77,7 +85,10 @@ export async function handleTokenRequest(request: TokenRequest, settings: TokenE
   clientId = auth.clientId;
   if (!auth.ok) return fail(auth.error);
   const app = settings.directory.findApp(auth.clientId, tenant);
-  if (!app) return fail(entraErrors.applicationNotFound(auth.clientId, tenant === "adfs" ? "adfs" : tenant.name));
+  if (!app)
+    return fail(
+      entraErrors.applicationNotFound(auth.clientId, tenant === "adfs" ? "adfs" : tenant.name),
+    );
 
   const scope = form["scope"]?.trim();
   if (!scope) return fail(entraErrors.missingParameter("scope"));
@@ -88,7 +99,8 @@ export async function handleTokenRequest(request: TokenRequest, settings: TokenE
 
   const credential = auth.credential;
   if (credential.kind === "none") return fail(entraErrors.missingCredential());
-  if (credential.kind === "secret" && !app.secrets.includes(credential.secret)) return fail(entraErrors.invalidSecret(app.clientId));
+  if (credential.kind === "secret" && !app.secrets.includes(credential.secret))
+    return fail(entraErrors.invalidSecret(app.clientId));
   if (credential.kind === "assertion") {
     const checked = await checkClientAssertion(credential.assertion, {
       app,
@@ -101,18 +113,33 @@ export async function handleTokenRequest(request: TokenRequest, settings: TokenE
     if (!checked.ok) return fail(checked.error);
   }
   if (!settings.directory.hasResource(resolved.resource)) {
-    return fail(entraErrors.resourceNotFound(resolved.resource, tenant === "adfs" ? "adfs" : tenant.name));
+    return fail(
+      entraErrors.resourceNotFound(resolved.resource, tenant === "adfs" ? "adfs" : tenant.name),
+    );
   }
 
-  const accessToken = await issue(request, settings, app, tenant, resolved.resource, credential.kind === "assertion" ? "2" : "1");
+  const accessToken = await issue(
+    request,
+    settings,
+    app,
+    tenant,
+    resolved.resource,
+    credential.kind === "assertion" ? "2" : "1",
+  );
   const body: Record<string, string | number> =
     tenant === "adfs"
-      ? { access_token: accessToken, token_type: "bearer", expires_in: settings.tokenLifetimeSeconds }
+      ? {
+          access_token: accessToken,
+          token_type: "bearer",
+          expires_in: settings.tokenLifetimeSeconds,
+        }
       : {
           token_type: "Bearer",
           expires_in: settings.tokenLifetimeSeconds,
           ext_expires_in: settings.extExpiresInSeconds,
-          ...(settings.refreshInSeconds === undefined ? {} : { refresh_in: settings.refreshInSeconds }),
+          ...(settings.refreshInSeconds === undefined
+            ? {}
+            : { refresh_in: settings.refreshInSeconds }),
           access_token: accessToken,
         };
   return { ok: true, clientId: app.clientId, body };
@@ -126,14 +153,23 @@ function issue(
   resource: string,
   appidacr: "1" | "2",
 ): Promise<string> {
-  const common = { resource, clientId: app.clientId, displayName: app.displayName, roles: app.roles };
+  const common = {
+    resource,
+    clientId: app.clientId,
+    displayName: app.displayName,
+    roles: app.roles,
+  };
   const grant =
     tenant === "adfs"
       ? { ...common, issuer: adfsIssuer(request.url.host) }
       : {
           ...common,
           issuer: entraIssuer(tenant.id),
-          entra: { tenantId: tenant.id, servicePrincipalId: settings.directory.servicePrincipalId(app, tenant.id), appidacr },
+          entra: {
+            tenantId: tenant.id,
+            servicePrincipalId: settings.directory.servicePrincipalId(app, tenant.id),
+            appidacr,
+          },
         };
   return settings.issuer.issue(grant, request.now, settings.tokenLifetimeSeconds);
 }

@@ -14,5 +14,8 @@ afterAll(() => server?.stop());
 
 testCacheAdapterResults({
   ...bunRedisSuite,
-  run: () => runCaseProcess(localBinary("bun"), [runtimeEntry("bun-redis.entry.ts")], { env: { REDIS_URL: server.url } }),
+  run: () =>
+    runCaseProcess(localBinary("bun"), [runtimeEntry("bun-redis.entry.ts")], {
+      env: { REDIS_URL: server.url },
+    }),
 });

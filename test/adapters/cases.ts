@@ -73,7 +73,10 @@ export function adapterCases(capabilities: AdapterCapabilities): AdapterCase[] {
   };
 
   add("has a non-empty name", async ({ adapter }) => {
-    assert(typeof adapter.name === "string" && adapter.name.length > 0, `name is ${String(adapter.name)}`);
+    assert(
+      typeof adapter.name === "string" && adapter.name.length > 0,
+      `name is ${String(adapter.name)}`,
+    );
   });
 
   add("get of a missing key resolves to undefined", async ({ adapter }) => {
@@ -82,7 +85,10 @@ export function adapterCases(capabilities: AdapterCapabilities): AdapterCase[] {
 
   add("set then get round-trips the value", async ({ adapter }) => {
     const key = uniqueKey("round-trip");
-    const value = JSON.stringify({ accessToken: "eyJ0eXAiOiJKV1Qi.e30.sig", expiresOn: 1_900_000_000 });
+    const value = JSON.stringify({
+      accessToken: "eyJ0eXAiOiJKV1Qi.e30.sig",
+      expiresOn: 1_900_000_000,
+    });
     assertEqual(await adapter.set(key, value, 300), undefined, "set resolves to undefined");
     assertEqual(await adapter.get(key), value, "get after set");
   });
@@ -106,19 +112,30 @@ export function adapterCases(capabilities: AdapterCapabilities): AdapterCase[] {
     assertEqual(await adapter.delete(key), undefined, "delete resolves to undefined");
     assertEqual(await adapter.get(key), undefined, "get after delete");
     assertEqual(await adapter.delete(key), undefined, "second delete");
-    assertEqual(await adapter.delete(uniqueKey("never-set")), undefined, "delete of a key never set");
+    assertEqual(
+      await adapter.delete(uniqueKey("never-set")),
+      undefined,
+      "delete of a key never set",
+    );
   });
 
   add("stores 4 KB values, unicode and JSON punctuation unchanged", async ({ adapter }) => {
     const big = tokenLike(4096);
     const unicode = "tënant-€-𝄞-日本語-🙂-\u0000-\u2028-" + "ü".repeat(1000);
-    const punctuation = JSON.stringify({ a: "\"quoted\"\n\ttabbed\\", b: [1, null, true], c: "\r\n" });
+    const punctuation = JSON.stringify({
+      a: '"quoted"\n\ttabbed\\',
+      b: [1, null, true],
+      c: "\r\n",
+    });
     const values = { big, unicode, punctuation };
     for (const [label, value] of Object.entries(values)) {
       const key = uniqueKey(label);
       await adapter.set(key, value, 300);
       const read = await adapter.get(key);
-      assert(read === value, `${label}: read back ${read === undefined ? "undefined" : `${read.length} chars`}, wrote ${value.length}`);
+      assert(
+        read === value,
+        `${label}: read back ${read === undefined ? "undefined" : `${read.length} chars`}, wrote ${value.length}`,
+      );
     }
     const unicodeKey = uniqueKey("ключ-🔑");
     await adapter.set(unicodeKey, "unicode key", 300);
@@ -130,14 +147,20 @@ export function adapterCases(capabilities: AdapterCapabilities): AdapterCase[] {
     const keys = Array.from({ length: 100 }, (_, i) => `${base}-${i}`);
     await Promise.all(keys.map((key, i) => adapter.set(key, `value-${i}-${tokenLike(64)}`, 300)));
     const read = await Promise.all(keys.map((key) => adapter.get(key)));
-    read.forEach((value, i) => assert(value?.startsWith(`value-${i}-`) === true, `key ${i}: ${String(value)}`));
+    read.forEach((value, i) =>
+      assert(value?.startsWith(`value-${i}-`) === true, `key ${i}: ${String(value)}`),
+    );
   });
 
   if (capabilities.externalStore) {
     add("uses its documented default prefix", async (harness) => {
       const key = uniqueKey("default-prefix");
       await harness.adapter.set(key, "v", 300);
-      assertEqual(await harness.withPrefix(harness.defaultPrefix).get(key), "v", "same prefix, same entry");
+      assertEqual(
+        await harness.withPrefix(harness.defaultPrefix).get(key),
+        "v",
+        "same prefix, same entry",
+      );
       assertEqual(await harness.withPrefix("other-prefix:").get(key), undefined, "other prefix");
     });
 
@@ -171,7 +194,10 @@ export function adapterCases(capabilities: AdapterCapabilities): AdapterCase[] {
     const check = async (key: string, expectedMs: number, label: string): Promise<void> => {
       const ttl = await storedTtlMs.call(harness, key);
       assert(ttl !== undefined, `${label}: the store has no entry`);
-      assert(ttl <= expectedMs + 1000 && ttl >= expectedMs - 3000, `${label}: stored TTL ${ttl} ms, expected about ${expectedMs} ms`);
+      assert(
+        ttl <= expectedMs + 1000 && ttl >= expectedMs - 3000,
+        `${label}: stored TTL ${ttl} ms, expected about ${expectedMs} ms`,
+      );
     };
     const short = uniqueKey("ttl-short");
     await adapter.set(short, "v", 1);
@@ -199,13 +225,21 @@ export function adapterCases(capabilities: AdapterCapabilities): AdapterCase[] {
 
   if (capabilities.maxValueBytes !== undefined) {
     const max = capabilities.maxValueBytes;
-    add(`accepts a ${max}-byte value and rejects a larger one with a clear error`, async ({ adapter }) => {
-      const key = uniqueKey("max-size");
-      await adapter.set(key, "x".repeat(max), 300);
-      assertEqual((await adapter.get(key))?.length, max, "largest value read back");
-      const error = await rejection(() => adapter.set(uniqueKey("too-big"), "x".repeat(max + 1), 300));
-      assert(/too large|limit|exceed/i.test(errorMessage(error)), `unclear error: ${errorMessage(error)}`);
-    });
+    add(
+      `accepts a ${max}-byte value and rejects a larger one with a clear error`,
+      async ({ adapter }) => {
+        const key = uniqueKey("max-size");
+        await adapter.set(key, "x".repeat(max), 300);
+        assertEqual((await adapter.get(key))?.length, max, "largest value read back");
+        const error = await rejection(() =>
+          adapter.set(uniqueKey("too-big"), "x".repeat(max + 1), 300),
+        );
+        assert(
+          /too large|limit|exceed/i.test(errorMessage(error)),
+          `unclear error: ${errorMessage(error)}`,
+        );
+      },
+    );
   }
 
   if (capabilities.atomicSetIfAbsent) {
@@ -220,7 +254,9 @@ export function adapterCases(capabilities: AdapterCapabilities): AdapterCase[] {
     add("setIfAbsent: exactly one of 20 concurrent callers wins", async ({ adapter }) => {
       const setIfAbsent = requireSetIfAbsent(adapter);
       const key = uniqueKey("race");
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => setIfAbsent(key, `owner-${i}`, 10_000)));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => setIfAbsent(key, `owner-${i}`, 10_000)),
+      );
       const winners = results.flatMap((won, i) => (won ? [i] : []));
       assertEqual(winners.length, 1, `winners: ${JSON.stringify(winners)}`);
       assertEqual(await adapter.get(key), `owner-${winners[0]}`, "the winner's value is stored");
@@ -250,9 +286,19 @@ export function adapterCases(capabilities: AdapterCapabilities): AdapterCase[] {
       await advance(harness, 400);
       assertEqual(await setIfAbsent(key, "owner-2", 1000), false, "still held after 0.4 s");
       await advance(harness, 800);
-      assertEqual(await harness.adapter.get(key), undefined, "expired lease is not returned by get");
-      const results = await Promise.all([1, 2, 3, 4, 5].map((i) => setIfAbsent(key, `owner-${i + 2}`, 10_000)));
-      assertEqual(results.filter(Boolean).length, 1, `one caller takes the expired lease: ${JSON.stringify(results)}`);
+      assertEqual(
+        await harness.adapter.get(key),
+        undefined,
+        "expired lease is not returned by get",
+      );
+      const results = await Promise.all(
+        [1, 2, 3, 4, 5].map((i) => setIfAbsent(key, `owner-${i + 2}`, 10_000)),
+      );
+      assertEqual(
+        results.filter(Boolean).length,
+        1,
+        `one caller takes the expired lease: ${JSON.stringify(results)}`,
+      );
     });
   } else {
     add("has no setIfAbsent (the store cannot do it atomically)", async ({ adapter }) => {
@@ -261,24 +307,30 @@ export function adapterCases(capabilities: AdapterCapabilities): AdapterCase[] {
   }
 
   for (const mode of capabilities.externalStore ? (["throw", "reject"] as const) : []) {
-    add(`store errors reach the caller as rejections (store ${mode === "throw" ? "throws" : "rejects"})`, async (harness) => {
-      const storeError = new Error(`store is down (${mode})`);
-      const adapter = harness.failing(mode, storeError);
-      const key = uniqueKey("failing");
-      const calls: Array<[string, () => Promise<unknown>]> = [
-        ["get", () => adapter.get(key)],
-        ["set", () => adapter.set(key, "v", 300)],
-        ["delete", () => adapter.delete(key)],
-      ];
-      if (adapter.setIfAbsent !== undefined) {
-        const setIfAbsent = adapter.setIfAbsent.bind(adapter);
-        calls.push(["setIfAbsent", () => setIfAbsent(key, "v", 10_000)]);
-      }
-      for (const [method, call] of calls) {
-        const error = await rejection(call, method);
-        assert(error === storeError, `${method}: rejected with ${errorMessage(error)} instead of the store's own error`);
-      }
-    });
+    add(
+      `store errors reach the caller as rejections (store ${mode === "throw" ? "throws" : "rejects"})`,
+      async (harness) => {
+        const storeError = new Error(`store is down (${mode})`);
+        const adapter = harness.failing(mode, storeError);
+        const key = uniqueKey("failing");
+        const calls: Array<[string, () => Promise<unknown>]> = [
+          ["get", () => adapter.get(key)],
+          ["set", () => adapter.set(key, "v", 300)],
+          ["delete", () => adapter.delete(key)],
+        ];
+        if (adapter.setIfAbsent !== undefined) {
+          const setIfAbsent = adapter.setIfAbsent.bind(adapter);
+          calls.push(["setIfAbsent", () => setIfAbsent(key, "v", 10_000)]);
+        }
+        for (const [method, call] of calls) {
+          const error = await rejection(call, method);
+          assert(
+            error === storeError,
+            `${method}: rejected with ${errorMessage(error)} instead of the store's own error`,
+          );
+        }
+      },
+    );
   }
 
   return cases;
@@ -291,7 +343,12 @@ export function adapterCases(capabilities: AdapterCapabilities): AdapterCase[] {
  * returns a rejected promise (`"reject"`). Non-function properties pass through.
  */
 export function failingStore<T extends object>(store: T, mode: FailureMode, error: Error): T {
-  const fail = mode === "throw" ? (): never => { throw error; } : (): Promise<never> => Promise.reject(error);
+  const fail =
+    mode === "throw"
+      ? (): never => {
+          throw error;
+        }
+      : (): Promise<never> => Promise.reject(error);
   return new Proxy(store, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property, target);
@@ -311,7 +368,10 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Runs one case on a fresh harness and reports the result (never throws). */
-export async function runCase(testCase: AdapterCase, create: () => Promise<AdapterHarness>): Promise<CaseResult> {
+export async function runCase(
+  testCase: AdapterCase,
+  create: () => Promise<AdapterHarness>,
+): Promise<CaseResult> {
   const started = Date.now();
   try {
     const harness = await create();
@@ -334,7 +394,9 @@ function assert(condition: boolean, message: string): asserts condition {
 
 function assertEqual<T>(actual: T, expected: T, message: string): void {
   if (!Object.is(actual, expected)) {
-    throw new Error(`assertion failed: ${message}: expected ${show(expected)}, got ${show(actual)}`);
+    throw new Error(
+      `assertion failed: ${message}: expected ${show(expected)}, got ${show(actual)}`,
+    );
   }
 }
 
@@ -344,7 +406,9 @@ async function rejection(call: () => Promise<unknown>, label = "call"): Promise<
   try {
     promise = call();
   } catch (error) {
-    throw new Error(`assertion failed: ${label} threw synchronously (${errorMessage(error)}) instead of rejecting`);
+    throw new Error(
+      `assertion failed: ${label} threw synchronously (${errorMessage(error)}) instead of rejecting`,
+    );
   }
   try {
     await promise;
@@ -374,7 +438,8 @@ function tokenLike(length: number): string {
 }
 
 function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (typeof value === "string")
+    return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
   return typeof value === "function" ? "a function" : String(value);
 }
 
@@ -383,5 +448,7 @@ function errorMessage(error: unknown): string {
 }
 
 function errorText(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  return error instanceof Error
+    ? (error.stack ?? `${error.name}: ${error.message}`)
+    : String(error);
 }

@@ -11,7 +11,12 @@
  */
 
 import { beforeAll, describe, it } from "vitest";
-import { adapterCases, type AdapterCapabilities, type AdapterHarness, type CaseResult } from "./cases";
+import {
+  adapterCases,
+  type AdapterCapabilities,
+  type AdapterHarness,
+  type CaseResult,
+} from "./cases";
 
 export type { AdapterCapabilities, AdapterHarness, CaseResult, FailureMode } from "./cases";
 export { failingStore, sleep, uniqueKey } from "./cases";
@@ -85,12 +90,19 @@ export function testCacheAdapterResults(options: TestCacheAdapterResultsOptions)
       for (const result of await options.run()) results.set(result.name, result);
     }, options.timeoutMs ?? 60_000);
 
-    const names = [...adapterCases(options.capabilities).map((testCase) => testCase.name), ...(options.extraCases ?? [])];
+    const names = [
+      ...adapterCases(options.capabilities).map((testCase) => testCase.name),
+      ...(options.extraCases ?? []),
+    ];
     for (const name of names) {
       it(name, () => {
         const result = results.get(name);
-        if (result === undefined) throw new Error(`the case "${name}" did not run in the ${options.name} process`);
-        if (!result.ok) throw new Error(`failed in the ${options.name} process:\n${result.error ?? "(no error text)"}`);
+        if (result === undefined)
+          throw new Error(`the case "${name}" did not run in the ${options.name} process`);
+        if (!result.ok)
+          throw new Error(
+            `failed in the ${options.name} process:\n${result.error ?? "(no error text)"}`,
+          );
       });
     }
 

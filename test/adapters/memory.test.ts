@@ -30,7 +30,12 @@ testCacheAdapter({
       for (const key of ["a", "b", "c"]) await cache.set(key, key, 60);
       await cache.get("a"); // a is now the most recently used
       await cache.set("d", "d", 60);
-      expect(await Promise.all(["a", "b", "c", "d"].map((key) => cache.get(key)))).toEqual(["a", undefined, "c", "d"]);
+      expect(await Promise.all(["a", "b", "c", "d"].map((key) => cache.get(key)))).toEqual([
+        "a",
+        undefined,
+        "c",
+        "d",
+      ]);
     });
 
     it("expires exactly at the time to live (checked on read, no timers)", async () => {

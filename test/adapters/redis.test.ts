@@ -13,7 +13,10 @@ let nodeRedis: ReturnType<typeof createClient>;
 beforeAll(async () => {
   server = await startRedisServer();
   io = new Redis(server.url, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
-  nodeRedis = createClient({ url: server.url, socket: { connectTimeout: 2000, reconnectStrategy: false } });
+  nodeRedis = createClient({
+    url: server.url,
+    socket: { connectTimeout: 2000, reconnectStrategy: false },
+  });
   nodeRedis.on("error", () => {}); // errors surface through the rejected commands
   await nodeRedis.connect();
 });
@@ -25,7 +28,10 @@ afterAll(async () => {
 });
 
 /** A harness over `client`; `pttl` reads the TTL Redis holds for a key (-2: no key). */
-function harness(client: () => RedisClientLike, pttl: (key: string) => Promise<unknown>): () => Promise<AdapterHarness> {
+function harness(
+  client: () => RedisClientLike,
+  pttl: (key: string) => Promise<unknown>,
+): () => Promise<AdapterHarness> {
   return async () => ({
     adapter: redisCache(client()),
     defaultPrefix: "entra-edge:",
@@ -44,7 +50,10 @@ const capabilities = { minTtlSeconds: 1, atomicSetIfAbsent: true, externalStore:
 testCacheAdapter({
   name: "redis (ioredis)",
   capabilities,
-  create: harness(() => io, (key) => io.pttl(key)),
+  create: harness(
+    () => io,
+    (key) => io.pttl(key),
+  ),
   additionalTests() {
     it("writes SET … PX through call(), visible to another client", async () => {
       const key = uniqueKey("cross");
@@ -58,13 +67,21 @@ testCacheAdapter({
     it("decodes a Buffer reply (a client configured to return buffers)", async () => {
       const key = uniqueKey("buffer");
       await redisCache(io).set(key, "€ value", 60);
-      const buffers: RedisClientLike = { call: (command, ...args) => io.callBuffer(command, ...args) as Promise<unknown> };
+      const buffers: RedisClientLike = {
+        call: (command, ...args) => io.callBuffer(command, ...args) as Promise<unknown>,
+      };
       expect(await redisCache(buffers).get(key)).toBe("€ value");
       expect(await redisCache(buffers).setIfAbsent(uniqueKey("b"), "v", 1000)).toBe(true);
     });
 
     it("rejects when the server is unreachable", async () => {
-      const dead = new Redis({ port: 1, host: "127.0.0.1", lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null });
+      const dead = new Redis({
+        port: 1,
+        host: "127.0.0.1",
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        retryStrategy: () => null,
+      });
       await expect(redisCache(dead).get("k")).rejects.toThrow();
       dead.disconnect();
     });
@@ -74,11 +91,16 @@ testCacheAdapter({
 testCacheAdapter({
   name: "redis (node-redis)",
   capabilities,
-  create: harness(() => nodeRedis, (key) => nodeRedis.pTTL(key)),
+  create: harness(
+    () => nodeRedis,
+    (key) => nodeRedis.pTTL(key),
+  ),
   additionalTests() {
     it("writes SET … NX PX through sendCommand(), visible to another client", async () => {
       const key = uniqueKey("cross");
-      expect(await redisCache(nodeRedis, { prefix: "y:" }).setIfAbsent(key, "lease", 3000)).toBe(true);
+      expect(await redisCache(nodeRedis, { prefix: "y:" }).setIfAbsent(key, "lease", 3000)).toBe(
+        true,
+      );
       expect(await io.get(`y:${key}`)).toBe("lease");
       const ttl = await io.pttl(`y:${key}`);
       expect(ttl).toBeGreaterThan(2000);

@@ -2,7 +2,13 @@ import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { workersKvCache, type KvNamespaceLike } from "../../adapters/workers-kv";
-import { failingStore, testCacheAdapter, testCacheAdapterResults, uniqueKey, type CaseResult } from "./conformance";
+import {
+  failingStore,
+  testCacheAdapter,
+  testCacheAdapterResults,
+  uniqueKey,
+  type CaseResult,
+} from "./conformance";
 import { runtimeEntry } from "./runtime/spawn";
 import { workersKvSuite } from "./runtime/suites";
 
@@ -11,7 +17,9 @@ import { workersKvSuite } from "./runtime/suites";
  * which this repo does not install; the adapter is typed structurally for that very reason.)
  */
 interface TestKvNamespace extends KvNamespaceLike {
-  list(options: { prefix: string }): Promise<{ keys: Array<{ name: string; expiration?: number }> }>;
+  list(options: {
+    prefix: string;
+  }): Promise<{ keys: Array<{ name: string; expiration?: number }> }>;
 }
 
 /** A real local KV namespace, served by workerd through miniflare. */
@@ -72,7 +80,9 @@ testCacheAdapter({
       await cache.set(key, "v", 60);
       expect(await cache.get(key)).toBe("v");
       const { keys } = await kv.list({ prefix: "long:" });
-      expect(keys.map((k) => k.name)).toContainEqual(expect.stringMatching(/^long:#sha256:[\w-]{43}$/));
+      expect(keys.map((k) => k.name)).toContainEqual(
+        expect.stringMatching(/^long:#sha256:[\w-]{43}$/),
+      );
       await cache.delete(key);
       expect(await cache.get(key)).toBeUndefined();
     });

@@ -32,19 +32,41 @@ describe("distributed lease on Redis", () => {
     const entra = await emulator();
     entra.injectFault(faults.delay(200));
     const prefix = `lease-test-${crypto.randomUUID()}:`;
-    const instances = [0, 1].map(() => builder(entra.fetch).withClientSecret(secret).withTenantId(tenantA).withCache(redisCache(redis(), { prefix }), { lease: true }).build());
-    const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => (instances[i % 2] as (typeof instances)[0]).acquireTokenForClient(graph)));
+    const instances = [0, 1].map(() =>
+      builder(entra.fetch)
+        .withClientSecret(secret)
+        .withTenantId(tenantA)
+        .withCache(redisCache(redis(), { prefix }), { lease: true })
+        .build(),
+    );
+    const results = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) =>
+        (instances[i % 2] as (typeof instances)[0]).acquireTokenForClient(graph),
+      ),
+    );
     expect(entra.tokenRequests()).toHaveLength(1);
     expect(new Set(results.map((r) => r.accessToken)).size).toBe(1);
-    expect(results.some((r) => r.authenticationResultMetadata.cacheLevel === CacheLevel.L2Cache)).toBe(true);
+    expect(
+      results.some((r) => r.authenticationResultMetadata.cacheLevel === CacheLevel.L2Cache),
+    ).toBe(true);
   });
 
   it("without the lease, each instance asks once (and only once)", async () => {
     const entra = await emulator();
     entra.injectFault(faults.delay(200));
     const prefix = `nolease-test-${crypto.randomUUID()}:`;
-    const instances = [0, 1].map(() => builder(entra.fetch).withClientSecret(secret).withTenantId(tenantA).withCache(redisCache(redis(), { prefix })).build());
-    await Promise.all(Array.from({ length: 1000 }, (_, i) => (instances[i % 2] as (typeof instances)[0]).acquireTokenForClient(graph)));
+    const instances = [0, 1].map(() =>
+      builder(entra.fetch)
+        .withClientSecret(secret)
+        .withTenantId(tenantA)
+        .withCache(redisCache(redis(), { prefix }))
+        .build(),
+    );
+    await Promise.all(
+      Array.from({ length: 1000 }, (_, i) =>
+        (instances[i % 2] as (typeof instances)[0]).acquireTokenForClient(graph),
+      ),
+    );
     expect(entra.tokenRequests()).toHaveLength(2);
   });
 });

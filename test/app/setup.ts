@@ -5,8 +5,10 @@ import { join } from "node:path";
 import { ConfidentialClientApplicationBuilder } from "../../src/index";
 import { createEntraEmulator, type EntraEmulatorOptions } from "../../src/testing/index";
 
-export const keys = (name: string): string => readFileSync(join(import.meta.dirname, "../fixtures/keys", name), "utf8");
-export const keyBytes = (name: string): Uint8Array => new Uint8Array(readFileSync(join(import.meta.dirname, "../fixtures/keys", name)));
+export const keys = (name: string): string =>
+  readFileSync(join(import.meta.dirname, "../fixtures/keys", name), "utf8");
+export const keyBytes = (name: string): Uint8Array =>
+  new Uint8Array(readFileSync(join(import.meta.dirname, "../fixtures/keys", name)));
 
 export const tenantA = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 export const tenantB = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";
@@ -29,5 +31,8 @@ export async function emulator(options: Partial<EntraEmulatorOptions> = {}) {
 
 /** A builder wired to the emulator, with its own L1 so tests do not share tokens. */
 export function builder(fetcher: typeof fetch, id = clientId) {
-  return ConfidentialClientApplicationBuilder.create(id).withHttpClient(fetcher).withMemoryCache({ shared: false }).withRetry({ delayMs: 10 });
+  return ConfidentialClientApplicationBuilder.create(id)
+    .withHttpClient(fetcher)
+    .withMemoryCache({ shared: false })
+    .withRetry({ delayMs: 10 });
 }

@@ -5,13 +5,26 @@ import { emulator, jwt, run, secretEnv } from "./harness";
 
 describe("decode", () => {
   it("prints header, payload and the time claims as ISO dates", async () => {
-    const token = jwt({ sub: "x", iat: 1_700_000_000, nbf: 1_700_000_000, exp: 1_700_003_600, name: "Zoë" }, { alg: "PS256", typ: "JWT", kid: "k1" });
+    const token = jwt(
+      { sub: "x", iat: 1_700_000_000, nbf: 1_700_000_000, exp: 1_700_003_600, name: "Zoë" },
+      { alg: "PS256", typ: "JWT", kid: "k1" },
+    );
     const { code, stdout, stderr } = await run(["decode", token], { now: () => 1_700_000_100_000 });
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
     expect(JSON.parse(stdout)).toEqual({
       header: { alg: "PS256", typ: "JWT", kid: "k1" },
-      payload: { sub: "x", iat: 1_700_000_000, nbf: 1_700_000_000, exp: 1_700_003_600, name: "Zoë" },
-      times: { iat: "2023-11-14T22:13:20.000Z", nbf: "2023-11-14T22:13:20.000Z", exp: "2023-11-14T23:13:20.000Z" },
+      payload: {
+        sub: "x",
+        iat: 1_700_000_000,
+        nbf: 1_700_000_000,
+        exp: 1_700_003_600,
+        name: "Zoë",
+      },
+      times: {
+        iat: "2023-11-14T22:13:20.000Z",
+        nbf: "2023-11-14T22:13:20.000Z",
+        exp: "2023-11-14T23:13:20.000Z",
+      },
       expired: false,
     });
     expect(stdout).not.toContain("c2lnbmF0dXJl"); // the signature is not shown
@@ -19,7 +32,10 @@ describe("decode", () => {
 
   it("says when the token has expired, and leaves out missing or non-numeric times", async () => {
     const expired = await run(["decode", jwt({ exp: 1_000 })], { now: () => 2_000_000 });
-    expect(JSON.parse(expired.stdout)).toMatchObject({ times: { exp: "1970-01-01T00:16:40.000Z" }, expired: true });
+    expect(JSON.parse(expired.stdout)).toMatchObject({
+      times: { exp: "1970-01-01T00:16:40.000Z" },
+      expired: true,
+    });
     const none = JSON.parse((await run(["decode", jwt({ iat: "yesterday" })])).stdout);
     expect(none.times).toEqual({});
     expect(none).not.toHaveProperty("expired");
@@ -78,6 +94,15 @@ describe("decode", () => {
   it("--help says the signature is not verified, and lists the exit codes", async () => {
     const { code, stdout } = await run(["decode", "--help"]);
     expect(code).toBe(0);
-    for (const text of ["decode <jwt | ->", "stdin", "ISO", "not", "verified", "Exit codes", "3  configuration"]) expect(stdout).toContain(text);
+    for (const text of [
+      "decode <jwt | ->",
+      "stdin",
+      "ISO",
+      "not",
+      "verified",
+      "Exit codes",
+      "3  configuration",
+    ])
+      expect(stdout).toContain(text);
   });
 });

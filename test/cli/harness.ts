@@ -26,14 +26,18 @@ export const unusedFetch = (async () => {
   throw new Error("the network must not be used");
 }) as typeof fetch;
 
-export async function run(argv: string[], io: Partial<CliIO> & { stdin?: string | Uint8Array } = {}): Promise<Run> {
+export async function run(
+  argv: string[],
+  io: Partial<CliIO> & { stdin?: string | Uint8Array } = {},
+): Promise<Run> {
   let stdout = "";
   let stderr = "";
   const { stdin, ...rest } = io;
   const code = await main(argv, {
     env: {},
     fetch: unusedFetch,
-    readStdin: async () => (typeof stdin === "string" ? new TextEncoder().encode(stdin) : (stdin ?? new Uint8Array())),
+    readStdin: async () =>
+      typeof stdin === "string" ? new TextEncoder().encode(stdin) : (stdin ?? new Uint8Array()),
     ...rest,
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
@@ -51,10 +55,17 @@ export function emulator(options: Partial<EntraEmulatorOptions> = {}) {
 }
 
 /** Environment of a secret-based `token` run. */
-export const secretEnv = { ENTRA_CLIENT_ID: clientId, ENTRA_TENANT_ID: tenantId, ENTRA_CLIENT_SECRET: secret };
+export const secretEnv = {
+  ENTRA_CLIENT_ID: clientId,
+  ENTRA_TENANT_ID: tenantId,
+  ENTRA_CLIENT_SECRET: secret,
+};
 
 /** A compact JWT (unsigned, fake signature) with this header and payload. */
-export function jwt(payload: Record<string, unknown>, header: Record<string, unknown> = { alg: "RS256", typ: "JWT" }): string {
+export function jwt(
+  payload: Record<string, unknown>,
+  header: Record<string, unknown> = { alg: "RS256", typ: "JWT" },
+): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
   return `${part(header)}.${part(payload)}.c2lnbmF0dXJl`;
 }

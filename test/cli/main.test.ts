@@ -4,16 +4,34 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { root, run } from "./harness";
 
-const packageVersion = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
+const packageVersion = (
+  JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }
+).version;
 
 describe("entra-edge", () => {
-  it.each([["--help"], ["-h"], ["help"]])("%s lists the commands and the exit codes", async (flag) => {
-    const { code, stdout, stderr } = await run([flag]);
-    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
-    for (const text of ["token", "thumbprint <cert>", "decode <jwt>", "--version", "Exit codes:", "0  success", "1  unexpected", "2  usage", "3  configuration", "4  the identity provider", "5  throttled", "6  network"]) {
-      expect(stdout).toContain(text);
-    }
-  });
+  it.each([["--help"], ["-h"], ["help"]])(
+    "%s lists the commands and the exit codes",
+    async (flag) => {
+      const { code, stdout, stderr } = await run([flag]);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+      for (const text of [
+        "token",
+        "thumbprint <cert>",
+        "decode <jwt>",
+        "--version",
+        "Exit codes:",
+        "0  success",
+        "1  unexpected",
+        "2  usage",
+        "3  configuration",
+        "4  the identity provider",
+        "5  throttled",
+        "6  network",
+      ]) {
+        expect(stdout).toContain(text);
+      }
+    },
+  );
 
   it.each([["--version"], ["-v"], ["version"]])("%s prints the package version", async (flag) => {
     expect(await run([flag])).toEqual({ code: 0, stdout: `${packageVersion}\n`, stderr: "" });

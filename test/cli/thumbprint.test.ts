@@ -12,20 +12,23 @@ const expected = JSON.parse(readFileSync(keyPath("expected.json"), "utf8")) as R
 const hexOf = (fingerprint: string) => fingerprint.replaceAll(":", "").toUpperCase();
 
 describe("thumbprint", () => {
-  it.each(Object.keys(expected))("--json of %s equals expected.json and OpenSSL's fingerprints", async (name) => {
-    const { code, stdout, stderr } = await run(["thumbprint", keyPath(name), "--json"]);
-    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
-    const x509 = new X509Certificate(keys(name));
-    const want = expected[name]!;
-    expect(JSON.parse(stdout)).toEqual({
-      x5t: want.x5t,
-      "x5t#S256": want.x5tS256,
-      thumbprint: hexOf(x509.fingerprint),
-      sha256: hexOf(x509.fingerprint256),
-      notBefore: want.notBefore,
-      notAfter: want.notAfter,
-    });
-  });
+  it.each(Object.keys(expected))(
+    "--json of %s equals expected.json and OpenSSL's fingerprints",
+    async (name) => {
+      const { code, stdout, stderr } = await run(["thumbprint", keyPath(name), "--json"]);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+      const x509 = new X509Certificate(keys(name));
+      const want = expected[name]!;
+      expect(JSON.parse(stdout)).toEqual({
+        x5t: want.x5t,
+        "x5t#S256": want.x5tS256,
+        thumbprint: hexOf(x509.fingerprint),
+        sha256: hexOf(x509.fingerprint256),
+        notBefore: want.notBefore,
+        notAfter: want.notAfter,
+      });
+    },
+  );
 
   it("prints aligned lines by default", async () => {
     const { code, stdout } = await run(["thumbprint", keyPath("rsa.crt.pem")]);
@@ -50,7 +53,9 @@ describe("thumbprint", () => {
     const stdin = await run(["thumbprint", "-", "--json"], { stdin: keys("ec256.crt.pem") });
     expect(JSON.parse(stdin.stdout)["x5t#S256"]).toBe(expected["ec256.crt.pem"]!.x5tS256);
     const der = new X509Certificate(keys("rsa.crt.pem")).raw;
-    const derRun = await run(["thumbprint", "cert.cer", "--json"], { readFile: async () => new Uint8Array(der) });
+    const derRun = await run(["thumbprint", "cert.cer", "--json"], {
+      readFile: async () => new Uint8Array(der),
+    });
     expect(JSON.parse(derRun.stdout).x5t).toBe(expected["rsa.crt.pem"]!.x5t);
   });
 
@@ -83,6 +88,14 @@ describe("thumbprint", () => {
   it("--help explains each value and the exit codes", async () => {
     const { code, stdout } = await run(["thumbprint", "--help"]);
     expect(code).toBe(0);
-    for (const text of ["x5t ", "x5t#S256", "Azure portal", "--json", "Exit codes", "3  configuration"]) expect(stdout).toContain(text);
+    for (const text of [
+      "x5t ",
+      "x5t#S256",
+      "Azure portal",
+      "--json",
+      "Exit codes",
+      "3  configuration",
+    ])
+      expect(stdout).toContain(text);
   });
 });

@@ -27,11 +27,16 @@ export function certificateDer(name: string): Uint8Array<ArrayBuffer> {
 }
 
 /** Thumbprints and dates computed by `openssl x509` in make-keys.sh. */
-export const expected: Record<string, { x5t: string; x5tS256: string; notBefore: string; notAfter: string }> =
-  JSON.parse(text("expected.json"));
+export const expected: Record<
+  string,
+  { x5t: string; x5tS256: string; notBefore: string; notAfter: string }
+> = JSON.parse(text("expected.json"));
 
 /** Awaits `action` and returns the `ClientError` it must throw, checking its code. */
-export async function clientError(action: () => unknown, code: ClientErrorCode): Promise<ClientError> {
+export async function clientError(
+  action: () => unknown,
+  code: ClientErrorCode,
+): Promise<ClientError> {
   let thrown: unknown;
   try {
     await action();
@@ -48,14 +53,19 @@ export async function clientError(action: () => unknown, code: ClientErrorCode):
  * Checks that neither the message nor the JSON of `error` holds a password or any 16-character
  * piece of the base64 bodies of `pemTexts` (keys, certificates).
  */
-export function expectNoLeak(error: ClientError, passwords: string[], pemTexts: string[] = []): void {
+export function expectNoLeak(
+  error: ClientError,
+  passwords: string[],
+  pemTexts: string[] = [],
+): void {
   const surfaces = [error.message, JSON.stringify(error), String(error)];
   for (const surface of surfaces) {
     for (const password of passwords) expect(surface).not.toContain(password);
     for (const pem of pemTexts) {
       for (const line of pem.split(/\r?\n/)) {
         if (!/^[A-Za-z0-9+/=]{16,}$/.test(line)) continue;
-        for (let i = 0; i + 16 <= line.length; i += 16) expect(surface).not.toContain(line.slice(i, i + 16));
+        for (let i = 0; i + 16 <= line.length; i += 16)
+          expect(surface).not.toContain(line.slice(i, i + 16));
       }
     }
   }
@@ -75,7 +85,12 @@ export function verifiesWithCertificate(
   const sig = new Uint8Array(signature);
   if (alg === "RS256") return nodeVerify("sha256", data, key, sig);
   if (alg === "PS256") {
-    return nodeVerify("sha256", data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, sig);
+    return nodeVerify(
+      "sha256",
+      data,
+      { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+      sig,
+    );
   }
   const hash = { ES256: "sha256", ES384: "sha384", ES512: "sha512" }[alg];
   return nodeVerify(hash ?? "", data, { key, dsaEncoding: "ieee-p1363" }, sig);
@@ -85,11 +100,18 @@ export function verifiesWithCertificate(
 export function signParameters(alg: string): AlgorithmIdentifier | RsaPssParams | EcdsaParams {
   if (alg === "RS256") return "RSASSA-PKCS1-v1_5";
   if (alg === "PS256") return { name: "RSA-PSS", saltLength: 32 };
-  return { name: "ECDSA", hash: { ES256: "SHA-256", ES384: "SHA-384", ES512: "SHA-512" }[alg] ?? "" };
+  return {
+    name: "ECDSA",
+    hash: { ES256: "SHA-256", ES384: "SHA-384", ES512: "SHA-512" }[alg] ?? "",
+  };
 }
 
 /** A PEM text from DER, for tools that want PEM. */
 export function toPem(der: Uint8Array, label = "CERTIFICATE"): string {
-  const body = (Buffer.from(der).toString("base64").match(/.{1,64}/g) ?? []).join("\n");
+  const body = (
+    Buffer.from(der)
+      .toString("base64")
+      .match(/.{1,64}/g) ?? []
+  ).join("\n");
   return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
 }

@@ -17,7 +17,8 @@ import {
 } from "../../src/internal/der";
 import { bytes, certificateDer } from "./_fixtures";
 
-const hex = (text: string) => Uint8Array.from(text.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
+const hex = (text: string) =>
+  Uint8Array.from(text.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
 
 /** Reads every node of a tree the way the parsers do; returns how many it read. */
 function walk(node: DerNode, depth = 0): number {
@@ -56,7 +57,12 @@ describe("DER reader", () => {
     expect(readOid(decodeDer(hex("06082a8648ce3d030107")))).toBe("1.2.840.10045.3.1.7");
     expect(readOid(decodeDer(hex("06052b81040022")))).toBe("1.3.132.0.34");
     expect(readOid(decodeDer(hex("0603883703")))).toBe("2.999.3");
-    for (const oid of ["1.2.840.113549.1.5.13", "2.16.840.1.101.3.4.1.42", "0.9.2342.19200300.100.1.1", "2.999.3"]) {
+    for (const oid of [
+      "1.2.840.113549.1.5.13",
+      "2.16.840.1.101.3.4.1.42",
+      "0.9.2342.19200300.100.1.1",
+      "2.999.3",
+    ]) {
       expect(readOid(decodeDer(encodeOid(oid)))).toBe(oid);
     }
   });
@@ -111,7 +117,9 @@ describe("DER reader", () => {
   it("never throws anything but DerError on random or mutated input", () => {
     const seed = certificateDer("ec256.crt.pem");
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 256 }), (input) => onlyDerErrors(() => walk(decodeDer(input)))),
+      fc.property(fc.uint8Array({ maxLength: 256 }), (input) =>
+        onlyDerErrors(() => walk(decodeDer(input))),
+      ),
       { numRuns: 2000 },
     );
     fc.assert(

@@ -18,7 +18,11 @@ import {
 
 const DATA = new TextEncoder().encode("header.payload");
 
-async function signAndVerify(material: PrivateKeyMaterial, alg: SigningAlgorithm, certificate: string) {
+async function signAndVerify(
+  material: PrivateKeyMaterial,
+  alg: SigningAlgorithm,
+  certificate: string,
+) {
   const key = await importSigningKey(material, alg);
   expect(key.extractable).toBe(false);
   expect(key.usages).toEqual(["sign"]);
@@ -27,7 +31,12 @@ async function signAndVerify(material: PrivateKeyMaterial, alg: SigningAlgorithm
 }
 
 describe("decodePrivateKey", () => {
-  const cases: [file: string, password: string | undefined, certificate: string, algs: SigningAlgorithm[]][] = [
+  const cases: [
+    file: string,
+    password: string | undefined,
+    certificate: string,
+    algs: SigningAlgorithm[],
+  ][] = [
     ["rsa.pkcs8.pem", undefined, "rsa.crt.pem", ["RS256", "PS256"]],
     ["rsa.pkcs1.pem", undefined, "rsa.crt.pem", ["RS256", "PS256"]],
     ["rsa.enc-default.pem", PASSWORD, "rsa.crt.pem", ["PS256"]],
@@ -45,10 +54,13 @@ describe("decodePrivateKey", () => {
     ["ec521.sec1.pem", undefined, "ec521.crt.pem", ["ES512"]],
   ];
 
-  it.each(cases)("decodes %s and signs what its certificate verifies", async (file, password, certificate, algs) => {
-    const material = await decodePrivateKey(text(file), password);
-    for (const alg of algs) await signAndVerify(material, alg, certificate);
-  });
+  it.each(cases)(
+    "decodes %s and signs what its certificate verifies",
+    async (file, password, certificate, algs) => {
+      const material = await decodePrivateKey(text(file), password);
+      for (const alg of algs) await signAndVerify(material, alg, certificate);
+    },
+  );
 
   it("gives PKCS#1 and PKCS#8 of one key the same PKCS#8", async () => {
     const pkcs8 = await decodePrivateKey(text("rsa.pkcs8.pem"));
@@ -77,7 +89,10 @@ describe("decodePrivateKey", () => {
   });
 
   it("needs a password for an encrypted key", async () => {
-    const error = await clientError(() => decodePrivateKey(text("rsa.enc-default.pem")), "invalid_password");
+    const error = await clientError(
+      () => decodePrivateKey(text("rsa.enc-default.pem")),
+      "invalid_password",
+    );
     expect(error.message).toMatch(/no password/);
   });
 
@@ -85,8 +100,14 @@ describe("decodePrivateKey", () => {
     "rejects a wrong password for %s",
     async (file) => {
       for (const wrong of ["wrong", "", PASSWORD.toUpperCase(), "pässwörd"]) {
-        const error = await clientError(() => decodePrivateKey(text(file), wrong), "invalid_password");
-        expectNoLeak(error, [wrong, PASSWORD, UNICODE_PASSWORD].filter(Boolean), [text(file), text("rsa.pkcs8.pem")]);
+        const error = await clientError(
+          () => decodePrivateKey(text(file), wrong),
+          "invalid_password",
+        );
+        expectNoLeak(error, [wrong, PASSWORD, UNICODE_PASSWORD].filter(Boolean), [
+          text(file),
+          text("rsa.pkcs8.pem"),
+        ]);
       }
     },
   );
@@ -97,16 +118,24 @@ describe("decodePrivateKey", () => {
     ["rsa.enc-scrypt.pem", /scrypt/],
     ["rsa.legacy-enc.pem", /Proc-Type/],
   ])("explains how to re-encrypt %s", async (file, algorithm) => {
-    const error = await clientError(() => decodePrivateKey(text(file), PASSWORD), "unsupported_encryption");
+    const error = await clientError(
+      () => decodePrivateKey(text(file), PASSWORD),
+      "unsupported_encryption",
+    );
     expect(error.message).toMatch(algorithm);
-    expect(error.message).toContain("openssl pkcs8 -topk8 -v2 aes-256-cbc -in old.pem -out new.pem");
+    expect(error.message).toContain(
+      "openssl pkcs8 -topk8 -v2 aes-256-cbc -in old.pem -out new.pem",
+    );
     expectNoLeak(error, [PASSWORD], [text(file)]);
   });
 
   it("does not echo the IV of a legacy encrypted key", async () => {
     const file = text("rsa.legacy-enc.pem");
     const iv = /DEK-Info: [^,]+,([0-9A-F]+)/.exec(file)?.[1] ?? "missing";
-    const error = await clientError(() => decodePrivateKey(file, PASSWORD), "unsupported_encryption");
+    const error = await clientError(
+      () => decodePrivateKey(file, PASSWORD),
+      "unsupported_encryption",
+    );
     expect(error.message).toContain("AES-256-CBC");
     expect(error.message).not.toContain(iv);
   });
@@ -124,9 +153,15 @@ describe("decodePrivateKey", () => {
 
   it("rejects PEM labels of unsupported key formats", async () => {
     const body = "\nMIIBCgKCAQEA\n";
-    await clientError(() => decodePrivateKey(`-----BEGIN DSA PRIVATE KEY-----${body}-----END DSA PRIVATE KEY-----`), "unsupported_key_type");
+    await clientError(
+      () => decodePrivateKey(`-----BEGIN DSA PRIVATE KEY-----${body}-----END DSA PRIVATE KEY-----`),
+      "unsupported_key_type",
+    );
     const ssh = await clientError(
-      () => decodePrivateKey(`-----BEGIN OPENSSH PRIVATE KEY-----${body}-----END OPENSSH PRIVATE KEY-----`),
+      () =>
+        decodePrivateKey(
+          `-----BEGIN OPENSSH PRIVATE KEY-----${body}-----END OPENSSH PRIVATE KEY-----`,
+        ),
       "unsupported_key_type",
     );
     expect(ssh.message).toContain("ssh-keygen");
@@ -138,18 +173,26 @@ describe("decodePrivateKey", () => {
     const noEnd = text("rsa.pkcs8.pem").replace(/-----END[^\n]*\n/, "");
     expectNoLeak(await clientError(() => decodePrivateKey(noEnd), "invalid_pem"), [], [noEnd]);
     const badBase64 = text("rsa.pkcs8.pem").replace(/\n(.)/, "\n!$1");
-    expectNoLeak(await clientError(() => decodePrivateKey(badBase64), "invalid_pem"), [], [badBase64]);
+    expectNoLeak(
+      await clientError(() => decodePrivateKey(badBase64), "invalid_pem"),
+      [],
+      [badBase64],
+    );
   });
 
   it("rejects a PEM with no key, or two keys", async () => {
-    const onlyCertificate = await clientError(() => decodePrivateKey(text("rsa.crt.pem")), "invalid_private_key");
+    const onlyCertificate = await clientError(
+      () => decodePrivateKey(text("rsa.crt.pem")),
+      "invalid_private_key",
+    );
     expect(onlyCertificate.message).toContain("CERTIFICATE");
     const twoKeys = text("rsa.pkcs8.pem") + text("ec256.pkcs8.pem");
     await clientError(() => decodePrivateKey(twoKeys), "invalid_private_key");
   });
 
   it("rejects garbage and truncated keys as invalid_private_key", async () => {
-    const garbage = "-----BEGIN PRIVATE KEY-----\nAAAAAAAAAAAAAAAAAAAAAA==\n-----END PRIVATE KEY-----\n";
+    const garbage =
+      "-----BEGIN PRIVATE KEY-----\nAAAAAAAAAAAAAAAAAAAAAA==\n-----END PRIVATE KEY-----\n";
     await clientError(() => decodePrivateKey(garbage), "invalid_private_key");
     for (const file of ["rsa.pkcs8.pem", "rsa.pkcs1.pem", "ec256.sec1.pem", "ec256.pkcs8.pem"]) {
       const pem = text(file);
@@ -168,7 +211,8 @@ describe("decodePrivateKey", () => {
     );
     for (const result of results) {
       expect(result.status).toBe("rejected");
-      if (result.status === "rejected") expect(result.reason).toMatchObject({ code: "invalid_password" });
+      if (result.status === "rejected")
+        expect(result.reason).toMatchObject({ code: "invalid_password" });
     }
   });
 });
@@ -177,9 +221,15 @@ describe("importSigningKey", () => {
   it("refuses an algorithm that does not fit the key", async () => {
     const rsa = await decodePrivateKey(text("rsa.pkcs8.pem"));
     const ec256 = await decodePrivateKey(text("ec256.pkcs8.pem"));
-    const rsaAsEc = await clientError(() => importSigningKey(rsa, "ES256"), "invalid_configuration");
+    const rsaAsEc = await clientError(
+      () => importSigningKey(rsa, "ES256"),
+      "invalid_configuration",
+    );
     expect(rsaAsEc.message).toMatch(/ES256 needs an EC P-256 key, but the key is RSA; use PS256/);
-    const wrongCurve = await clientError(() => importSigningKey(ec256, "ES384"), "invalid_configuration");
+    const wrongCurve = await clientError(
+      () => importSigningKey(ec256, "ES384"),
+      "invalid_configuration",
+    );
     expect(wrongCurve.message).toMatch(/use ES256/);
     await clientError(() => importSigningKey(ec256, "RS256"), "invalid_configuration");
   });

@@ -25,7 +25,10 @@ describe("decodeCertificateChain", () => {
   });
 
   it("rejects a PEM without certificates", async () => {
-    const error = await clientError(() => decodeCertificateChain(text("rsa.pkcs8.pem")), "invalid_certificate");
+    const error = await clientError(
+      () => decodeCertificateChain(text("rsa.pkcs8.pem")),
+      "invalid_certificate",
+    );
     expect(error.message).toContain("PRIVATE KEY");
     expectNoLeak(error, [], [text("rsa.pkcs8.pem")]);
     await clientError(() => decodeCertificateChain("no pem here"), "invalid_pem");
@@ -33,10 +36,16 @@ describe("decodeCertificateChain", () => {
 
   it("rejects a CERTIFICATE block that is not a certificate", async () => {
     const notACertificate = text("rsa.pkcs8.pem").replace(/PRIVATE KEY/g, "CERTIFICATE");
-    const error = await clientError(() => decodeCertificateChain(notACertificate), "invalid_certificate");
+    const error = await clientError(
+      () => decodeCertificateChain(notACertificate),
+      "invalid_certificate",
+    );
     expectNoLeak(error, [], [notACertificate]);
     const second = text("rsa.crt.pem") + toPem(Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01));
-    const secondError = await clientError(() => decodeCertificateChain(second), "invalid_certificate");
+    const secondError = await clientError(
+      () => decodeCertificateChain(second),
+      "invalid_certificate",
+    );
     expect(secondError.message).toMatch(/^Certificate 2 of the PEM/);
   });
 
@@ -63,7 +72,9 @@ describe("certificateValidity", () => {
   });
 
   it("reads GeneralizedTime after 2049", () => {
-    expect(certificateValidity(certificateDer("ca.crt.pem")).notAfter.getUTCFullYear()).toBeGreaterThan(2049);
+    expect(
+      certificateValidity(certificateDer("ca.crt.pem")).notAfter.getUTCFullYear(),
+    ).toBeGreaterThan(2049);
   });
 });
 
@@ -79,7 +90,10 @@ describe("assertCertificateMatchesKey", () => {
     ["ec384.pkcs8.pem", "ec384.crt.pem"],
     ["ec521.sec1.pem", "ec521.crt.pem"],
   ])("accepts %s with %s", async (key, certificate) => {
-    await assertCertificateMatchesKey(certificateDer(certificate), await decodePrivateKey(text(key)));
+    await assertCertificateMatchesKey(
+      certificateDer(certificate),
+      await decodePrivateKey(text(key)),
+    );
   });
 
   it.each([
@@ -100,7 +114,10 @@ describe("assertCertificateMatchesKey", () => {
 
   it("reports a corrupt key as invalid_private_key", async () => {
     const corrupt = { keyType: "RSA", pkcs8: Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x00) } as const;
-    await clientError(() => assertCertificateMatchesKey(certificateDer("rsa.crt.pem"), corrupt), "invalid_private_key");
+    await clientError(
+      () => assertCertificateMatchesKey(certificateDer("rsa.crt.pem"), corrupt),
+      "invalid_private_key",
+    );
   });
 });
 

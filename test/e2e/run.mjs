@@ -23,12 +23,25 @@ const RESULT_TYPE = "entra-edge:e2e-result";
 const STORES_PER_RUNTIME = 2; // memory + the runtime's own store (see the entries)
 
 const tenants = ["72f988bf-86f1-41af-91ab-2d7cd011db47", "f8cdef31-a31e-4b4a-93e4-5f571e91255a"];
-const exampleApp = { clientId: "11111111-2222-3333-4444-555555555555", secret: "example-secret-value" };
+const exampleApp = {
+  clientId: "11111111-2222-3333-4444-555555555555",
+  secret: "example-secret-value",
+};
 
 /** Imports a TypeScript module that has no package import (only `node:` ones) by transpiling it in memory. */
 async function importTs(relative) {
-  const result = await build({ entryPoints: [join(root, relative)], bundle: true, platform: "node", format: "esm", target: "node20", write: false, logLevel: "silent" });
-  return import(`data:text/javascript;base64,${Buffer.from(result.outputFiles[0].text).toString("base64")}`);
+  const result = await build({
+    entryPoints: [join(root, relative)],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    write: false,
+    logLevel: "silent",
+  });
+  return import(
+    `data:text/javascript;base64,${Buffer.from(result.outputFiles[0].text).toString("base64")}`
+  );
 }
 
 /** Spawns a process in the repository root; resolves with its output (never rejects). */
@@ -37,7 +50,11 @@ function run(command, args, { env = {}, timeoutMs = 60_000 } = {}) {
     let stdout = "";
     let stderr = "";
     let timedOut = false;
-    const child = spawn(command, args, { cwd: root, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: "1", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     child.stdout.setEncoding("utf8").on("data", (chunk) => (stdout += chunk));
     child.stderr.setEncoding("utf8").on("data", (chunk) => (stderr += chunk));
     const timer = setTimeout(() => {
@@ -46,7 +63,12 @@ function run(command, args, { env = {}, timeoutMs = 60_000 } = {}) {
     }, timeoutMs);
     child.on("error", (error) => {
       clearTimeout(timer);
-      resolve({ code: null, stdout, stderr: `${stderr}\ncould not start ${command}: ${error.message}`, timedOut });
+      resolve({
+        code: null,
+        stdout,
+        stderr: `${stderr}\ncould not start ${command}: ${error.message}`,
+        timedOut,
+      });
     });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
@@ -66,7 +88,13 @@ function parseResults(text) {
     if (!line.startsWith("{")) continue;
     try {
       const parsed = JSON.parse(line);
-      if (parsed.type === RESULT_TYPE) results.push({ name: parsed.name, ok: parsed.ok === true, ms: parsed.ms, error: parsed.error });
+      if (parsed.type === RESULT_TYPE)
+        results.push({
+          name: parsed.name,
+          ok: parsed.ok === true,
+          ms: parsed.ms,
+          error: parsed.error,
+        });
     } catch {
       // not one of ours
     }
@@ -81,7 +109,10 @@ function parseResults(text) {
 function completeness(label, outcome, results, expected) {
   const problems = [];
   if (outcome.timedOut) problems.push("timed out");
-  else if (outcome.code !== 0) problems.push(`exited with code ${String(outcome.code)}${outcome.signal ? `, signal ${outcome.signal}` : ""}`);
+  else if (outcome.code !== 0)
+    problems.push(
+      `exited with code ${String(outcome.code)}${outcome.signal ? `, signal ${outcome.signal}` : ""}`,
+    );
   const missing = Math.max(0, expected - results.length);
   if (missing > 0) problems.push(`reported ${results.length} of ${expected} scenarios`);
   if (problems.length === 0) return [];
@@ -97,7 +128,10 @@ function completeness(label, outcome, results, expected) {
 /** A loopback HTTP server in front of an emulator's `fetch`, for the example programs. */
 async function startEmulatorServer() {
   const { createEntraEmulator } = await import("entra-edge/testing");
-  const emulator = await createEntraEmulator({ tenants, apps: [{ clientId: exampleApp.clientId, secrets: [exampleApp.secret] }] });
+  const emulator = await createEntraEmulator({
+    tenants,
+    apps: [{ clientId: exampleApp.clientId, secrets: [exampleApp.secret] }],
+  });
   const server = createServer(async (req, res) => {
     try {
       const chunks = [];
@@ -107,7 +141,9 @@ async function startEmulatorServer() {
         if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
       }
       const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
-      const response = await emulator.fetch(new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers, body }));
+      const response = await emulator.fetch(
+        new Request(`http://${req.headers.host}${req.url}`, { method: req.method, headers, body }),
+      );
       res.writeHead(response.status, Object.fromEntries(response.headers));
       res.end(Buffer.from(await response.arrayBuffer()));
     } catch (error) {
@@ -116,7 +152,11 @@ async function startEmulatorServer() {
     }
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { emulator, url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => server.close(resolve)) };
+  return {
+    emulator,
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
 }
 
 /**
@@ -128,23 +168,42 @@ async function exampleScenario(label, command, args, env) {
   const name = `example ${label}: identity provider then L1; a second process gets it from L2`;
   const server = await startEmulatorServer();
   try {
-    const common = { CLIENT_ID: exampleApp.clientId, CLIENT_SECRET: exampleApp.secret, TENANT_ID: tenants[0], AUTHORITY_HOST: server.url, ...env };
+    const common = {
+      CLIENT_ID: exampleApp.clientId,
+      CLIENT_SECRET: exampleApp.secret,
+      TENANT_ID: tenants[0],
+      AUTHORITY_HOST: server.url,
+      ...env,
+    };
     const seen = [];
     for (const round of [1, 2]) {
       const outcome = await run(command, args, { env: common, timeoutMs: 30_000 });
-      const lines = [...outcome.stdout.matchAll(/token from (\w+) \(cache level (\w+)\)/g)].map((m) => `${m[1]}/${m[2]}`);
+      const lines = [...outcome.stdout.matchAll(/token from (\w+) \(cache level (\w+)\)/g)].map(
+        (m) => `${m[1]}/${m[2]}`,
+      );
       if (outcome.code !== 0 || lines.length !== 2) {
-        throw new Error(`run ${round} exited with ${String(outcome.code)}${outcome.timedOut ? " (timed out)" : ""}\n--- stdout ---\n${tail(outcome.stdout)}\n--- stderr ---\n${tail(outcome.stderr)}`);
+        throw new Error(
+          `run ${round} exited with ${String(outcome.code)}${outcome.timedOut ? " (timed out)" : ""}\n--- stdout ---\n${tail(outcome.stdout)}\n--- stderr ---\n${tail(outcome.stderr)}`,
+        );
       }
       seen.push(...lines);
     }
     const expected = ["IdentityProvider/None", "Cache/L1Cache", "Cache/L2Cache", "Cache/L1Cache"];
-    if (seen.join() !== expected.join()) throw new Error(`token sources ${seen.join(", ")}; expected ${expected.join(", ")}`);
+    if (seen.join() !== expected.join())
+      throw new Error(`token sources ${seen.join(", ")}; expected ${expected.join(", ")}`);
     const requests = server.emulator.tokenRequests();
-    if (requests.length !== 1 || requests[0].status !== 200) throw new Error(`${requests.length} token requests (statuses ${requests.map((r) => r.status).join()}); expected 1`);
+    if (requests.length !== 1 || requests[0].status !== 200)
+      throw new Error(
+        `${requests.length} token requests (statuses ${requests.map((r) => r.status).join()}); expected 1`,
+      );
     return { name, ok: true, ms: Date.now() - started };
   } catch (error) {
-    return { name, ok: false, ms: Date.now() - started, error: error instanceof Error ? error.message : String(error) };
+    return {
+      name,
+      ok: false,
+      ms: Date.now() - started,
+      error: error instanceof Error ? error.message : String(error),
+    };
   } finally {
     await server.close();
   }
@@ -153,7 +212,9 @@ async function exampleScenario(label, command, args, env) {
 async function suiteScenarioCount() {
   const source = readFileSync(join(root, "test/e2e/suite.ts"), "utf8");
   const { code } = await transform(source, { loader: "ts", format: "esm", target: "es2022" });
-  const { scenarios } = await import(`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`);
+  const { scenarios } = await import(
+    `data:text/javascript;base64,${Buffer.from(code).toString("base64")}`
+  );
   return scenarios.length + STORES_PER_RUNTIME;
 }
 
@@ -171,10 +232,19 @@ async function withRedis(body) {
 
 async function runNode(expected) {
   return withRedis(async (redisUrl) => {
-    const outcome = await run(process.execPath, ["test/e2e/entries/node.mjs"], { env: { REDIS_URL: redisUrl } });
+    const outcome = await run(process.execPath, ["test/e2e/entries/node.mjs"], {
+      env: { REDIS_URL: redisUrl },
+    });
     const results = parseResults(outcome.stdout);
     results.push(...completeness("node", outcome, results, expected));
-    results.push(await exampleScenario("examples/node.mjs (node-redis)", process.execPath, ["examples/node.mjs"], { REDIS_URL: redisUrl }));
+    results.push(
+      await exampleScenario(
+        "examples/node.mjs (node-redis)",
+        process.execPath,
+        ["examples/node.mjs"],
+        { REDIS_URL: redisUrl },
+      ),
+    );
     return results;
   });
 }
@@ -184,7 +254,14 @@ async function runDeno(expected) {
   try {
     const deno = bin("deno");
     if (!existsSync(deno)) throw new Error(`${deno} is missing: run npm ci`);
-    const outcome = await run(deno, ["run", "--unstable-kv", "--allow-all", "--no-lock", "test/e2e/entries/deno.mjs", join(dir, "suite.sqlite3")]);
+    const outcome = await run(deno, [
+      "run",
+      "--unstable-kv",
+      "--allow-all",
+      "--no-lock",
+      "test/e2e/entries/deno.mjs",
+      join(dir, "suite.sqlite3"),
+    ]);
     const results = parseResults(outcome.stdout);
     results.push(...completeness("deno", outcome, results, expected));
     // The example with the permissions its header comment gives, plus read/write of its KV file.
@@ -193,7 +270,16 @@ async function runDeno(expected) {
       await exampleScenario(
         "examples/deno.ts (Deno KV)",
         deno,
-        ["run", "--no-lock", "--unstable-kv", "--allow-net=127.0.0.1", "--allow-env", `--allow-read=${dir}`, `--allow-write=${dir}`, "examples/deno.ts"],
+        [
+          "run",
+          "--no-lock",
+          "--unstable-kv",
+          "--allow-net=127.0.0.1",
+          "--allow-env",
+          `--allow-read=${dir}`,
+          `--allow-write=${dir}`,
+          "examples/deno.ts",
+        ],
         { DENO_KV_PATH: kvPath },
       ),
     );
@@ -210,7 +296,11 @@ async function runBun(expected) {
     const outcome = await run(bun, ["test/e2e/entries/bun.mjs"], { env: { REDIS_URL: redisUrl } });
     const results = parseResults(outcome.stdout);
     results.push(...completeness("bun", outcome, results, expected));
-    results.push(await exampleScenario("examples/bun.ts (Bun RedisClient)", bun, ["examples/bun.ts"], { REDIS_URL: redisUrl }));
+    results.push(
+      await exampleScenario("examples/bun.ts (Bun RedisClient)", bun, ["examples/bun.ts"], {
+        REDIS_URL: redisUrl,
+      }),
+    );
     return results;
   });
 }
@@ -232,7 +322,8 @@ async function bundleForWorkerd(entry, nodejsCompat) {
   // The package must come from dist/ through its `exports`, never from the TypeScript sources.
   const inputs = Object.keys(result.metafile.inputs);
   const sources = inputs.filter((input) => /^(src|adapters)\//.test(input));
-  if (sources.length > 0 || !inputs.includes("dist/index.mjs")) throw new Error(`${entry} was bundled from the sources, not dist/: ${sources.join(", ")}`);
+  if (sources.length > 0 || !inputs.includes("dist/index.mjs"))
+    throw new Error(`${entry} was bundled from the sources, not dist/: ${sources.join(", ")}`);
   return result.outputFiles[0].text;
 }
 
@@ -274,19 +365,25 @@ async function runWorkerd(expected, nodejsCompat) {
   }
   results.push(...parseResults(outcome.stdout));
   results.push(...completeness(runtime, outcome, [...results], expected));
-  const info = outcome.stdout.split("\n").map((line) => {
-    try {
-      return JSON.parse(line);
-    } catch {
-      return undefined;
-    }
-  }).find((value) => value?.type === "entra-edge:e2e-info");
-  const globalsOk = info !== undefined && info.hasBuffer === nodejsCompat && info.hasProcess === nodejsCompat;
+  const info = outcome.stdout
+    .split("\n")
+    .map((line) => {
+      try {
+        return JSON.parse(line);
+      } catch {
+        return undefined;
+      }
+    })
+    .find((value) => value?.type === "entra-edge:e2e-info");
+  const globalsOk =
+    info !== undefined && info.hasBuffer === nodejsCompat && info.hasProcess === nodejsCompat;
   results.push({
     name: `the Worker ran ${nodejsCompat ? "with" : "without"} nodejs_compat (Buffer and process ${nodejsCompat ? "present" : "absent"})`,
     ok: globalsOk,
     ms: 0,
-    ...(globalsOk ? {} : { error: info === undefined ? "no runtime info reported" : JSON.stringify(info) }),
+    ...(globalsOk
+      ? {}
+      : { error: info === undefined ? "no runtime info reported" : JSON.stringify(info) }),
   });
 
   // The example Worker, as `npm start` runs it (Workers KV as L2, ctx.waitUntil for the writes).
@@ -295,24 +392,53 @@ async function runWorkerd(expected, nodejsCompat) {
 }
 
 async function exampleWorkerScenario(Miniflare, compatibilityFlags, nodejsCompat) {
-  const name = "example examples/worker/worker.ts: identity provider, then L1; a new isolate's app gets L2 from KV";
+  const name =
+    "example examples/worker/worker.ts: identity provider, then L1; a new isolate's app gets L2 from KV";
   const started = Date.now();
   let mf;
   try {
     const script = await bundleForWorkerd("examples/worker/worker.ts", nodejsCompat);
-    mf = new Miniflare({ modules: true, script, compatibilityDate: "2026-04-26", compatibilityFlags, kvNamespaces: ["TOKENS"] });
+    mf = new Miniflare({
+      modules: true,
+      script,
+      compatibilityDate: "2026-04-26",
+      compatibilityFlags,
+      kvNamespaces: ["TOKENS"],
+    });
     const seen = [];
-    for (const [tenant, isolated] of [[tenants[0], false], [tenants[0], false], [tenants[1], false], [tenants[1], false], [tenants[0], true], [tenants[1], true]]) {
-      const response = await mf.dispatchFetch(`http://example.local/?tenant=${tenant}${isolated ? "&isolated=1" : ""}`);
+    for (const [tenant, isolated] of [
+      [tenants[0], false],
+      [tenants[0], false],
+      [tenants[1], false],
+      [tenants[1], false],
+      [tenants[0], true],
+      [tenants[1], true],
+    ]) {
+      const response = await mf.dispatchFetch(
+        `http://example.local/?tenant=${tenant}${isolated ? "&isolated=1" : ""}`,
+      );
       const body = await response.json();
       if (!response.ok) throw new Error(`status ${response.status}: ${JSON.stringify(body)}`);
       seen.push(`${body.tokenSource}/${body.cacheLevel}`);
     }
-    const expected = ["IdentityProvider/None", "Cache/L1Cache", "IdentityProvider/None", "Cache/L1Cache", "Cache/L2Cache", "Cache/L2Cache"];
-    if (seen.join() !== expected.join()) throw new Error(`token sources ${seen.join(", ")}; expected ${expected.join(", ")}`);
+    const expected = [
+      "IdentityProvider/None",
+      "Cache/L1Cache",
+      "IdentityProvider/None",
+      "Cache/L1Cache",
+      "Cache/L2Cache",
+      "Cache/L2Cache",
+    ];
+    if (seen.join() !== expected.join())
+      throw new Error(`token sources ${seen.join(", ")}; expected ${expected.join(", ")}`);
     return { name, ok: true, ms: Date.now() - started };
   } catch (error) {
-    return { name, ok: false, ms: Date.now() - started, error: error instanceof Error ? error.message : String(error) };
+    return {
+      name,
+      ok: false,
+      ms: Date.now() - started,
+      error: error instanceof Error ? error.message : String(error),
+    };
   } finally {
     await mf?.dispose().catch(() => {});
   }
@@ -341,22 +467,38 @@ for (const name of names) {
   let expected = 1;
   try {
     expected = (await suiteScenarioCount()) + 1; // + the example
-    if (!existsSync(join(root, "dist/index.mjs"))) throw new Error("dist/ is missing: build first (node_modules/.bin/unbuild)");
+    if (!existsSync(join(root, "dist/index.mjs")))
+      throw new Error("dist/ is missing: build first (node_modules/.bin/unbuild)");
     results = await runners[name](expected - 1);
   } catch (error) {
     // Could not run at all (a missing binary or build, a store that did not start): every scenario fails.
     const detail = error instanceof Error ? error.stack : String(error);
-    results = Array.from({ length: expected }, (_, index) => ({ name: `${name}: scenario ${index + 1} of ${expected} could not run`, ok: false, ms: 0, ...(index === 0 ? { error: detail } : {}) }));
+    results = Array.from({ length: expected }, (_, index) => ({
+      name: `${name}: scenario ${index + 1} of ${expected} could not run`,
+      ok: false,
+      ms: 0,
+      ...(index === 0 ? { error: detail } : {}),
+    }));
   }
   console.log(`\ne2e ${name}`);
   for (const result of results) {
-    console.log(`  ${result.ok ? "✓" : "✗"} ${result.name}${result.ms ? ` (${result.ms} ms)` : ""}`);
-    if (!result.ok && result.error) console.log(result.error.split("\n").map((line) => `      ${line}`).join("\n"));
+    console.log(
+      `  ${result.ok ? "✓" : "✗"} ${result.name}${result.ms ? ` (${result.ms} ms)` : ""}`,
+    );
+    if (!result.ok && result.error)
+      console.log(
+        result.error
+          .split("\n")
+          .map((line) => `      ${line}`)
+          .join("\n"),
+      );
   }
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
   anyFailed ||= failed > 0;
-  console.log(`e2e ${name}: ${passed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(
+    `e2e ${name}: ${passed} passed, ${failed} failed (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
   console.log(JSON.stringify({ type: SUMMARY_TYPE, name: `e2e ${name}`, passed, failed }));
 }
 process.exit(anyFailed ? 1 : 0);

@@ -78,7 +78,8 @@ const tenantB = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";
 const clientId = "11111111-2222-3333-4444-555555555555";
 const secret = "Ab1~e2e.secret-value_0123456789";
 const graph = ["https://graph.microsoft.com/.default"];
-const tokenEndpoint = (tenant: string): string => `https://login.microsoftonline.com/${tenant}/oauth2/v2.0/token`;
+const tokenEndpoint = (tenant: string): string =>
+  `https://login.microsoftonline.com/${tenant}/oauth2/v2.0/token`;
 
 /** The scenarios, in order. The L2 scenarios are added per store by {@link runSuite}. */
 export const scenarios: readonly Scenario[] = [
@@ -90,18 +91,30 @@ export const scenarios: readonly Scenario[] = [
       const app = builder(context, entra).withClientSecret(secret).withTenantId(tenantA).build();
       const result = await app.acquireTokenForClient(graph);
       const meta = result.authenticationResultMetadata;
-      check(meta.tokenSource === core.TokenSource.IdentityProvider, `tokenSource ${meta.tokenSource}`);
+      check(
+        meta.tokenSource === core.TokenSource.IdentityProvider,
+        `tokenSource ${meta.tokenSource}`,
+      );
       check(meta.cacheLevel === core.CacheLevel.None, `cacheLevel ${meta.cacheLevel}`);
       check(result.tokenType === "Bearer", `tokenType ${result.tokenType}`);
       check(result.tenantId === tenantA, `tenantId ${result.tenantId}`);
-      check(result.expiresOn.getTime() > Date.now() + 30 * 60_000, `expiresOn ${result.expiresOn.toISOString()}`);
+      check(
+        result.expiresOn.getTime() > Date.now() + 30 * 60_000,
+        `expiresOn ${result.expiresOn.toISOString()}`,
+      );
       check(meta.tokenEndpoint === tokenEndpoint(tenantA), `tokenEndpoint ${meta.tokenEndpoint}`);
       const claims = await entra.verifyAccessToken(result.accessToken, { tenantId: tenantA });
-      check(claims.appid === clientId && claims.appidacr === "1", `claims ${JSON.stringify(claims)}`);
+      check(
+        claims.appid === clientId && claims.appidacr === "1",
+        `claims ${JSON.stringify(claims)}`,
+      );
       const [request] = entra.tokenRequests();
       check(request?.form["client_secret"] === secret, "the secret was sent as client_secret");
       check(request?.form["grant_type"] === "client_credentials", "grant_type");
-      check(request?.headers["client-request-id"] === result.correlationId, "client-request-id is the correlation id");
+      check(
+        request?.headers["client-request-id"] === result.correlationId,
+        "client-request-id is the correlation id",
+      );
     },
   },
   {
@@ -111,14 +124,28 @@ export const scenarios: readonly Scenario[] = [
       const { fixtures } = context;
       const entra = await emulator(context);
       const app = builder(context, entra)
-        .withCertificate({ privateKey: fixtures.rsaEncryptedPkcs8Pem, password: fixtures.rsaEncryptedPassword, certificate: fixtures.rsaCertificatePem })
+        .withCertificate({
+          privateKey: fixtures.rsaEncryptedPkcs8Pem,
+          password: fixtures.rsaEncryptedPassword,
+          certificate: fixtures.rsaCertificatePem,
+        })
         .withTenantId(tenantA)
         .build();
       const result = await app.acquireTokenForClient(graph);
-      check(result.authenticationResultMetadata.tokenSource === core.TokenSource.IdentityProvider, "from the identity provider");
+      check(
+        result.authenticationResultMetadata.tokenSource === core.TokenSource.IdentityProvider,
+        "from the identity provider",
+      );
       const [request] = entra.tokenRequests();
-      check(request?.status === 200, `the emulator accepted the assertion (status ${String(request?.status)})`);
-      check(request?.form["client_assertion_type"] === "urn:ietf:params:oauth:client-assertion-type:jwt-bearer", "client_assertion_type");
+      check(
+        request?.status === 200,
+        `the emulator accepted the assertion (status ${String(request?.status)})`,
+      );
+      check(
+        request?.form["client_assertion_type"] ===
+          "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion_type",
+      );
       check(request?.form["client_secret"] === undefined, "no client_secret");
       const assertion = request?.form["client_assertion"] ?? "";
       const header = decodeJwtPart(assertion, 0);
@@ -127,7 +154,10 @@ export const scenarios: readonly Scenario[] = [
       check(header["x5c"] === undefined, "no x5c unless asked");
       const payload = decodeJwtPart(assertion, 1);
       check(payload["aud"] === tokenEndpoint(tenantA), `aud ${String(payload["aud"])}`);
-      check(payload["iss"] === clientId && payload["sub"] === clientId, "iss and sub are the client id");
+      check(
+        payload["iss"] === clientId && payload["sub"] === clientId,
+        "iss and sub are the client id",
+      );
       check(typeof payload["jti"] === "string", "jti");
       const claims = await entra.verifyAccessToken(result.accessToken, { tenantId: tenantA });
       check(claims.appidacr === "2", `appidacr ${String(claims.appidacr)} (certificate)`);
@@ -138,7 +168,13 @@ export const scenarios: readonly Scenario[] = [
     async run(context) {
       const { fixtures } = context;
       const entra = await emulator(context);
-      const key = await crypto.subtle.importKey("pkcs8", pemBytes(fixtures.rsaPkcs8Pem), { name: "RSA-PSS", hash: "SHA-256" }, false, ["sign"]);
+      const key = await crypto.subtle.importKey(
+        "pkcs8",
+        pemBytes(fixtures.rsaPkcs8Pem),
+        { name: "RSA-PSS", hash: "SHA-256" },
+        false,
+        ["sign"],
+      );
       const calls: Core.ClientAssertionOptions[] = [];
       const app = builder(context, entra)
         .withClientAssertion(async (options) => {
@@ -154,10 +190,19 @@ export const scenarios: readonly Scenario[] = [
       const [options] = calls;
       check(options?.clientId === clientId, "clientId");
       check(options?.tenantId === tenantA, `tenantId ${String(options?.tenantId)}`);
-      check(options?.tokenEndpoint === tokenEndpoint(tenantA), `tokenEndpoint ${String(options?.tokenEndpoint)}`);
-      check(options?.correlationId === correlationId, `correlationId ${String(options?.correlationId)}`);
+      check(
+        options?.tokenEndpoint === tokenEndpoint(tenantA),
+        `tokenEndpoint ${String(options?.tokenEndpoint)}`,
+      );
+      check(
+        options?.correlationId === correlationId,
+        `correlationId ${String(options?.correlationId)}`,
+      );
       check(options?.signal instanceof AbortSignal, "signal is an AbortSignal");
-      check(entra.tokenRequests()[0]?.status === 200, "the emulator accepted the callback's assertion");
+      check(
+        entra.tokenRequests()[0]?.status === 200,
+        "the emulator accepted the callback's assertion",
+      );
       check(second.accessToken === first.accessToken, "the second call came from the cache");
     },
   },
@@ -170,12 +215,33 @@ export const scenarios: readonly Scenario[] = [
       const a = await app.acquireTokenForClient(graph);
       const b = await app.acquireTokenForClient(graph).withTenantId(tenantB);
       const viaOptions = await app.acquireTokenForClient(graph, { tenantId: tenantB });
-      check(a.tenantId === tenantA && b.tenantId === tenantB, `tenants ${a.tenantId}, ${b.tenantId}`);
-      check(b.authenticationResultMetadata.tokenSource === core.TokenSource.IdentityProvider, "tenant B's first token is not tenant A's");
-      check(b.authenticationResultMetadata.tokenEndpoint === tokenEndpoint(tenantB), `endpoint ${b.authenticationResultMetadata.tokenEndpoint}`);
-      check(viaOptions.accessToken === b.accessToken, "the options form reaches tenant B's cached token");
-      check((await entra.verifyAccessToken(b.accessToken, { tenantId: tenantB })).tid === tenantB, "tid of B's token");
-      check(entra.tokenRequests().map((r) => r.tenantId).join() === `${tenantA},${tenantB}`, "one request per tenant");
+      check(
+        a.tenantId === tenantA && b.tenantId === tenantB,
+        `tenants ${a.tenantId}, ${b.tenantId}`,
+      );
+      check(
+        b.authenticationResultMetadata.tokenSource === core.TokenSource.IdentityProvider,
+        "tenant B's first token is not tenant A's",
+      );
+      check(
+        b.authenticationResultMetadata.tokenEndpoint === tokenEndpoint(tenantB),
+        `endpoint ${b.authenticationResultMetadata.tokenEndpoint}`,
+      );
+      check(
+        viaOptions.accessToken === b.accessToken,
+        "the options form reaches tenant B's cached token",
+      );
+      check(
+        (await entra.verifyAccessToken(b.accessToken, { tenantId: tenantB })).tid === tenantB,
+        "tid of B's token",
+      );
+      check(
+        entra
+          .tokenRequests()
+          .map((r) => r.tenantId)
+          .join() === `${tenantA},${tenantB}`,
+        "one request per tenant",
+      );
     },
   },
   {
@@ -192,9 +258,15 @@ export const scenarios: readonly Scenario[] = [
       check(second.accessToken === first.accessToken, "the same token");
       check(entra.tokenRequests().length === 1, `${entra.tokenRequests().length} token requests`);
       const forced = await app.acquireTokenForClient(graph).withForceRefresh(true);
-      check(forced.authenticationResultMetadata.tokenSource === core.TokenSource.IdentityProvider, "forceRefresh goes to the identity provider");
+      check(
+        forced.authenticationResultMetadata.tokenSource === core.TokenSource.IdentityProvider,
+        "forceRefresh goes to the identity provider",
+      );
       const statistics = app.getCacheStatistics();
-      check(statistics.l1Hits === 1 && statistics.networkRequests === 2, `statistics ${JSON.stringify(statistics)}`);
+      check(
+        statistics.l1Hits === 1 && statistics.networkRequests === 2,
+        `statistics ${JSON.stringify(statistics)}`,
+      );
     },
   },
   {
@@ -202,9 +274,14 @@ export const scenarios: readonly Scenario[] = [
     async run(context) {
       const entra = await emulator(context);
       const app = builder(context, entra).withClientSecret(secret).withTenantId(tenantA).build();
-      const results = await Promise.all(Array.from({ length: 100 }, () => app.acquireTokenForClient(graph).executeAsync()));
+      const results = await Promise.all(
+        Array.from({ length: 100 }, () => app.acquireTokenForClient(graph).executeAsync()),
+      );
       check(entra.tokenRequests().length === 1, `${entra.tokenRequests().length} token requests`);
-      check(new Set(results.map((r) => r.accessToken)).size === 1, "every caller got the same token");
+      check(
+        new Set(results.map((r) => r.accessToken)).size === 1,
+        "every caller got the same token",
+      );
     },
   },
   {
@@ -214,20 +291,46 @@ export const scenarios: readonly Scenario[] = [
       const entra = await emulator(context);
       const app = builder(context, entra).withClientSecret(secret).withTenantId(tenantA).build();
       entra.injectFault(testing.faults.throttled(30, { match: { kind: "token" } }));
-      const first = await app.acquireTokenForClient(graph).then(() => undefined, (error: unknown) => error);
+      const first = await app.acquireTokenForClient(graph).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       check(first instanceof core.ThrottledError, `a ThrottledError: ${String(first)}`);
-      check(first instanceof core.ServiceError && first instanceof core.EntraEdgeError, "extends ServiceError and EntraEdgeError");
+      check(
+        first instanceof core.ServiceError && first instanceof core.EntraEdgeError,
+        "extends ServiceError and EntraEdgeError",
+      );
       const error = first as Core.ThrottledError;
-      check(error.code === "throttled" && error.name === "ThrottledError", `code ${error.code}, name ${error.name}`);
+      check(
+        error.code === "throttled" && error.name === "ThrottledError",
+        `code ${error.code}, name ${error.name}`,
+      );
       check(error.status === 429, `status ${error.status}`);
-      check(error.retryAfterMs !== undefined && error.retryAfterMs > 25_000 && error.retryAfterMs <= 30_000, `retryAfterMs ${String(error.retryAfterMs)}`);
+      check(
+        error.retryAfterMs !== undefined &&
+          error.retryAfterMs > 25_000 &&
+          error.retryAfterMs <= 30_000,
+        `retryAfterMs ${String(error.retryAfterMs)}`,
+      );
       check(entra.tokenRequests().length === 1, "429 is not retried");
-      const second = await app.acquireTokenForClient(graph).then(() => undefined, (e: unknown) => e);
+      const second = await app.acquireTokenForClient(graph).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       check(second instanceof core.ThrottledError, `still throttled: ${String(second)}`);
-      check((second as Core.ThrottledError).retryAfterMs! <= error.retryAfterMs!, "the wait only shrinks");
-      check(entra.tokenRequests().length === 1, `no network call while blocked (${entra.tokenRequests().length} requests)`);
+      check(
+        (second as Core.ThrottledError).retryAfterMs! <= error.retryAfterMs!,
+        "the wait only shrinks",
+      );
+      check(
+        entra.tokenRequests().length === 1,
+        `no network call while blocked (${entra.tokenRequests().length} requests)`,
+      );
       const other = await app.acquireTokenForClient(graph).withTenantId(tenantB);
-      check(other.tenantId === tenantB && entra.tokenRequests().length === 2, "another tenant is not blocked");
+      check(
+        other.tenantId === tenantB && entra.tokenRequests().length === 2,
+        "another tenant is not blocked",
+      );
     },
   },
 ];
@@ -241,11 +344,21 @@ function l2Scenario(store: E2eStore): Scenario {
       // A fresh tenant per run, so that nothing left in a store from an earlier run can answer.
       const tenant = crypto.randomUUID();
       const entra = await emulator(context, [tenant]);
-      const make = () => builder(context, entra).withClientSecret(secret).withTenantId(tenant).withCache(store.adapter).build();
+      const make = () =>
+        builder(context, entra)
+          .withClientSecret(secret)
+          .withTenantId(tenant)
+          .withCache(store.adapter)
+          .build();
       const first = await make().acquireTokenForClient(graph);
-      check(first.authenticationResultMetadata.tokenSource === core.TokenSource.IdentityProvider, "first from the identity provider");
+      check(
+        first.authenticationResultMetadata.tokenSource === core.TokenSource.IdentityProvider,
+        "first from the identity provider",
+      );
       const pending: Promise<unknown>[] = [];
-      const second = await make().acquireTokenForClient(graph).withWaitUntil((promise) => pending.push(promise));
+      const second = await make()
+        .acquireTokenForClient(graph)
+        .withWaitUntil((promise) => pending.push(promise));
       await Promise.all(pending);
       const meta = second.authenticationResultMetadata;
       check(meta.tokenSource === core.TokenSource.Cache, `tokenSource ${meta.tokenSource}`);
@@ -261,7 +374,10 @@ function l2Scenario(store: E2eStore): Scenario {
  * Runs every scenario (and one L2 scenario per store) one after another; never throws. Calls
  * `onResult` as each finishes, so that a runtime that dies half-way still reports the rest.
  */
-export async function runSuite(context: E2eContext, onResult: (result: ScenarioResult) => void = () => {}): Promise<ScenarioResult[]> {
+export async function runSuite(
+  context: E2eContext,
+  onResult: (result: ScenarioResult) => void = () => {},
+): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
   for (const scenario of [...scenarios, ...context.stores.map(l2Scenario)]) {
     const started = Date.now();
@@ -282,7 +398,10 @@ export async function runSuite(context: E2eContext, onResult: (result: ScenarioR
 
 type EmulatorOf = Awaited<ReturnType<typeof Testing.createEntraEmulator>>;
 
-function emulator(context: Pick<E2eContext, "modules" | "fixtures">, tenants: readonly string[] = [tenantA, tenantB]): Promise<EmulatorOf> {
+function emulator(
+  context: Pick<E2eContext, "modules" | "fixtures">,
+  tenants: readonly string[] = [tenantA, tenantB],
+): Promise<EmulatorOf> {
   return context.modules.testing.createEntraEmulator({
     tenants,
     apps: [{ clientId, secrets: [secret], certificates: [context.fixtures.rsaCertificatePem] }],
@@ -290,7 +409,10 @@ function emulator(context: Pick<E2eContext, "modules" | "fixtures">, tenants: re
 }
 
 /** A builder wired to the emulator with its own L1, so that scenarios never share tokens. */
-function builder(context: Pick<E2eContext, "modules">, entra: EmulatorOf): Core.ConfidentialClientApplicationBuilder {
+function builder(
+  context: Pick<E2eContext, "modules">,
+  entra: EmulatorOf,
+): Core.ConfidentialClientApplicationBuilder {
   return context.modules.core.ConfidentialClientApplicationBuilder.create(clientId)
     .withHttpClient(entra.fetch as typeof fetch)
     .withMemoryCache({ shared: false })
@@ -302,13 +424,16 @@ function check(condition: boolean, message: string): asserts condition {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}${error.stack ? `\n${error.stack.split("\n").slice(1, 6).join("\n")}` : ""}`;
+  if (error instanceof Error)
+    return `${error.name}: ${error.message}${error.stack ? `\n${error.stack.split("\n").slice(1, 6).join("\n")}` : ""}`;
   return String(error);
 }
 
 function base64UrlDecode(text: string): Uint8Array {
   const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
-  return Uint8Array.from(atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4)), (c) => c.charCodeAt(0));
+  return Uint8Array.from(atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4)), (c) =>
+    c.charCodeAt(0),
+  );
 }
 
 function base64UrlEncode(bytes: Uint8Array): string {
@@ -330,10 +455,20 @@ function pemBytes(pem: string): Uint8Array<ArrayBuffer> {
 }
 
 /** A PS256 client assertion signed here with `crypto.subtle`, as a user's callback (or KMS) would. */
-async function signAssertion(key: CryptoKey, x5tS256: string, client: string, audience: string): Promise<string> {
+async function signAssertion(
+  key: CryptoKey,
+  x5tS256: string,
+  client: string,
+  audience: string,
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const encode = (value: object): string => base64UrlEncode(new TextEncoder().encode(JSON.stringify(value)));
+  const encode = (value: object): string =>
+    base64UrlEncode(new TextEncoder().encode(JSON.stringify(value)));
   const input = `${encode({ alg: "PS256", typ: "JWT", "x5t#S256": x5tS256 })}.${encode({ aud: audience, iss: client, sub: client, jti: crypto.randomUUID(), nbf: now, iat: now, exp: now + 600 })}`;
-  const signature = await crypto.subtle.sign({ name: "RSA-PSS", saltLength: 32 }, key, new TextEncoder().encode(input));
+  const signature = await crypto.subtle.sign(
+    { name: "RSA-PSS", saltLength: 32 },
+    key,
+    new TextEncoder().encode(input),
+  );
   return `${input}.${base64UrlEncode(new Uint8Array(signature))}`;
 }

@@ -6,9 +6,19 @@ import { createServer, request as httpsRequest, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bearerTokenAuthenticationPolicy, createEmptyPipeline, createHttpHeaders, createPipelineRequest, type HttpClient } from "@azure/core-rest-pipeline";
+import {
+  bearerTokenAuthenticationPolicy,
+  createEmptyPipeline,
+  createHttpHeaders,
+  createPipelineRequest,
+  type HttpClient,
+} from "@azure/core-rest-pipeline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfidentialClientApplication, parseClaimsChallenge, toTokenCredential } from "../../src/index";
+import {
+  ConfidentialClientApplication,
+  parseClaimsChallenge,
+  toTokenCredential,
+} from "../../src/index";
 import { clientId, emulator, secret, tenantA, tenantB } from "../app/setup";
 
 const scope = "https://api.contoso.test/.default";
@@ -23,7 +33,27 @@ const revoked = new Set<string>();
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "entra-edge-tls-"));
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      join(dir, "key.pem"),
+      "-out",
+      join(dir, "cert.pem"),
+      "-days",
+      "2",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+    ],
+    { stdio: "ignore" },
+  );
   ca = readFileSync(join(dir, "cert.pem"), "utf8");
   entra = await emulator();
   server = createServer({ key: readFileSync(join(dir, "key.pem")), cert: ca }, async (req, res) => {
@@ -36,7 +66,9 @@ beforeAll(async () => {
     }
     if (ok && req.url === "/cae" && revoked.size === 0) {
       revoked.add(token);
-      res.writeHead(401, { "www-authenticate": `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="insufficient_claims", claims="${btoa(challengeClaims)}"` });
+      res.writeHead(401, {
+        "www-authenticate": `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="insufficient_claims", claims="${btoa(challengeClaims)}"`,
+      });
       seen.push({ token, status: 401 });
       return res.end();
     }
@@ -55,15 +87,20 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 const httpClient: HttpClient = {
   sendRequest: (request) =>
     new Promise((resolve, reject) => {
-      const req = httpsRequest(request.url, { method: request.method, headers: request.headers.toJSON(), ca }, (res) => {
-        let body = "";
-        res.on("data", (chunk: Buffer) => (body += chunk.toString()));
-        res.on("end", () => {
-          const headers = createHttpHeaders();
-          for (const [name, value] of Object.entries(res.headers)) if (typeof value === "string") headers.set(name, value);
-          resolve({ request, status: res.statusCode ?? 0, headers, bodyAsText: body });
-        });
-      });
+      const req = httpsRequest(
+        request.url,
+        { method: request.method, headers: request.headers.toJSON(), ca },
+        (res) => {
+          let body = "";
+          res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+          res.on("end", () => {
+            const headers = createHttpHeaders();
+            for (const [name, value] of Object.entries(res.headers))
+              if (typeof value === "string") headers.set(name, value);
+            resolve({ request, status: res.statusCode ?? 0, headers, bodyAsText: body });
+          });
+        },
+      );
       req.on("error", reject);
       req.end();
     }),
@@ -72,12 +109,19 @@ const httpClient: HttpClient = {
 function pipelineFor(credential: ReturnType<typeof toTokenCredential>) {
   const pipeline = createEmptyPipeline();
   pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes: scope }));
-  return (path: string) => pipeline.sendRequest(httpClient, createPipelineRequest({ url: `${origin}${path}` }));
+  return (path: string) =>
+    pipeline.sendRequest(httpClient, createPipelineRequest({ url: `${origin}${path}` }));
 }
 
 describe("Azure SDK TokenCredential", () => {
   it("authorises a real pipeline with entra-edge tokens, served from cache after the first", async () => {
-    const app = new ConfidentialClientApplication({ clientId, tenantId: tenantA, clientSecret: secret, fetch: entra.fetch, memoryCache: { shared: false } });
+    const app = new ConfidentialClientApplication({
+      clientId,
+      tenantId: tenantA,
+      clientSecret: secret,
+      fetch: entra.fetch,
+      memoryCache: { shared: false },
+    });
     const send = pipelineFor(toTokenCredential(app));
     const before = entra.tokenRequests().length;
     expect((await send("/data")).status).toBe(200);
@@ -86,21 +130,41 @@ describe("Azure SDK TokenCredential", () => {
   });
 
   it("answers a CAE claims challenge with a fresh token requested with those claims", async () => {
-    const app = new ConfidentialClientApplication({ clientId, tenantId: tenantA, clientSecret: secret, fetch: entra.fetch, memoryCache: { shared: false }, clientCapabilities: ["cp1"] });
+    const app = new ConfidentialClientApplication({
+      clientId,
+      tenantId: tenantA,
+      clientSecret: secret,
+      fetch: entra.fetch,
+      memoryCache: { shared: false },
+      clientCapabilities: ["cp1"],
+    });
     const send = pipelineFor(toTokenCredential(app));
     const before = entra.tokenRequests().length;
     const response = await send("/cae");
     expect(response.status).toBe(200);
     const requests = entra.tokenRequests().slice(before);
     expect(requests).toHaveLength(2);
-    expect(JSON.parse(requests[0]?.form["claims"] as string)).toEqual({ access_token: { xms_cc: { values: ["cp1"] } } });
-    expect(JSON.parse(requests[1]?.form["claims"] as string)).toEqual({ access_token: { nbf: { essential: true, value: "1700000000" }, xms_cc: { values: ["cp1"] } } });
+    expect(JSON.parse(requests[0]?.form["claims"] as string)).toEqual({
+      access_token: { xms_cc: { values: ["cp1"] } },
+    });
+    expect(JSON.parse(requests[1]?.form["claims"] as string)).toEqual({
+      access_token: { nbf: { essential: true, value: "1700000000" }, xms_cc: { values: ["cp1"] } },
+    });
   });
 
   it("honours tenantId within additionallyAllowedTenants, and refuses others", async () => {
-    const app = new ConfidentialClientApplication({ clientId, tenantId: tenantA, clientSecret: secret, fetch: entra.fetch, memoryCache: { shared: false } });
+    const app = new ConfidentialClientApplication({
+      clientId,
+      tenantId: tenantA,
+      clientSecret: secret,
+      fetch: entra.fetch,
+      memoryCache: { shared: false },
+    });
     const strict = toTokenCredential(app);
-    await expect(strict.getToken(scope, { tenantId: tenantB })).rejects.toMatchObject({ code: "invalid_tenant", message: expect.stringContaining("additionallyAllowedTenants") });
+    await expect(strict.getToken(scope, { tenantId: tenantB })).rejects.toMatchObject({
+      code: "invalid_tenant",
+      message: expect.stringContaining("additionallyAllowedTenants"),
+    });
     const open = toTokenCredential(app, { additionallyAllowedTenants: [tenantB] });
     const token = await open.getToken([scope], { tenantId: tenantB });
     expect((await entra.verifyAccessToken(token?.token as string)).tid).toBe(tenantB);
@@ -108,13 +172,23 @@ describe("Azure SDK TokenCredential", () => {
     expect(token?.tokenType).toBe("Bearer");
     const controller = new AbortController();
     controller.abort();
-    await expect(open.getToken(scope, { tenantId: tenantB, abortSignal: controller.signal, claims: btoa(challengeClaims) })).rejects.toMatchObject({ code: "aborted" });
+    await expect(
+      open.getToken(scope, {
+        tenantId: tenantB,
+        abortSignal: controller.signal,
+        claims: btoa(challengeClaims),
+      }),
+    ).rejects.toMatchObject({ code: "aborted" });
   });
 
   it("parseClaimsChallenge reads a WWW-Authenticate claims challenge", () => {
     const header = `Bearer realm="", error="insufficient_claims", claims="${btoa(challengeClaims)}"`;
     expect(parseClaimsChallenge(header)).toBe(challengeClaims);
-    expect(parseClaimsChallenge(new Response(null, { status: 401, headers: { "WWW-Authenticate": header } }))).toBe(challengeClaims);
+    expect(
+      parseClaimsChallenge(
+        new Response(null, { status: 401, headers: { "WWW-Authenticate": header } }),
+      ),
+    ).toBe(challengeClaims);
     expect(parseClaimsChallenge('Bearer realm="", error="invalid_token"')).toBeUndefined();
     expect(parseClaimsChallenge('Bearer claims="%%%"')).toBeUndefined();
     expect(parseClaimsChallenge(null)).toBeUndefined();

@@ -8,10 +8,22 @@ type Emulator = Awaited<ReturnType<typeof emulator>>;
 
 /** msal-node talking to the emulator through its own network-module interface. */
 function msalNode(entra: Emulator, authority = `https://login.microsoftonline.com/${tenantA}`) {
-  const send = async (url: string, options: { headers?: Record<string, string>; body?: string } = {}, method: string) => {
-    const response = await entra.fetch(url, { method, headers: options.headers ?? {}, ...(options.body === undefined ? {} : { body: options.body }) });
+  const send = async (
+    url: string,
+    options: { headers?: Record<string, string>; body?: string } = {},
+    method: string,
+  ) => {
+    const response = await entra.fetch(url, {
+      method,
+      headers: options.headers ?? {},
+      ...(options.body === undefined ? {} : { body: options.body }),
+    });
     const text = await response.text();
-    return { status: response.status, headers: Object.fromEntries(response.headers), body: text === "" ? {} : JSON.parse(text) };
+    return {
+      status: response.status,
+      headers: Object.fromEntries(response.headers),
+      body: text === "" ? {} : JSON.parse(text),
+    };
   };
   return new MsalConfidentialClientApplication({
     auth: { clientId, authority, clientSecret: secret },
@@ -24,7 +36,14 @@ function msalNode(entra: Emulator, authority = `https://login.microsoftonline.co
   });
 }
 
-const ours = (entra: Emulator) => new ConfidentialClientApplication({ clientId, tenantId: tenantA, clientSecret: secret, fetch: entra.fetch, memoryCache: { shared: false } });
+const ours = (entra: Emulator) =>
+  new ConfidentialClientApplication({
+    clientId,
+    tenantId: tenantA,
+    clientSecret: secret,
+    fetch: entra.fetch,
+    memoryCache: { shared: false },
+  });
 
 describe("MSAL unified cache interop with @azure/msal-node", () => {
   it("a cache we serialize is served from msal-node's cache", async () => {
@@ -33,9 +52,23 @@ describe("MSAL unified cache interop with @azure/msal-node", () => {
     const fetched = await app.acquireTokenForClient(graph);
     const json = app.getTokenCache().serialize();
     const document = JSON.parse(json);
-    expect(Object.keys(document).sort()).toEqual(["AccessToken", "Account", "AppMetadata", "IdToken", "RefreshToken"]);
+    expect(Object.keys(document).sort()).toEqual([
+      "AccessToken",
+      "Account",
+      "AppMetadata",
+      "IdToken",
+      "RefreshToken",
+    ]);
     const [entity] = Object.values(document.AccessToken) as Record<string, string>[];
-    expect(entity).toMatchObject({ home_account_id: "", environment: "login.windows.net", credential_type: "AccessToken", client_id: clientId, realm: tenantA, target: graph[0], token_type: "Bearer" });
+    expect(entity).toMatchObject({
+      home_account_id: "",
+      environment: "login.windows.net",
+      credential_type: "AccessToken",
+      client_id: clientId,
+      realm: tenantA,
+      target: graph[0],
+      token_type: "Bearer",
+    });
 
     const msal = msalNode(entra);
     await msal.getTokenCache().deserialize(json);
@@ -50,7 +83,10 @@ describe("MSAL unified cache interop with @azure/msal-node", () => {
     const entra = await emulator();
     const msal = msalNode(entra);
     const a = await msal.acquireTokenByClientCredential({ scopes: graph });
-    const b = await msal.acquireTokenByClientCredential({ scopes: arm, authority: `https://login.microsoftonline.com/${tenantB}` });
+    const b = await msal.acquireTokenByClientCredential({
+      scopes: arm,
+      authority: `https://login.microsoftonline.com/${tenantB}`,
+    });
     const json = msal.getTokenCache().serialize();
     expect(json).toContain("login.windows.net");
 
@@ -67,7 +103,19 @@ describe("MSAL unified cache interop with @azure/msal-node", () => {
 
   it("reads MSAL.NET/Python-style entries (numbers, ext_expires_on) and skips user tokens and other clients", () => {
     const now = Math.floor(Date.now() / 1000);
-    const entity = (extra: Record<string, unknown>) => ({ home_account_id: "", environment: "login.microsoftonline.com", credential_type: "AccessToken", client_id: clientId, secret: "net-token", realm: tenantA, target: graph[0], cached_at: now, expires_on: now + 3600, ext_expires_on: now + 7200, ...extra });
+    const entity = (extra: Record<string, unknown>) => ({
+      home_account_id: "",
+      environment: "login.microsoftonline.com",
+      credential_type: "AccessToken",
+      client_id: clientId,
+      secret: "net-token",
+      realm: tenantA,
+      target: graph[0],
+      cached_at: now,
+      expires_on: now + 3600,
+      ext_expires_on: now + 7200,
+      ...extra,
+    });
     const json = JSON.stringify({
       AccessToken: {
         a: entity({}),
@@ -75,12 +123,21 @@ describe("MSAL unified cache interop with @azure/msal-node", () => {
         other: entity({ client_id: "someone-else", secret: "other-token", realm: tenantB }),
       },
     });
-    const app = new ConfidentialClientApplication({ clientId, tenantId: tenantA, clientSecret: secret, fetch: () => Promise.reject(new Error("no network")), memoryCache: { shared: false } });
+    const app = new ConfidentialClientApplication({
+      clientId,
+      tenantId: tenantA,
+      clientSecret: secret,
+      fetch: () => Promise.reject(new Error("no network")),
+      memoryCache: { shared: false },
+    });
     app.getTokenCache().deserialize(json);
     expect(JSON.parse(app.getTokenCache().serialize()).AccessToken).toEqual({
-      [`-login.windows.net-accesstoken-${clientId}-${tenantA}-${graph[0]}-`]: expect.objectContaining({ secret: "net-token", extended_expires_on: String(now + 7200) }),
+      [`-login.windows.net-accesstoken-${clientId}-${tenantA}-${graph[0]}-`]:
+        expect.objectContaining({ secret: "net-token", extended_expires_on: String(now + 7200) }),
     });
-    expect(() => app.getTokenCache().deserialize("not json")).toThrow(expect.objectContaining({ code: "invalid_cache_record" }));
+    expect(() => app.getTokenCache().deserialize("not json")).toThrow(
+      expect.objectContaining({ code: "invalid_cache_record" }),
+    );
   });
 });
 
@@ -88,19 +145,46 @@ describe("msal-node-compatible surface", () => {
   it("takes msal-node's configuration and answers acquireTokenByClientCredential in its shape", async () => {
     const entra = await emulator();
     const app = new ConfidentialClientApplication({
-      auth: { clientId, authority: `https://login.microsoftonline.com/${tenantA}`, clientSecret: secret, knownAuthorities: ["login.microsoftonline.com"] },
+      auth: {
+        clientId,
+        authority: `https://login.microsoftonline.com/${tenantA}`,
+        clientSecret: secret,
+        knownAuthorities: ["login.microsoftonline.com"],
+      },
     });
     // msal-node has no fetch option: entra-edge's comes from withHttpClient or the options object.
-    const withFetch = new ConfidentialClientApplication({ clientId, authority: `https://login.microsoftonline.com/${tenantA}`, clientSecret: secret, fetch: entra.fetch, memoryCache: { shared: false } });
+    const withFetch = new ConfidentialClientApplication({
+      clientId,
+      authority: `https://login.microsoftonline.com/${tenantA}`,
+      clientSecret: secret,
+      fetch: entra.fetch,
+      memoryCache: { shared: false },
+    });
     expect(app.clientId).toBe(clientId);
-    const first = await withFetch.acquireTokenByClientCredential({ scopes: graph, correlationId: "0f0f0f0f-0000-4000-8000-000000000002" });
-    expect(first).toMatchObject({ fromCache: false, tokenType: "Bearer", tenantId: tenantA, account: null, correlationId: "0f0f0f0f-0000-4000-8000-000000000002", authority: `https://login.microsoftonline.com/${tenantA}/` });
+    const first = await withFetch.acquireTokenByClientCredential({
+      scopes: graph,
+      correlationId: "0f0f0f0f-0000-4000-8000-000000000002",
+    });
+    expect(first).toMatchObject({
+      fromCache: false,
+      tokenType: "Bearer",
+      tenantId: tenantA,
+      account: null,
+      correlationId: "0f0f0f0f-0000-4000-8000-000000000002",
+      authority: `https://login.microsoftonline.com/${tenantA}/`,
+    });
     expect(first.expiresOn).toBeInstanceOf(Date);
     const second = await withFetch.acquireTokenByClientCredential({ scopes: graph });
     expect(second.fromCache).toBe(true);
-    const skipped = await withFetch.acquireTokenByClientCredential({ scopes: graph, skipCache: true });
+    const skipped = await withFetch.acquireTokenByClientCredential({
+      scopes: graph,
+      skipCache: true,
+    });
     expect(skipped.fromCache).toBe(false);
-    const other = await withFetch.acquireTokenByClientCredential({ scopes: graph, authority: `https://login.microsoftonline.com/${tenantB}` });
+    const other = await withFetch.acquireTokenByClientCredential({
+      scopes: graph,
+      authority: `https://login.microsoftonline.com/${tenantB}`,
+    });
     expect(other.tenantId).toBe(tenantB);
   });
 
@@ -108,11 +192,28 @@ describe("msal-node-compatible surface", () => {
     const entra = await emulator();
     const expected = JSON.parse(keys("expected.json"))["rsa.crt.pem"];
     const hex = Buffer.from(expected.x5tS256, "base64url").toString("hex");
-    for (const clientCertificate of [{ thumbprintSha256: hex, privateKey: keys("rsa.pkcs8.pem") }, { x5c: keys("rsa.crt.pem"), privateKey: keys("rsa.pkcs8.pem") }]) {
-      const app = new ConfidentialClientApplication({ auth: { clientId, authority: `https://login.microsoftonline.com/${tenantA}`, clientCertificate } });
+    for (const clientCertificate of [
+      { thumbprintSha256: hex, privateKey: keys("rsa.pkcs8.pem") },
+      { x5c: keys("rsa.crt.pem"), privateKey: keys("rsa.pkcs8.pem") },
+    ]) {
+      const app = new ConfidentialClientApplication({
+        auth: {
+          clientId,
+          authority: `https://login.microsoftonline.com/${tenantA}`,
+          clientCertificate,
+        },
+      });
       expect(app.authority.tenant).toBe(tenantA);
     }
-    const viaThumbprint = new ConfidentialClientApplication({ clientId, tenantId: tenantA, certificate: { privateKey: keys("rsa.pkcs8.pem"), thumbprintSha256: hex }, fetch: entra.fetch, memoryCache: { shared: false } });
-    await expect(viaThumbprint.acquireTokenForClient(graph)).resolves.toMatchObject({ tokenType: "Bearer" });
+    const viaThumbprint = new ConfidentialClientApplication({
+      clientId,
+      tenantId: tenantA,
+      certificate: { privateKey: keys("rsa.pkcs8.pem"), thumbprintSha256: hex },
+      fetch: entra.fetch,
+      memoryCache: { shared: false },
+    });
+    await expect(viaThumbprint.acquireTokenForClient(graph)).resolves.toMatchObject({
+      tokenType: "Bearer",
+    });
   });
 });

@@ -1,6 +1,17 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type EntraEmulator, faults } from "../../src/testing/index";
-import { GUID, OTHER_TENANT, TENANT, TENANT_DOMAIN, TOKEN_URL, type TestCertificate, emulatorFor, generateCertificate, postForm, secretForm } from "./helpers";
+import {
+  GUID,
+  OTHER_TENANT,
+  TENANT,
+  TENANT_DOMAIN,
+  TOKEN_URL,
+  type TestCertificate,
+  emulatorFor,
+  generateCertificate,
+  postForm,
+  secretForm,
+} from "./helpers";
 
 let cert: TestCertificate;
 let emulator: EntraEmulator;
@@ -34,7 +45,11 @@ describe("faults", () => {
     const first = await token();
     expect(first.status).toBe(500);
     expect(first.headers.get("retry-after")).toBeNull();
-    const firstBody = (await first.json()) as { error: string; error_codes: number[]; trace_id: string };
+    const firstBody = (await first.json()) as {
+      error: string;
+      error_codes: number[];
+      trace_id: string;
+    };
     expect(firstBody).toMatchObject({ error: "server_error", error_codes: [50000] });
     expect(firstBody.trace_id).toBe(first.headers.get("x-ms-request-id"));
     const second = await token();
@@ -53,15 +68,27 @@ describe("faults", () => {
   });
 
   it("status faults with custom body, content type and headers; JSON bodies are sniffed", async () => {
-    emulator.injectFault({ status: 400, body: '{"error":"invalid_request"}', headers: { "x-custom": "1" } });
+    emulator.injectFault({
+      status: 400,
+      body: '{"error":"invalid_request"}',
+      headers: { "x-custom": "1" },
+    });
     emulator.injectFault({ status: 503, contentType: "application/problem+json", body: "{}" });
     emulator.injectFault({ status: 500 });
     const json = await token();
-    expect([json.status, json.headers.get("content-type"), json.headers.get("x-custom")]).toEqual([400, "application/json; charset=utf-8", "1"]);
+    expect([json.status, json.headers.get("content-type"), json.headers.get("x-custom")]).toEqual([
+      400,
+      "application/json; charset=utf-8",
+      "1",
+    ]);
     const custom = await token();
     expect(custom.headers.get("content-type")).toBe("application/problem+json");
     const empty = await token();
-    expect([empty.status, await empty.text(), empty.headers.get("content-type")]).toEqual([500, "", null]);
+    expect([empty.status, await empty.text(), empty.headers.get("content-type")]).toEqual([
+      500,
+      "",
+      null,
+    ]);
   });
 
   it("body faults: a 200 with a malformed JSON body (truncated preset), or another status", async () => {
@@ -76,13 +103,29 @@ describe("faults", () => {
   });
 
   it("error faults: any Entra error with the request's correlation id", async () => {
-    emulator.injectFault({ type: "error", status: 401, error: "invalid_client", code: 7000222, message: "The provided client secret keys are expired." });
-    const response = await postForm(emulator, `${TOKEN_URL}?client-request-id=5fc87507-4086-4e77-b415-cee677eb232e`, secretForm());
-    const body = (await response.json()) as { error_description: string; correlation_id: string; error_codes: number[] };
+    emulator.injectFault({
+      type: "error",
+      status: 401,
+      error: "invalid_client",
+      code: 7000222,
+      message: "The provided client secret keys are expired.",
+    });
+    const response = await postForm(
+      emulator,
+      `${TOKEN_URL}?client-request-id=5fc87507-4086-4e77-b415-cee677eb232e`,
+      secretForm(),
+    );
+    const body = (await response.json()) as {
+      error_description: string;
+      correlation_id: string;
+      error_codes: number[];
+    };
     expect(response.status).toBe(401);
     expect(body.error_codes).toEqual([7000222]);
     expect(body.correlation_id).toBe("5fc87507-4086-4e77-b415-cee677eb232e");
-    expect(body.error_description).toMatch(/^AADSTS7000222: The provided client secret keys are expired\.\r\nTrace ID: /);
+    expect(body.error_description).toMatch(
+      /^AADSTS7000222: The provided client secret keys are expired\.\r\nTrace ID: /,
+    );
   });
 
   it("network faults reject like a connection reset", async () => {
@@ -113,13 +156,21 @@ describe("faults", () => {
   it("delay faults honour the request's AbortSignal", async () => {
     emulator.injectFault({ type: "delay", ms: 10_000 });
     const controller = new AbortController();
-    const pending = emulator.fetch(TOKEN_URL, { method: "POST", body: new URLSearchParams(secretForm()), signal: controller.signal });
+    const pending = emulator.fetch(TOKEN_URL, {
+      method: "POST",
+      body: new URLSearchParams(secretForm()),
+      signal: controller.signal,
+    });
     setTimeout(() => controller.abort(), 20);
     const failure = await pending.catch((error: unknown) => error);
     expect((failure as DOMException).name).toBe("AbortError");
     emulator.injectFault(faults.delay(10_000));
     const timedOut = await emulator
-      .fetch(TOKEN_URL, { method: "POST", body: new URLSearchParams(secretForm()), signal: AbortSignal.timeout(1) })
+      .fetch(TOKEN_URL, {
+        method: "POST",
+        body: new URLSearchParams(secretForm()),
+        signal: AbortSignal.timeout(1),
+      })
       .catch((error: unknown) => error);
     expect((timedOut as DOMException).name).toBe("TimeoutError");
     expect(emulator.tokenRequests().at(-1)?.status).toBeUndefined();
@@ -128,17 +179,57 @@ describe("faults", () => {
   it("an already aborted signal rejects before anything is recorded", async () => {
     const controller = new AbortController();
     controller.abort(new Error("stop"));
-    await expect(emulator.fetch(TOKEN_URL, { method: "POST", body: new URLSearchParams(secretForm()), signal: controller.signal })).rejects.toThrow("stop");
+    await expect(
+      emulator.fetch(TOKEN_URL, {
+        method: "POST",
+        body: new URLSearchParams(secretForm()),
+        signal: controller.signal,
+      }),
+    ).rejects.toThrow("stop");
     expect(emulator.requests).toHaveLength(0);
   });
 
   it("match by tenant (segment or resolved id), kind and host; times: Infinity until cleared", async () => {
-    emulator.injectFault({ ...faults.throttled(5), times: Infinity, match: { tenant: TENANT, kind: "token", host: "login.microsoftonline.com" } });
-    expect((await postForm(emulator, `https://login.microsoftonline.com/${OTHER_TENANT}/oauth2/v2.0/token`, secretForm())).status).toBe(200);
-    expect((await postForm(emulator, `https://login.windows.net/${TENANT}/oauth2/v2.0/token`, secretForm())).status).toBe(200);
-    expect((await emulator.fetch(`https://login.microsoftonline.com/${TENANT}/v2.0/.well-known/openid-configuration`)).status).toBe(200);
+    emulator.injectFault({
+      ...faults.throttled(5),
+      times: Infinity,
+      match: { tenant: TENANT, kind: "token", host: "login.microsoftonline.com" },
+    });
+    expect(
+      (
+        await postForm(
+          emulator,
+          `https://login.microsoftonline.com/${OTHER_TENANT}/oauth2/v2.0/token`,
+          secretForm(),
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await postForm(
+          emulator,
+          `https://login.windows.net/${TENANT}/oauth2/v2.0/token`,
+          secretForm(),
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await emulator.fetch(
+          `https://login.microsoftonline.com/${TENANT}/v2.0/.well-known/openid-configuration`,
+        )
+      ).status,
+    ).toBe(200);
     expect((await token()).status).toBe(429);
-    expect((await postForm(emulator, `https://login.microsoftonline.com/${TENANT_DOMAIN}/oauth2/v2.0/token`, secretForm())).status).toBe(429);
+    expect(
+      (
+        await postForm(
+          emulator,
+          `https://login.microsoftonline.com/${TENANT_DOMAIN}/oauth2/v2.0/token`,
+          secretForm(),
+        )
+      ).status,
+    ).toBe(429);
     expect((await token()).status).toBe(429);
     emulator.clearFaults();
     expect((await token()).status).toBe(200);

@@ -1,7 +1,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeFormComponent, parseForm } from "../../src/testing/form";
 import type { EntraEmulator } from "../../src/testing/index";
-import { CLIENT, SECRET, TOKEN_URL, type TestCertificate, emulatorFor, generateCertificate } from "./helpers";
+import {
+  CLIENT,
+  SECRET,
+  TOKEN_URL,
+  type TestCertificate,
+  emulatorFor,
+  generateCertificate,
+} from "./helpers";
 
 let cert: TestCertificate;
 let emulator: EntraEmulator;
@@ -21,11 +28,14 @@ describe("lenient form parsing", () => {
       "&x-ms-lib-capability=retry-after, h429&x-client-current-telemetry=5|771,2,,,|,&x-client-last-telemetry=5|0|||0,0" +
       "&client-request-id=6f0b2b1e-1c1a-4f0e-9d5f-2f8d0c7c1a11" +
       `&client_secret=${encodeURIComponent(SECRET)}`;
-    const response = await emulator.fetch(`${TOKEN_URL}?client-request-id=6f0b2b1e-1c1a-4f0e-9d5f-2f8d0c7c1a11`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded;charset=utf-8" },
-      body,
-    });
+    const response = await emulator.fetch(
+      `${TOKEN_URL}?client-request-id=6f0b2b1e-1c1a-4f0e-9d5f-2f8d0c7c1a11`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded;charset=utf-8" },
+        body,
+      },
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get("x-ms-clitelem")).toBe("1,0,0,,");
     const form = emulator.requests.at(-1)?.form ?? {};
@@ -44,7 +54,12 @@ describe("lenient form parsing", () => {
   });
 
   it("accepts the content type without parameters, in any case", async () => {
-    const body = new URLSearchParams({ client_id: CLIENT, client_secret: SECRET, scope: "https://graph.microsoft.com/.default", grant_type: "client_credentials" });
+    const body = new URLSearchParams({
+      client_id: CLIENT,
+      client_secret: SECRET,
+      scope: "https://graph.microsoft.com/.default",
+      grant_type: "client_credentials",
+    });
     expect((await post(body.toString(), "Application/X-WWW-Form-Urlencoded")).status).toBe(200);
   });
 
@@ -58,7 +73,12 @@ describe("lenient form parsing", () => {
 
   it("parses pairs: first value of a repeated key wins, keys without '=' are empty, prototype keys are plain data", () => {
     const form = parseForm("a=1&a=2&flag&&=x&__proto__=p&constructor=c");
-    expect(Object.entries(form)).toEqual([["a", "1"], ["flag", ""], ["__proto__", "p"], ["constructor", "c"]]);
+    expect(Object.entries(form)).toEqual([
+      ["a", "1"],
+      ["flag", ""],
+      ["__proto__", "p"],
+      ["constructor", "c"],
+    ]);
     expect(Object.getPrototypeOf(form)).toBeNull();
     expect(parseForm("")["toString"]).toBeUndefined();
   });

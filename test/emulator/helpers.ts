@@ -8,7 +8,11 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CompactSign, importPKCS8 } from "jose";
-import { createEntraEmulator, type EntraEmulator, type EntraEmulatorOptions } from "../../src/testing/index";
+import {
+  createEntraEmulator,
+  type EntraEmulator,
+  type EntraEmulatorOptions,
+} from "../../src/testing/index";
 
 export const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 export const TENANT_DOMAIN = "contoso.onmicrosoft.com";
@@ -35,15 +39,33 @@ export interface TestCertificate {
 }
 
 /** Generates a self-signed RSA certificate with openssl. */
-export function generateCertificate(options: { bits?: number; days?: number } = {}): TestCertificate {
+export function generateCertificate(
+  options: { bits?: number; days?: number } = {},
+): TestCertificate {
   const dir = mkdtempSync(join(tmpdir(), "entra-emulator-"));
   try {
     const keyPath = join(dir, "key.pem");
     const certPath = join(dir, "cert.pem");
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", `rsa:${options.bits ?? 2048}`, "-nodes", "-keyout", keyPath, "-out", certPath,
-      "-days", String(options.days ?? 30), "-subj", "/CN=entra-edge emulator test", "-sha256",
-    ], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        `rsa:${options.bits ?? 2048}`,
+        "-nodes",
+        "-keyout",
+        keyPath,
+        "-out",
+        certPath,
+        "-days",
+        String(options.days ?? 30),
+        "-subj",
+        "/CN=entra-edge emulator test",
+        "-sha256",
+      ],
+      { stdio: "ignore" },
+    );
     const certificatePem = readFileSync(certPath, "utf8");
     const certificate = new X509Certificate(certificatePem);
     return {
@@ -60,54 +82,120 @@ export function generateCertificate(options: { bits?: number; days?: number } = 
 }
 
 /** Signs `payload` (any JSON) with `header` (alg included) and a PEM PKCS#8 key or a CryptoKey. */
-export async function signJwt(header: Record<string, unknown> & { alg: string }, payload: unknown, key: string | CryptoKey): Promise<string> {
+export async function signJwt(
+  header: Record<string, unknown> & { alg: string },
+  payload: unknown,
+  key: string | CryptoKey,
+): Promise<string> {
   const signingKey = typeof key === "string" ? await importPKCS8(key, header.alg) : key;
-  return new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader(header).sign(signingKey);
+  return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+    .setProtectedHeader(header)
+    .sign(signingKey);
 }
 
 /** Standard assertion claims for `CLIENT` at `aud`, valid now. */
-export function assertionClaims(aud = TOKEN_URL, nowSeconds = Math.floor(Date.now() / 1000)): Record<string, unknown> {
-  return { aud, iss: CLIENT, sub: CLIENT, jti: crypto.randomUUID(), nbf: nowSeconds, iat: nowSeconds, exp: nowSeconds + 600 };
+export function assertionClaims(
+  aud = TOKEN_URL,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Record<string, unknown> {
+  return {
+    aud,
+    iss: CLIENT,
+    sub: CLIENT,
+    jti: crypto.randomUUID(),
+    nbf: nowSeconds,
+    iat: nowSeconds,
+    exp: nowSeconds + 600,
+  };
 }
 
 /** A PS256 + x5t#S256 assertion, the shape MSAL.NET sends, with `claims` merged over the defaults. */
-export function ps256Assertion(cert: TestCertificate, claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}): Promise<string> {
-  return signJwt({ alg: "PS256", typ: "JWT", "x5t#S256": cert.x5tS256, ...header }, { ...assertionClaims(), ...claims }, cert.privateKeyPem);
+export function ps256Assertion(
+  cert: TestCertificate,
+  claims: Record<string, unknown> = {},
+  header: Record<string, unknown> = {},
+): Promise<string> {
+  return signJwt(
+    { alg: "PS256", typ: "JWT", "x5t#S256": cert.x5tS256, ...header },
+    { ...assertionClaims(), ...claims },
+    cert.privateKeyPem,
+  );
 }
 
 /** An RS256 + x5t assertion, the shape msal-node sends. */
-export function rs256Assertion(cert: TestCertificate, claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}): Promise<string> {
-  return signJwt({ alg: "RS256", typ: "JWT", x5t: cert.x5t, ...header }, { ...assertionClaims(), ...claims }, cert.privateKeyPem);
+export function rs256Assertion(
+  cert: TestCertificate,
+  claims: Record<string, unknown> = {},
+  header: Record<string, unknown> = {},
+): Promise<string> {
+  return signJwt(
+    { alg: "RS256", typ: "JWT", x5t: cert.x5t, ...header },
+    { ...assertionClaims(), ...claims },
+    cert.privateKeyPem,
+  );
 }
 
 /** Options with `TENANT` (+ domain), `OTHER_TENANT`, `CLIENT` (secret + `cert`, both tenants) and `OTHER_CLIENT` (only `OTHER_TENANT`). */
 export function baseOptions(cert: TestCertificate): EntraEmulatorOptions {
   return {
-    tenants: [{ id: TENANT, domains: [TENANT_DOMAIN, "contoso.com"], displayName: "Contoso" }, OTHER_TENANT],
+    tenants: [
+      { id: TENANT, domains: [TENANT_DOMAIN, "contoso.com"], displayName: "Contoso" },
+      OTHER_TENANT,
+    ],
     apps: [
-      { clientId: CLIENT, secrets: [SECRET], certificates: [cert.certificatePem], displayName: "Daemon", roles: ["User.Read.All"] },
+      {
+        clientId: CLIENT,
+        secrets: [SECRET],
+        certificates: [cert.certificatePem],
+        displayName: "Daemon",
+        roles: ["User.Read.All"],
+      },
       { clientId: OTHER_CLIENT, secrets: ["other"], tenants: [OTHER_TENANT] },
     ],
   };
 }
 
-export function emulatorFor(cert: TestCertificate, extra: Partial<EntraEmulatorOptions> = {}): Promise<EntraEmulator> {
+export function emulatorFor(
+  cert: TestCertificate,
+  extra: Partial<EntraEmulatorOptions> = {},
+): Promise<EntraEmulator> {
   return createEntraEmulator({ ...baseOptions(cert), ...extra });
 }
 
 /** POSTs a form (URLSearchParams encoding) to `url`. */
-export function postForm(emulator: EntraEmulator, url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+export function postForm(
+  emulator: EntraEmulator,
+  url: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return emulator.fetch(url, { method: "POST", body: new URLSearchParams(form), headers });
 }
 
 /** A secret-authenticated client-credentials form for `CLIENT`. */
 export function secretForm(extra: Record<string, string> = {}): Record<string, string> {
-  return { client_id: CLIENT, client_secret: SECRET, scope: GRAPH, grant_type: "client_credentials", ...extra };
+  return {
+    client_id: CLIENT,
+    client_secret: SECRET,
+    scope: GRAPH,
+    grant_type: "client_credentials",
+    ...extra,
+  };
 }
 
 /** An assertion-authenticated client-credentials form for `CLIENT`. */
-export function assertionForm(assertion: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { client_id: CLIENT, client_assertion: assertion, client_assertion_type: JWT_BEARER, scope: GRAPH, grant_type: "client_credentials", ...extra };
+export function assertionForm(
+  assertion: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    client_id: CLIENT,
+    client_assertion: assertion,
+    client_assertion_type: JWT_BEARER,
+    scope: GRAPH,
+    grant_type: "client_credentials",
+    ...extra,
+  };
 }
 
 /** The shape of an Entra error body. */

@@ -15,7 +15,12 @@ import { generateCertificate } from "./helpers";
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = (name: string) => resolve(here, "../../node_modules/.bin", name);
 const expected = {
-  secret: [200, "5fc87507-4086-4e77-b415-cee677eb232e", "1", "72f988bf-86f1-41af-91ab-2d7cd011db47"],
+  secret: [
+    200,
+    "5fc87507-4086-4e77-b415-cee677eb232e",
+    "1",
+    "72f988bf-86f1-41af-91ab-2d7cd011db47",
+  ],
   assertion: 200,
   replay: [50013],
   aborted: "AbortError",
@@ -44,7 +49,10 @@ beforeAll(async () => {
     });
     return outfile;
   };
-  script = await bundle(`import { run } from "./fixtures/runtime-smoke"; console.log(JSON.stringify(await run(${input})));`, join(dir, "main.mjs"));
+  script = await bundle(
+    `import { run } from "./fixtures/runtime-smoke"; console.log(JSON.stringify(await run(${input})));`,
+    join(dir, "main.mjs"),
+  );
   worker = await bundle(
     `import { run } from "./fixtures/runtime-smoke";
      export default { async fetch() { return Response.json(await run(${input})); } };`,
@@ -53,7 +61,8 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const run = (command: string, args: string[]) => JSON.parse(execFileSync(command, args, { encoding: "utf8", timeout: 60_000 })) as unknown;
+const run = (command: string, args: string[]) =>
+  JSON.parse(execFileSync(command, args, { encoding: "utf8", timeout: 60_000 })) as unknown;
 
 describe("runtime neutrality", () => {
   it("runs in Node", () => {
@@ -69,7 +78,11 @@ describe("runtime neutrality", () => {
   });
 
   it("runs in workerd (miniflare)", async () => {
-    const miniflare = new Miniflare({ modules: true, script: readFileSync(worker, "utf8"), compatibilityDate: "2024-09-23" });
+    const miniflare = new Miniflare({
+      modules: true,
+      script: readFileSync(worker, "utf8"),
+      compatibilityDate: "2024-09-23",
+    });
     try {
       const response = await miniflare.dispatchFetch("http://localhost/");
       expect(await response.json()).toEqual(expected);

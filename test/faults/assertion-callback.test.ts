@@ -3,13 +3,26 @@
 import { createHash, X509Certificate } from "node:crypto";
 import { SignJWT, importPKCS8 } from "jose";
 import { describe, expect, it } from "vitest";
-import { ClientError, ConfidentialClientApplication, EntraEdgeError, TokenSource } from "../../src/index";
+import {
+  ClientError,
+  ConfidentialClientApplication,
+  EntraEdgeError,
+  TokenSource,
+} from "../../src/index";
 import { clientId, failureOf, graph, keys, now, tenantA, useEmulator } from "./helpers";
 
 const env = useEmulator();
 
 function appWith(callback: () => string | Promise<string>) {
-  return new ConfidentialClientApplication({ clientId, tenantId: tenantA, clientAssertion: callback, fetch: env.entra.fetch, now, memoryCache: { shared: false }, retry: { delayMs: 10 } });
+  return new ConfidentialClientApplication({
+    clientId,
+    tenantId: tenantA,
+    clientAssertion: callback,
+    fetch: env.entra.fetch,
+    now,
+    memoryCache: { shared: false },
+    retry: { delayMs: 10 },
+  });
 }
 
 describe("assertion callback faults", () => {
@@ -19,7 +32,9 @@ describe("assertion callback faults", () => {
       throw cause;
     });
     const error = await failureOf(app.acquireTokenForClient(graph));
-    expect(error, "a failing callback must surface as a typed error").toBeInstanceOf(EntraEdgeError);
+    expect(error, "a failing callback must surface as a typed error").toBeInstanceOf(
+      EntraEdgeError,
+    );
     expect(error).toMatchObject({ cause });
     expect(env.entra.tokenRequests()).toHaveLength(0);
   });
@@ -37,7 +52,9 @@ describe("assertion callback faults", () => {
   it("a callback that fails once is asked again on the next acquisition (nothing cached, nothing stuck)", async () => {
     let calls = 0;
     const key = await importPKCS8(keys("rsa.pkcs8.pem"), "PS256");
-    const x5tS256 = createHash("sha256").update(new X509Certificate(keys("rsa.crt.pem")).raw).digest("base64url");
+    const x5tS256 = createHash("sha256")
+      .update(new X509Certificate(keys("rsa.crt.pem")).raw)
+      .digest("base64url");
     const app = appWith(async () => {
       calls++;
       if (calls === 1) throw new Error("signing service unavailable");

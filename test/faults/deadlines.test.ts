@@ -2,9 +2,26 @@
 // deadline cut the wait (discovery, assertion callback, token request, cache I/O), an aborted
 // caller does not lose the token for others, and a hung part never poisons its request key.
 import { describe, expect, it } from "vitest";
-import { ConfidentialClientApplication, NetworkError, ServiceError, ThrottledError, TokenSource } from "../../src/index";
+import {
+  ConfidentialClientApplication,
+  NetworkError,
+  ServiceError,
+  ThrottledError,
+  TokenSource,
+} from "../../src/index";
 import { faults } from "../../src/testing/index";
-import { brokenStore, clientId, failureOf, graph, makeApp, now, secret, tenantA, useEmulator, within } from "./helpers";
+import {
+  brokenStore,
+  clientId,
+  failureOf,
+  graph,
+  makeApp,
+  now,
+  secret,
+  tenantA,
+  useEmulator,
+  within,
+} from "./helpers";
 
 const env = useEmulator();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -24,12 +41,18 @@ describe("caller AbortSignal", () => {
     entra.injectFault(faults.delay(300));
     const controller = new AbortController();
     const started = Date.now();
-    const pending = app.acquireTokenForClient(graph).withAbortSignal(controller.signal).executeAsync();
+    const pending = app
+      .acquireTokenForClient(graph)
+      .withAbortSignal(controller.signal)
+      .executeAsync();
     setTimeout(() => controller.abort(new Error("client went away")), 20);
     const error = await failureOf(pending);
     expect(Date.now() - started).toBeLessThan(250);
     expect(error).toBeInstanceOf(NetworkError);
-    expect(error).toMatchObject({ code: "aborted", cause: expect.objectContaining({ message: "client went away" }) });
+    expect(error).toMatchObject({
+      code: "aborted",
+      cause: expect.objectContaining({ message: "client went away" }),
+    });
     // Nothing lost: the request goes on and fills the cache.
     await until(() => entra.tokenRequests()[0]?.status === 200);
     await sleep(5);
@@ -43,15 +66,22 @@ describe("caller AbortSignal", () => {
     const app = makeApp(entra, { retry: { delayMs: 200 } });
     entra.injectFault(faults.serverError(503));
     const controller = new AbortController();
-    const pending = app.acquireTokenForClient(graph).withAbortSignal(controller.signal).executeAsync();
-    await until(() => entra.tokenRequests().length === 1 && entra.tokenRequests()[0]?.status === 503);
+    const pending = app
+      .acquireTokenForClient(graph)
+      .withAbortSignal(controller.signal)
+      .executeAsync();
+    await until(
+      () => entra.tokenRequests().length === 1 && entra.tokenRequests()[0]?.status === 503,
+    );
     const started = Date.now();
     controller.abort();
     await expect(pending).rejects.toMatchObject({ name: "NetworkError", code: "aborted" });
     expect(Date.now() - started).toBeLessThan(100);
     await until(() => entra.tokenRequests()[1]?.status === 200);
     await sleep(5);
-    expect((await app.acquireTokenForClient(graph)).authenticationResultMetadata.tokenSource).toBe(TokenSource.Cache);
+    expect((await app.acquireTokenForClient(graph)).authenticationResultMetadata.tokenSource).toBe(
+      TokenSource.Cache,
+    );
     expect(entra.tokenRequests()).toHaveLength(2);
   });
 
@@ -61,7 +91,10 @@ describe("caller AbortSignal", () => {
     entra.injectFault(faults.serverError(500));
     entra.injectFault(faults.delay(100));
     const controller = new AbortController();
-    const aborted = app.acquireTokenForClient(graph).withAbortSignal(controller.signal).executeAsync();
+    const aborted = app
+      .acquireTokenForClient(graph)
+      .withAbortSignal(controller.signal)
+      .executeAsync();
     const patient = app.acquireTokenForClient(graph).executeAsync();
     setTimeout(() => controller.abort(), 30);
     await expect(aborted).rejects.toMatchObject({ name: "NetworkError", code: "aborted" });
@@ -72,11 +105,16 @@ describe("caller AbortSignal", () => {
   it("an already aborted signal fails at once and sends nothing", async () => {
     const { entra } = env;
     const app = makeApp(entra);
-    const error = await failureOf(app.acquireTokenForClient(graph).withAbortSignal(AbortSignal.abort()));
+    const error = await failureOf(
+      app.acquireTokenForClient(graph).withAbortSignal(AbortSignal.abort()),
+    );
     expect(error).toBeInstanceOf(NetworkError);
     expect(error).toMatchObject({ code: "aborted" });
     await sleep(20);
-    expect(entra.tokenRequests(), "no token request for a caller that had already given up").toHaveLength(0);
+    expect(
+      entra.tokenRequests(),
+      "no token request for a caller that had already given up",
+    ).toHaveLength(0);
   });
 
   it("aborting while an L2 store hangs fails at once", async () => {
@@ -84,7 +122,10 @@ describe("caller AbortSignal", () => {
     const app = makeApp(entra, { cache: brokenStore("hangs"), cacheOptions: { timeoutMs: 5000 } });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 30);
-    const error = await within(failureOf(app.acquireTokenForClient(graph).withAbortSignal(controller.signal)), 1000);
+    const error = await within(
+      failureOf(app.acquireTokenForClient(graph).withAbortSignal(controller.signal)),
+      1000,
+    );
     expect(error).toMatchObject({ name: "NetworkError", code: "aborted" });
   });
 });
@@ -98,7 +139,15 @@ describe("the acquisition deadline", () => {
       seen = signal;
       return hang ? new Promise<string>(() => undefined) : Promise.resolve("a.b.c");
     };
-    const app = new ConfidentialClientApplication({ clientId, tenantId: tenantA, clientAssertion: assertion, fetch: entra.fetch, now, memoryCache: { shared: false }, timeoutMs: 200 });
+    const app = new ConfidentialClientApplication({
+      clientId,
+      tenantId: tenantA,
+      clientAssertion: assertion,
+      fetch: entra.fetch,
+      now,
+      memoryCache: { shared: false },
+      timeoutMs: 200,
+    });
     const error = await within(failureOf(app.acquireTokenForClient(graph)), 1500);
     expect(error).toMatchObject({ name: "NetworkError", code: "request_timeout" });
     expect(seen?.aborted).toBe(true);
@@ -112,33 +161,70 @@ describe("the acquisition deadline", () => {
 
   it("a fetch that ignores its signal still ends in request_timeout at the deadline", async () => {
     const hangingFetch = (() => new Promise<Response>(() => undefined)) as typeof fetch;
-    const app = new ConfidentialClientApplication({ clientId, tenantId: tenantA, clientSecret: secret, fetch: hangingFetch, now, memoryCache: { shared: false }, timeoutMs: 200 });
+    const app = new ConfidentialClientApplication({
+      clientId,
+      tenantId: tenantA,
+      clientSecret: secret,
+      fetch: hangingFetch,
+      now,
+      memoryCache: { shared: false },
+      timeoutMs: 200,
+    });
     const error = await within(failureOf(app.acquireTokenForClient(graph)), 1500);
     expect(error).toMatchObject({ name: "NetworkError", code: "request_timeout" });
   });
 
   it("a discovery fetch that ignores its signal still ends in request_timeout at the deadline", async () => {
     const hangingFetch = (() => new Promise<Response>(() => undefined)) as typeof fetch;
-    const app = new ConfidentialClientApplication({ clientId, oidcIssuer: "https://issuer.test", clientSecret: secret, fetch: hangingFetch, now, memoryCache: { shared: false }, timeoutMs: 200 });
-    const error = await within(failureOf(app.acquireTokenForClient(["api://resource/.default"])), 1500);
+    const app = new ConfidentialClientApplication({
+      clientId,
+      oidcIssuer: "https://issuer.test",
+      clientSecret: secret,
+      fetch: hangingFetch,
+      now,
+      memoryCache: { shared: false },
+      timeoutMs: 200,
+    });
+    const error = await within(
+      failureOf(app.acquireTokenForClient(["api://resource/.default"])),
+      1500,
+    );
     expect(error).toMatchObject({ name: "NetworkError", code: "request_timeout" });
   });
 
   it("a response body that stalls ends in request_timeout at the deadline", async () => {
-    const stalling = (async () => new Response(new ReadableStream({ start() {} }), { status: 200, headers: { "content-type": "application/json" } })) as typeof fetch;
-    const app = new ConfidentialClientApplication({ clientId, tenantId: tenantA, clientSecret: secret, fetch: stalling, now, memoryCache: { shared: false }, timeoutMs: 200, retry: false });
+    const stalling = (async () =>
+      new Response(new ReadableStream({ start() {} }), {
+        status: 200,
+        headers: { "content-type": "application/json" },
+      })) as typeof fetch;
+    const app = new ConfidentialClientApplication({
+      clientId,
+      tenantId: tenantA,
+      clientSecret: secret,
+      fetch: stalling,
+      now,
+      memoryCache: { shared: false },
+      timeoutMs: 200,
+      retry: false,
+    });
     const error = await within(failureOf(app.acquireTokenForClient(graph)), 1500);
     expect(error).toMatchObject({ name: "NetworkError", code: "request_timeout" });
   });
 
   it("the deadline covers L2 I/O: a store slower than the deadline does not hold the caller past it", async () => {
     const { entra } = env;
-    const app = makeApp(entra, { timeoutMs: 200, cache: brokenStore("hangs"), cacheOptions: { timeoutMs: 5000 } });
+    const app = makeApp(entra, {
+      timeoutMs: 200,
+      cache: brokenStore("hangs"),
+      cacheOptions: { timeoutMs: 5000 },
+    });
     const started = Date.now();
     await within(
       app.acquireTokenForClient(graph).then(
         () => undefined,
-        (error: unknown) => expect(error).toMatchObject({ name: "NetworkError", code: "request_timeout" }),
+        (error: unknown) =>
+          expect(error).toMatchObject({ name: "NetworkError", code: "request_timeout" }),
       ),
       1500,
     );
@@ -151,13 +237,20 @@ describe("single flight under faults", () => {
     const { entra } = env;
     const app = makeApp(entra);
     entra.injectFault(faults.serverError(503, { times: 2 }));
-    const settled = await Promise.allSettled(Array.from({ length: 20 }, () => app.acquireTokenForClient(graph).executeAsync()));
+    const settled = await Promise.allSettled(
+      Array.from({ length: 20 }, () => app.acquireTokenForClient(graph).executeAsync()),
+    );
     expect(entra.tokenRequests()).toHaveLength(2);
     for (const outcome of settled) {
       expect(outcome.status).toBe("rejected");
-      expect((outcome as PromiseRejectedResult).reason).toMatchObject({ name: "ServiceError", status: 503 });
+      expect((outcome as PromiseRejectedResult).reason).toMatchObject({
+        name: "ServiceError",
+        status: 503,
+      });
     }
-    const recovered = await Promise.all(Array.from({ length: 20 }, () => app.acquireTokenForClient(graph).executeAsync()));
+    const recovered = await Promise.all(
+      Array.from({ length: 20 }, () => app.acquireTokenForClient(graph).executeAsync()),
+    );
     expect(new Set(recovered.map((r) => r.accessToken)).size).toBe(1);
     expect(entra.tokenRequests()).toHaveLength(3);
   });
@@ -166,10 +259,23 @@ describe("single flight under faults", () => {
     const { entra } = env;
     const app = makeApp(entra);
     entra.injectFault(faults.throttled(30));
-    const settled = await Promise.allSettled(Array.from({ length: 20 }, () => app.acquireTokenForClient(graph).executeAsync()));
-    expect(settled.every((s) => s.status === "rejected" && s.reason instanceof ThrottledError)).toBe(true);
-    const blocked = await Promise.allSettled(Array.from({ length: 20 }, () => app.acquireTokenForClient(graph).executeAsync()));
-    expect(blocked.every((s) => s.status === "rejected" && s.reason instanceof ThrottledError && s.reason.retryAfterMs === 30_000)).toBe(true);
+    const settled = await Promise.allSettled(
+      Array.from({ length: 20 }, () => app.acquireTokenForClient(graph).executeAsync()),
+    );
+    expect(
+      settled.every((s) => s.status === "rejected" && s.reason instanceof ThrottledError),
+    ).toBe(true);
+    const blocked = await Promise.allSettled(
+      Array.from({ length: 20 }, () => app.acquireTokenForClient(graph).executeAsync()),
+    );
+    expect(
+      blocked.every(
+        (s) =>
+          s.status === "rejected" &&
+          s.reason instanceof ThrottledError &&
+          s.reason.retryAfterMs === 30_000,
+      ),
+    ).toBe(true);
     expect(entra.tokenRequests()).toHaveLength(1);
   });
 });

@@ -7,7 +7,10 @@ import { useEmulator } from "./helpers";
 const env = useEmulator();
 
 describe("fault matrix", () => {
-  it.each(faultCases.map((testCase) => [testCase.name, testCase] as const))("%s", async (_name, testCase) => {
-    await runCase(env.entra, testCase);
-  });
+  it.each(faultCases.map((testCase) => [testCase.name, testCase] as const))(
+    "%s",
+    async (_name, testCase) => {
+      await runCase(env.entra, testCase);
+    },
+  );
 });

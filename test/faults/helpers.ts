@@ -1,7 +1,13 @@
 // Shared pieces of the fault matrix: one emulator per test file on an injected clock, applications
 // that do not share state, capturing loggers and L2 adapters that fail in each way a store fails.
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { ConfidentialClientApplication, type CacheAdapter, type CacheErrorEvent, type ConfidentialClientApplicationOptions, type Logger } from "../../src/index";
+import {
+  ConfidentialClientApplication,
+  type CacheAdapter,
+  type CacheErrorEvent,
+  type ConfidentialClientApplicationOptions,
+  type Logger,
+} from "../../src/index";
 import type { EntraEmulator } from "../../src/testing/index";
 import { clientId, emulator, secret, tenantA } from "../app/setup";
 
@@ -18,7 +24,9 @@ export const now = (): number => clock.now;
  * One emulator per test file (creating one generates a signing key); `reset()` and a rewound
  * clock before each test.
  */
-export function useEmulator(options: Parameters<typeof emulator>[0] = {}): { readonly entra: EntraEmulator } {
+export function useEmulator(options: Parameters<typeof emulator>[0] = {}): {
+  readonly entra: EntraEmulator;
+} {
   const holder = {} as { entra: EntraEmulator };
   beforeAll(async () => {
     holder.entra = await emulator({ now, ...options });
@@ -34,7 +42,10 @@ export function useEmulator(options: Parameters<typeof emulator>[0] = {}): { rea
 }
 
 /** A client-secret application on the emulator with its own L1 and throttle state, fast retries and the shared clock. */
-export function makeApp(entra: EntraEmulator, options: Partial<ConfidentialClientApplicationOptions> = {}): ConfidentialClientApplication {
+export function makeApp(
+  entra: EntraEmulator,
+  options: Partial<ConfidentialClientApplicationOptions> = {},
+): ConfidentialClientApplication {
   return new ConfidentialClientApplication({
     clientId,
     tenantId: tenantA,
@@ -73,7 +84,8 @@ export interface CapturingLogger extends Logger {
 
 export function capturingLogger(): CapturingLogger {
   const lines: CapturingLogger["lines"] = [];
-  const at = (level: string) => (message: string, data?: unknown) => void lines.push({ level, message, data });
+  const at = (level: string) => (message: string, data?: unknown) =>
+    void lines.push({ level, message, data });
   return { lines, error: at("error"), warn: at("warn"), info: at("info"), debug: at("debug") };
 }
 
@@ -81,12 +93,17 @@ export function capturingLogger(): CapturingLogger {
 export type L2Mode = "throws" | "hangs" | "returns garbage";
 
 /** The `onCacheError` reason each mode must produce. */
-export const l2Reason: Record<L2Mode, CacheErrorEvent["reason"]> = { throws: "threw", hangs: "timeout", "returns garbage": "invalid" };
+export const l2Reason: Record<L2Mode, CacheErrorEvent["reason"]> = {
+  throws: "threw",
+  hangs: "timeout",
+  "returns garbage": "invalid",
+};
 
 /** A store that fails in `mode`, counting its calls. */
 export function brokenStore(mode: L2Mode): CacheAdapter & { calls: { get: number; set: number } } {
   const calls = { get: 0, set: 0 };
-  const fail = (): Promise<never> => Promise.reject(new Error("store unavailable: connection refused"));
+  const fail = (): Promise<never> =>
+    Promise.reject(new Error("store unavailable: connection refused"));
   const never = (): Promise<never> => new Promise<never>(() => undefined);
   return {
     name: `broken-${mode.replace(" ", "-")}`,
@@ -121,11 +138,18 @@ export function mapStore(): CacheAdapter & { readonly map: Map<string, string> }
 
 /** A token response body as Entra sends it, with `fields` overriding or (as `undefined`) removing fields. */
 export function tokenBody(fields: Record<string, unknown> = {}): string {
-  const body: Record<string, unknown> = { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: fakeAccessToken, ...fields };
+  const body: Record<string, unknown> = {
+    token_type: "Bearer",
+    expires_in: 3599,
+    ext_expires_in: 3599,
+    access_token: fakeAccessToken,
+    ...fields,
+  };
   return JSON.stringify(body);
 }
 
 /** An access token in a crafted body: long and unique, so a leak of any part of it is visible. */
-export const fakeAccessToken = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2dyYXBoLm1pY3Jvc29mdC5jb20ifQ.c2lnbmF0dXJlLW9mLWEtY3JhZnRlZC10b2tlbi16cTk4";
+export const fakeAccessToken =
+  "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2dyYXBoLm1pY3Jvc29mdC5jb20ifQ.c2lnbmF0dXJlLW9mLWEtY3JhZnRlZC10b2tlbi16cTk4";
 
 export const httpDate = (ms: number): string => new Date(ms).toUTCString();

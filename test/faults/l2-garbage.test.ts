@@ -7,7 +7,13 @@ import { faultCases, runCase } from "./matrix";
 const env = useEmulator();
 
 describe("fault matrix with an L2 that returns garbage", () => {
-  it.each(faultCases.map((testCase) => [testCase.name, testCase] as const))("%s", async (_name, testCase) => {
-    await runCase(env.entra, testCase, { adapter: brokenStore("returns garbage"), reason: l2Reason["returns garbage"] });
-  });
+  it.each(faultCases.map((testCase) => [testCase.name, testCase] as const))(
+    "%s",
+    async (_name, testCase) => {
+      await runCase(env.entra, testCase, {
+        adapter: brokenStore("returns garbage"),
+        reason: l2Reason["returns garbage"],
+      });
+    },
+  );
 });

@@ -8,7 +8,14 @@ import { faultCases, runCase } from "./matrix";
 const env = useEmulator();
 
 describe("fault matrix with an L2 that hangs", () => {
-  it.each(faultCases.map((testCase) => [testCase.name, testCase] as const))("%s", async (_name, testCase) => {
-    await runCase(env.entra, testCase, { adapter: brokenStore("hangs"), reason: l2Reason["hangs"], timeoutMs: 20 });
-  });
+  it.each(faultCases.map((testCase) => [testCase.name, testCase] as const))(
+    "%s",
+    async (_name, testCase) => {
+      await runCase(env.entra, testCase, {
+        adapter: brokenStore("hangs"),
+        reason: l2Reason["hangs"],
+        timeoutMs: 20,
+      });
+    },
+  );
 });

@@ -7,7 +7,13 @@ import { faultCases, runCase } from "./matrix";
 const env = useEmulator();
 
 describe("fault matrix with an L2 that throws", () => {
-  it.each(faultCases.map((testCase) => [testCase.name, testCase] as const))("%s", async (_name, testCase) => {
-    await runCase(env.entra, testCase, { adapter: brokenStore("throws"), reason: l2Reason["throws"] });
-  });
+  it.each(faultCases.map((testCase) => [testCase.name, testCase] as const))(
+    "%s",
+    async (_name, testCase) => {
+      await runCase(env.entra, testCase, {
+        adapter: brokenStore("throws"),
+        reason: l2Reason["throws"],
+      });
+    },
+  );
 });

@@ -9,7 +9,11 @@ import { createPrivateKey } from "node:crypto";
 import { inspect } from "node:util";
 import { SignJWT, importPKCS8 } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ConfidentialClientApplicationBuilder, type CacheAdapter, type LogLevel } from "../../src/index";
+import {
+  ConfidentialClientApplicationBuilder,
+  type CacheAdapter,
+  type LogLevel,
+} from "../../src/index";
 import { faults, type EntraEmulator } from "../../src/testing/index";
 import { clientId, emulator, graph, keyBytes, keys, secret, tenantA, tenantB } from "../app/setup";
 
@@ -18,7 +22,8 @@ const unicodePassword = "pässwörd€";
 const wrongPassword = "Wr0ng-P@ssphrase!zq8";
 const bogusAssertionValue = "not-a-jwt-Sup3rS3cretAssertionValue";
 /** An access token in crafted bodies: long and unique. */
-const craftedToken = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJoeWdpZW5lIjoiY3JhZnRlZCJ9.Y3JhZnRlZC1zaWduYXR1cmUtaHlnaWVuZS10ZXN0LXRva2Vu";
+const craftedToken =
+  "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJoeWdpZW5lIjoiY3JhZnRlZCJ9.Y3JhZnRlZC1zaWduYXR1cmUtaHlnaWVuZS10ZXN0LXRva2Vu";
 
 const levels: readonly LogLevel[] = ["error", "warning", "info", "verbose"];
 
@@ -43,7 +48,12 @@ interface Capture {
 // Secrets
 
 const pemBase64 = (pem: string): string[] =>
-  [...pem.matchAll(/-----BEGIN [^-]+-----([\s\S]*?)-----END/g)].map((m) => (m[1] ?? "").split(/\r?\n/).filter((l) => l !== "" && !l.includes(":")).join(""));
+  [...pem.matchAll(/-----BEGIN [^-]+-----([\s\S]*?)-----END/g)].map((m) =>
+    (m[1] ?? "")
+      .split(/\r?\n/)
+      .filter((l) => l !== "" && !l.includes(":"))
+      .join(""),
+  );
 
 function keyForms(pem: string, passphrase?: string): string[] {
   const key = createPrivateKey(passphrase === undefined ? pem : { key: pem, passphrase });
@@ -67,11 +77,26 @@ function secretPart(jwt: string): string {
 function chunkedSecrets(): Map<string, string> {
   const sources: [string, string][] = [
     ...pemBase64(keys("rsa.pkcs8.pem")).map((b): [string, string] => ["rsa.pkcs8.pem base64", b]),
-    ...pemBase64(keys("rsa.enc-unicode.pem")).map((b): [string, string] => ["rsa.enc-unicode.pem base64", b]),
-    ...pemBase64(keys("rsa.enc-default.pem")).map((b): [string, string] => ["rsa.enc-default.pem base64", b]),
-    ...pemBase64(keys("other-rsa.pkcs8.pem")).map((b): [string, string] => ["other-rsa.pkcs8.pem base64", b]),
-    ...keyForms(keys("rsa.pkcs8.pem")).map((b): [string, string] => ["the RSA key (decoded forms)", b]),
-    ...keyForms(keys("other-rsa.pkcs8.pem")).map((b): [string, string] => ["the other RSA key (decoded forms)", b]),
+    ...pemBase64(keys("rsa.enc-unicode.pem")).map((b): [string, string] => [
+      "rsa.enc-unicode.pem base64",
+      b,
+    ]),
+    ...pemBase64(keys("rsa.enc-default.pem")).map((b): [string, string] => [
+      "rsa.enc-default.pem base64",
+      b,
+    ]),
+    ...pemBase64(keys("other-rsa.pkcs8.pem")).map((b): [string, string] => [
+      "other-rsa.pkcs8.pem base64",
+      b,
+    ]),
+    ...keyForms(keys("rsa.pkcs8.pem")).map((b): [string, string] => [
+      "the RSA key (decoded forms)",
+      b,
+    ]),
+    ...keyForms(keys("other-rsa.pkcs8.pem")).map((b): [string, string] => [
+      "the other RSA key (decoded forms)",
+      b,
+    ]),
     ["rsa.unicode.pfx base64", Buffer.from(keyBytes("rsa.unicode.pfx")).toString("base64")],
     ["rsa.legacy.pfx base64", Buffer.from(keyBytes("rsa.legacy.pfx")).toString("base64")],
     ["a crafted access token", secretPart(craftedToken)],
@@ -126,12 +151,19 @@ function recordError(capture: Capture, scenario: string, error: unknown): void {
 
 function builderFor(ctx: Context, scenario: string): Builder {
   const at = (level: string) => (message: string, data?: Record<string, unknown>) =>
-    void ctx.capture.logs.push({ scenario, where: `log ${level}`, text: `${message} ${stringify(data)} ${inspect(data, { depth: 10 })}` });
+    void ctx.capture.logs.push({
+      scenario,
+      where: `log ${level}`,
+      text: `${message} ${stringify(data)} ${inspect(data, { depth: 10 })}`,
+    });
   return ConfidentialClientApplicationBuilder.create(clientId)
     .withHttpClient(ctx.entra.fetch)
     .withMemoryCache({ shared: false })
     .withRetry({ delayMs: 5 })
-    .withLogging({ error: at("error"), warn: at("warn"), info: at("info"), debug: at("debug") }, { level: ctx.level, piiLoggingEnabled: ctx.pii });
+    .withLogging(
+      { error: at("error"), warn: at("warn"), info: at("info"), debug: at("debug") },
+      { level: ctx.level, piiLoggingEnabled: ctx.pii },
+    );
 }
 
 /** Runs one attempt: a build or an acquisition; keeps its error, or the token it returned. */
@@ -156,29 +188,90 @@ const scenarios: Record<string, (ctx: Context, name: string) => Promise<void>> =
     await attempt(ctx, name, () => app.acquireTokenForClient(graph));
   },
   async "wrong client secret"(ctx, name) {
-    await attempt(ctx, name, () => graphOf(builderFor(ctx, name).withClientSecret(wrongSecret).withTenantId(tenantA)));
+    await attempt(ctx, name, () =>
+      graphOf(builderFor(ctx, name).withClientSecret(wrongSecret).withTenantId(tenantA)),
+    );
   },
   async "empty client secret"(ctx, name) {
-    await attempt(ctx, name, () => graphOf(builderFor(ctx, name).withClientSecret("   ").withTenantId(tenantA)));
+    await attempt(ctx, name, () =>
+      graphOf(builderFor(ctx, name).withClientSecret("   ").withTenantId(tenantA)),
+    );
   },
   async "bad PEM: a corrupted, a truncated and a certificate-only private key"(ctx, name) {
     const pem = keys("rsa.pkcs8.pem");
     const corrupted = pem.replace(/(\n[A-Za-z0-9+/]{30})[A-Za-z0-9+/]/, "$1@");
     const lines = pem.split("\n");
-    const truncated = [...lines.slice(0, Math.floor(lines.length / 2)), "-----END PRIVATE KEY-----"].join("\n");
-    const bitFlipped = pem.replace(/(\n[A-Za-z0-9+/]{40})([A-Za-z0-9+/])/, (_, head: string, c: string) => head + (c === "A" ? "B" : "A"));
-    for (const privateKey of [corrupted, truncated, bitFlipped, keys("rsa.crt.pem"), `${pem}\n${pem}`, pem.replace("PRIVATE KEY", "EC PRIVATE KEY").replace("END PRIVATE KEY", "END EC PRIVATE KEY")]) {
-      await attempt(ctx, name, () => graphOf(builderFor(ctx, name).withCertificate({ privateKey, certificate: keys("rsa.crt.pem") }).withTenantId(tenantA)));
+    const truncated = [
+      ...lines.slice(0, Math.floor(lines.length / 2)),
+      "-----END PRIVATE KEY-----",
+    ].join("\n");
+    const bitFlipped = pem.replace(
+      /(\n[A-Za-z0-9+/]{40})([A-Za-z0-9+/])/,
+      (_, head: string, c: string) => head + (c === "A" ? "B" : "A"),
+    );
+    for (const privateKey of [
+      corrupted,
+      truncated,
+      bitFlipped,
+      keys("rsa.crt.pem"),
+      `${pem}\n${pem}`,
+      pem.replace("PRIVATE KEY", "EC PRIVATE KEY").replace("END PRIVATE KEY", "END EC PRIVATE KEY"),
+    ]) {
+      await attempt(ctx, name, () =>
+        graphOf(
+          builderFor(ctx, name)
+            .withCertificate({ privateKey, certificate: keys("rsa.crt.pem") })
+            .withTenantId(tenantA),
+        ),
+      );
     }
-    await attempt(ctx, name, () => graphOf(builderFor(ctx, name).withCertificate({ privateKey: pem, certificate: pem }).withTenantId(tenantA)));
+    await attempt(ctx, name, () =>
+      graphOf(
+        builderFor(ctx, name)
+          .withCertificate({ privateKey: pem, certificate: pem })
+          .withTenantId(tenantA),
+      ),
+    );
   },
   async "wrong password: encrypted PEM and pfx"(ctx, name) {
-    await attempt(ctx, name, () => graphOf(builderFor(ctx, name).withCertificate({ privateKey: keys("rsa.enc-unicode.pem"), password: wrongPassword, certificate: keys("rsa.crt.pem") }).withTenantId(tenantA)));
-    await attempt(ctx, name, () => graphOf(builderFor(ctx, name).withCertificate({ privateKey: keys("rsa.enc-unicode.pem"), certificate: keys("rsa.crt.pem") }).withTenantId(tenantA)));
-    await attempt(ctx, name, () => graphOf(builderFor(ctx, name).withCertificate({ pfx: keyBytes("rsa.unicode.pfx"), password: wrongPassword }).withTenantId(tenantA)));
+    await attempt(ctx, name, () =>
+      graphOf(
+        builderFor(ctx, name)
+          .withCertificate({
+            privateKey: keys("rsa.enc-unicode.pem"),
+            password: wrongPassword,
+            certificate: keys("rsa.crt.pem"),
+          })
+          .withTenantId(tenantA),
+      ),
+    );
+    await attempt(ctx, name, () =>
+      graphOf(
+        builderFor(ctx, name)
+          .withCertificate({
+            privateKey: keys("rsa.enc-unicode.pem"),
+            certificate: keys("rsa.crt.pem"),
+          })
+          .withTenantId(tenantA),
+      ),
+    );
+    await attempt(ctx, name, () =>
+      graphOf(
+        builderFor(ctx, name)
+          .withCertificate({ pfx: keyBytes("rsa.unicode.pfx"), password: wrongPassword })
+          .withTenantId(tenantA),
+      ),
+    );
   },
   async "right password: encrypted PEM and pfx, then 5xx twice"(ctx, name) {
-    for (const credential of [{ privateKey: keys("rsa.enc-unicode.pem"), password: unicodePassword, certificate: keys("rsa.crt.pem") }, { pfx: keyBytes("rsa.unicode.pfx"), password: unicodePassword }]) {
+    for (const credential of [
+      {
+        privateKey: keys("rsa.enc-unicode.pem"),
+        password: unicodePassword,
+        certificate: keys("rsa.crt.pem"),
+      },
+      { pfx: keyBytes("rsa.unicode.pfx"), password: unicodePassword },
+    ]) {
       const app = builderFor(ctx, name).withCertificate(credential).withTenantId(tenantA).build();
       await attempt(ctx, name, () => app.acquireTokenForClient(graph));
       ctx.entra.injectFault(faults.serverError(500, { times: 2 }));
@@ -186,13 +279,37 @@ const scenarios: Record<string, (ctx: Context, name: string) => Promise<void>> =
     }
   },
   async "mismatched certificate"(ctx, name) {
-    await attempt(ctx, name, () => graphOf(builderFor(ctx, name).withCertificate({ privateKey: keys("rsa.pkcs8.pem"), certificate: keys("other-rsa.crt.pem") }).withTenantId(tenantA)));
+    await attempt(ctx, name, () =>
+      graphOf(
+        builderFor(ctx, name)
+          .withCertificate({
+            privateKey: keys("rsa.pkcs8.pem"),
+            certificate: keys("other-rsa.crt.pem"),
+          })
+          .withTenantId(tenantA),
+      ),
+    );
   },
   async "certificate not registered with the app (AADSTS700027)"(ctx, name) {
-    await attempt(ctx, name, () => graphOf(builderFor(ctx, name).withCertificate({ privateKey: keys("other-rsa.pkcs8.pem"), certificate: keys("other-rsa.crt.pem") }).withTenantId(tenantA)));
+    await attempt(ctx, name, () =>
+      graphOf(
+        builderFor(ctx, name)
+          .withCertificate({
+            privateKey: keys("other-rsa.pkcs8.pem"),
+            certificate: keys("other-rsa.crt.pem"),
+          })
+          .withTenantId(tenantA),
+      ),
+    );
   },
   async "legacy pfx"(ctx, name) {
-    await attempt(ctx, name, () => graphOf(builderFor(ctx, name).withCertificate({ pfx: keyBytes("rsa.legacy.pfx"), password: "secret" }).withTenantId(tenantA)));
+    await attempt(ctx, name, () =>
+      graphOf(
+        builderFor(ctx, name)
+          .withCertificate({ pfx: keyBytes("rsa.legacy.pfx"), password: "secret" })
+          .withTenantId(tenantA),
+      ),
+    );
   },
   async "throttling: 429, then blocked"(ctx, name) {
     const app = builderFor(ctx, name).withCertificate(certificate).withTenantId(tenantA).build();
@@ -203,7 +320,10 @@ const scenarios: Record<string, (ctx: Context, name: string) => Promise<void>> =
     await attempt(ctx, name, () => app.acquireTokenForClient(graph, { tenantId: tenantB }));
   },
   async "5xx twice and HTML pages, with a secret and with a certificate"(ctx, name) {
-    for (const b of [builderFor(ctx, name).withClientSecret(secret), builderFor(ctx, name).withCertificate(certificate)]) {
+    for (const b of [
+      builderFor(ctx, name).withClientSecret(secret),
+      builderFor(ctx, name).withCertificate(certificate),
+    ]) {
       const app = b.withTenantId(tenantA).build();
       ctx.entra.injectFault(faults.serverError(502, { times: 2 }));
       await attempt(ctx, name, () => app.acquireTokenForClient(graph));
@@ -212,7 +332,11 @@ const scenarios: Record<string, (ctx: Context, name: string) => Promise<void>> =
     }
   },
   async "network errors: reset, timeout, abort"(ctx, name) {
-    const app = builderFor(ctx, name).withCertificate(certificate).withTenantId(tenantA).withTimeout(100).build();
+    const app = builderFor(ctx, name)
+      .withCertificate(certificate)
+      .withTenantId(tenantA)
+      .withTimeout(100)
+      .build();
     ctx.entra.injectFault(faults.network({ times: 2 }));
     await attempt(ctx, name, () => app.acquireTokenForClient(graph));
     ctx.entra.injectFault(faults.delay(400, { times: 2 }));
@@ -223,31 +347,63 @@ const scenarios: Record<string, (ctx: Context, name: string) => Promise<void>> =
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error("caller gave up")), 10);
     const slow = builderFor(ctx, name).withClientSecret(secret).withTenantId(tenantA).build();
-    await attempt(ctx, name, () => slow.acquireTokenForClient(graph).withAbortSignal(controller.signal));
-    await attempt(ctx, name, () => slow.acquireTokenForClient(graph).withAbortSignal(AbortSignal.abort()));
+    await attempt(ctx, name, () =>
+      slow.acquireTokenForClient(graph).withAbortSignal(controller.signal),
+    );
+    await attempt(ctx, name, () =>
+      slow.acquireTokenForClient(graph).withAbortSignal(AbortSignal.abort()),
+    );
   },
   async "invalid responses: bad expires_in, truncated JSON, HTML 200, empty body"(ctx, name) {
     const app = builderFor(ctx, name).withCertificate(certificate).withTenantId(tenantA).build();
     const bodies = [
       JSON.stringify({ token_type: "Bearer", expires_in: "soon", access_token: craftedToken }),
-      JSON.stringify({ token_type: "Bearer", expires_in: -5, access_token: craftedToken, ext_expires_in: "x" }),
+      JSON.stringify({
+        token_type: "Bearer",
+        expires_in: -5,
+        access_token: craftedToken,
+        ext_expires_in: "x",
+      }),
       JSON.stringify({ token_type: "", expires_in: 3599, access_token: craftedToken }),
-      JSON.stringify({ error: "invalid_request", error_description: "AADSTS90002: Tenant not found.", access_token: craftedToken }),
+      JSON.stringify({
+        error: "invalid_request",
+        error_description: "AADSTS90002: Tenant not found.",
+        access_token: craftedToken,
+      }),
     ];
     for (const body of bodies) {
       ctx.entra.injectFault({ type: "body", body });
       await attempt(ctx, name, () => app.acquireTokenForClient(graph).withForceRefresh());
     }
-    for (const fault of [faults.truncated(), { type: "body" as const, body: "<html>ok</html>", contentType: "text/html" }, { type: "body" as const, body: "" }]) {
+    for (const fault of [
+      faults.truncated(),
+      { type: "body" as const, body: "<html>ok</html>", contentType: "text/html" },
+      { type: "body" as const, body: "" },
+    ]) {
       ctx.entra.injectFault(fault);
       await attempt(ctx, name, () => app.acquireTokenForClient(graph).withForceRefresh());
     }
   },
   async "L2 failures: throwing, hanging, garbage, and errors quoting the stored value"(ctx, name) {
     const adapters: CacheAdapter[] = [
-      { name: "throws", get: () => Promise.reject(new Error("ECONNREFUSED")), set: () => Promise.reject(new Error("ECONNREFUSED")), delete: async () => undefined },
-      { name: "hangs", get: () => new Promise(() => undefined), set: () => new Promise(() => undefined), delete: async () => undefined },
-      { name: "garbage", get: async () => `{"v":1,"k":"x","at":"${craftedToken}"`, set: async () => undefined, delete: async () => undefined },
+      {
+        name: "throws",
+        get: () => Promise.reject(new Error("ECONNREFUSED")),
+        set: () => Promise.reject(new Error("ECONNREFUSED")),
+        delete: async () => undefined,
+      },
+      {
+        name: "hangs",
+        get: () => new Promise(() => undefined),
+        set: () => new Promise(() => undefined),
+        delete: async () => undefined,
+      },
+      {
+        name: "garbage",
+        get: async () => `{"v":1,"k":"x","at":"${craftedToken}"`,
+        set: async () => undefined,
+        delete: async () => undefined,
+      },
       {
         name: "quoting",
         get: async (key) => {
@@ -269,7 +425,11 @@ const scenarios: Record<string, (ctx: Context, name: string) => Promise<void>> =
       },
     ];
     for (const adapter of adapters) {
-      const app = builderFor(ctx, name).withCertificate(certificate).withTenantId(tenantA).withCache(adapter, { timeoutMs: 30, onCacheError: () => undefined }).build();
+      const app = builderFor(ctx, name)
+        .withCertificate(certificate)
+        .withTenantId(tenantA)
+        .withCache(adapter, { timeoutMs: 30, onCacheError: () => undefined })
+        .build();
       await attempt(ctx, name, () => app.acquireTokenForClient(graph));
       ctx.entra.injectFault(faults.serverError(500, { times: 2 }));
       await attempt(ctx, name, () => app.acquireTokenForClient(graph).withForceRefresh());
@@ -277,17 +437,44 @@ const scenarios: Record<string, (ctx: Context, name: string) => Promise<void>> =
   },
   async "invalid scopes and tenants"(ctx, name) {
     const app = builderFor(ctx, name).withClientSecret(secret).withTenantId(tenantA).build();
-    for (const scopes of [["https://graph.microsoft.com/User.Read"], [], ["a b"], ["https://graph.microsoft.com/.default", "https://management.azure.com/.default"], ["openid"]]) {
+    for (const scopes of [
+      ["https://graph.microsoft.com/User.Read"],
+      [],
+      ["a b"],
+      ["https://graph.microsoft.com/.default", "https://management.azure.com/.default"],
+      ["openid"],
+    ]) {
       await attempt(ctx, name, () => app.acquireTokenForClient(scopes));
     }
-    for (const tenant of ["common", "organizations", "bad tenant|x", "", "../etc"]) await attempt(ctx, name, () => app.acquireTokenForClient(graph).withTenantId(tenant));
+    for (const tenant of ["common", "organizations", "bad tenant|x", "", "../etc"])
+      await attempt(ctx, name, () => app.acquireTokenForClient(graph).withTenantId(tenant));
     await attempt(ctx, name, () => graphOf(builderFor(ctx, name).withClientSecret(secret)));
-    await attempt(ctx, name, () => graphOf(builderFor(ctx, name).withClientSecret(secret).withAuthority("http://login.microsoftonline.com/x")));
-    await attempt(ctx, name, () => graphOf(builderFor(ctx, name).withClientSecret(secret).withAuthority("https://user:pw@login.microsoftonline.com/x")));
+    await attempt(ctx, name, () =>
+      graphOf(
+        builderFor(ctx, name)
+          .withClientSecret(secret)
+          .withAuthority("http://login.microsoftonline.com/x"),
+      ),
+    );
+    await attempt(ctx, name, () =>
+      graphOf(
+        builderFor(ctx, name)
+          .withClientSecret(secret)
+          .withAuthority("https://user:pw@login.microsoftonline.com/x"),
+      ),
+    );
   },
   async "assertion callback errors and rejected assertions"(ctx, name) {
     const key = await importPKCS8(keys("other-rsa.pkcs8.pem"), "RS256");
-    const foreign = await new SignJWT({}).setProtectedHeader({ alg: "RS256", typ: "JWT" }).setIssuer(clientId).setSubject(clientId).setAudience(`https://login.microsoftonline.com/${tenantA}/oauth2/v2.0/token`).setJti(crypto.randomUUID()).setIssuedAt().setExpirationTime("10m").sign(key);
+    const foreign = await new SignJWT({})
+      .setProtectedHeader({ alg: "RS256", typ: "JWT" })
+      .setIssuer(clientId)
+      .setSubject(clientId)
+      .setAudience(`https://login.microsoftonline.com/${tenantA}/oauth2/v2.0/token`)
+      .setJti(crypto.randomUUID())
+      .setIssuedAt()
+      .setExpirationTime("10m")
+      .sign(key);
     ctx.capture.dynamicSecrets.add(foreign);
     const callbacks = [
       () => Promise.reject(new Error("signing service unavailable")),
@@ -295,17 +482,34 @@ const scenarios: Record<string, (ctx: Context, name: string) => Promise<void>> =
       () => foreign,
       () => new Promise<string>((resolve) => setTimeout(() => resolve(foreign), 5)),
     ];
-    for (const callback of callbacks) await attempt(ctx, name, () => graphOf(builderFor(ctx, name).withClientAssertion(callback).withTenantId(tenantA)));
-    await attempt(ctx, name, () => graphOf(builderFor(ctx, name).withClientAssertion(foreign).withTenantId(tenantA)));
-    await attempt(ctx, name, () => graphOf(builderFor(ctx, name).withClientAssertion(bogusAssertionValue).withTenantId(tenantA)));
+    for (const callback of callbacks)
+      await attempt(ctx, name, () =>
+        graphOf(builderFor(ctx, name).withClientAssertion(callback).withTenantId(tenantA)),
+      );
+    await attempt(ctx, name, () =>
+      graphOf(builderFor(ctx, name).withClientAssertion(foreign).withTenantId(tenantA)),
+    );
+    await attempt(ctx, name, () =>
+      graphOf(builderFor(ctx, name).withClientAssertion(bogusAssertionValue).withTenantId(tenantA)),
+    );
   },
   async "background refresh failure"(ctx, name) {
     const app = builderFor(ctx, name).withClientSecret(secret).withTenantId(tenantA).build();
-    ctx.entra.injectFault({ type: "body", body: JSON.stringify({ token_type: "Bearer", expires_in: 3599, refresh_in: 0, access_token: craftedToken }) });
+    ctx.entra.injectFault({
+      type: "body",
+      body: JSON.stringify({
+        token_type: "Bearer",
+        expires_in: 3599,
+        refresh_in: 0,
+        access_token: craftedToken,
+      }),
+    });
     await attempt(ctx, name, () => app.acquireTokenForClient(graph));
     ctx.entra.injectFault(faults.serverError(500, { times: 2 }));
     const pending: Promise<unknown>[] = [];
-    await attempt(ctx, name, () => app.acquireTokenForClient(graph).withWaitUntil((p) => pending.push(p)));
+    await attempt(ctx, name, () =>
+      app.acquireTokenForClient(graph).withWaitUntil((p) => pending.push(p)),
+    );
     await Promise.all(pending);
   },
 };
@@ -333,11 +537,13 @@ function leaksIn(outputs: readonly Output[], dynamicSecrets: ReadonlySet<string>
   const dynamicChunks = new Map<string, string>();
   for (const value of dynamicSecrets) {
     const part = secretPart(value);
-    for (let i = 0; i + 16 <= part.length; i++) dynamicChunks.set(part.slice(i, i + 16), "a client assertion or access token");
+    for (let i = 0; i + 16 <= part.length; i++)
+      dynamicChunks.set(part.slice(i, i + 16), "a client assertion or access token");
   }
   const found = new Set<string>();
   for (const { scenario, where, text } of outputs) {
-    for (const [label, value] of wholeSecrets) if (text.includes(value)) found.add(`${label} in ${where} (${scenario})`);
+    for (const [label, value] of wholeSecrets)
+      if (text.includes(value)) found.add(`${label} in ${where} (${scenario})`);
     for (let i = 0; i + 16 <= text.length; i++) {
       const window = text.slice(i, i + 16);
       const label = chunks.get(window) ?? dynamicChunks.get(window);
@@ -352,68 +558,77 @@ beforeAll(async () => {
   entra = await emulator();
 });
 
-describe.each(levels.flatMap((level) => [false, true].map((pii) => [level, pii] as const)))("log level %s, piiLoggingEnabled %s", (level, pii) => {
-  let capture: Capture;
-  beforeAll(async () => {
-    capture = await runAll(entra, level, pii);
-  }, 60_000);
+describe.each(levels.flatMap((level) => [false, true].map((pii) => [level, pii] as const)))(
+  "log level %s, piiLoggingEnabled %s",
+  (level, pii) => {
+    let capture: Capture;
+    beforeAll(async () => {
+      capture = await runAll(entra, level, pii);
+    }, 60_000);
 
-  it("drives the error paths (the logger hears from the library at this level)", () => {
-    expect(capture.errors.length).toBeGreaterThan(100);
-    expect([...capture.codes].sort()).toEqual(
-      expect.arrayContaining([
-        "aborted",
-        "certificate_key_mismatch",
-        "insecure_authority",
-        "invalid_authority",
-        "invalid_certificate",
-        "invalid_client_assertion",
-        "invalid_client_secret",
-        "invalid_password",
-        "invalid_pem",
-        "invalid_private_key",
-        "invalid_scopes",
-        "invalid_tenant",
-        "invalid_token_response",
-        "legacy_pkcs12_encryption",
-        "network_error",
-        "request_timeout",
-        "service_error",
-        "throttled",
-      ]),
-    );
-    expect(capture.dynamicSecrets.size).toBeGreaterThan(5);
-    if (level !== "error") expect(capture.logs.length).toBeGreaterThan(0);
-    for (const line of capture.logs) {
-      const rank = { "log error": 0, "log warn": 1, "log info": 2, "log debug": 3 }[line.where] ?? 9;
-      expect(rank, line.text).toBeLessThanOrEqual(levels.indexOf(level));
-    }
-  });
+    it("drives the error paths (the logger hears from the library at this level)", () => {
+      expect(capture.errors.length).toBeGreaterThan(100);
+      expect([...capture.codes].sort()).toEqual(
+        expect.arrayContaining([
+          "aborted",
+          "certificate_key_mismatch",
+          "insecure_authority",
+          "invalid_authority",
+          "invalid_certificate",
+          "invalid_client_assertion",
+          "invalid_client_secret",
+          "invalid_password",
+          "invalid_pem",
+          "invalid_private_key",
+          "invalid_scopes",
+          "invalid_tenant",
+          "invalid_token_response",
+          "legacy_pkcs12_encryption",
+          "network_error",
+          "request_timeout",
+          "service_error",
+          "throttled",
+        ]),
+      );
+      expect(capture.dynamicSecrets.size).toBeGreaterThan(5);
+      if (level !== "error") expect(capture.logs.length).toBeGreaterThan(0);
+      for (const line of capture.logs) {
+        const rank =
+          { "log error": 0, "log warn": 1, "log info": 2, "log debug": 3 }[line.where] ?? 9;
+        expect(rank, line.text).toBeLessThanOrEqual(levels.indexOf(level));
+      }
+    });
 
-  it("no secret, key, password, assertion or access token in any error surface", () => {
-    expect(leaksIn(capture.errors, capture.dynamicSecrets)).toEqual([]);
-  });
+    it("no secret, key, password, assertion or access token in any error surface", () => {
+      expect(leaksIn(capture.errors, capture.dynamicSecrets)).toEqual([]);
+    });
 
-  it("no secret, key, password, assertion or access token in any log line", () => {
-    expect(leaksIn(capture.logs, capture.dynamicSecrets)).toEqual([]);
-  });
+    it("no secret, key, password, assertion or access token in any log line", () => {
+      expect(leaksIn(capture.logs, capture.dynamicSecrets)).toEqual([]);
+    });
 
-  // Only the applicable checks are registered: no test is skipped.
-  if (pii && (level === "info" || level === "verbose")) it("with PII logging on, the tenant does appear (the switch is real)", () => {
-    expect(capture.logs.some((line) => line.text.includes(tenantA))).toBe(true);
-  });
+    // Only the applicable checks are registered: no test is skipped.
+    if (pii && (level === "info" || level === "verbose"))
+      it("with PII logging on, the tenant does appear (the switch is real)", () => {
+        expect(capture.logs.some((line) => line.text.includes(tenantA))).toBe(true);
+      });
 
-  if (!pii) it("no tenant or client id in any log line while PII logging is off", () => {
-    const personal = [tenantA, tenantB, clientId, "contoso.onmicrosoft.com"];
-    const found = capture.logs.filter((line) => personal.some((id) => line.text.toLowerCase().includes(id))).map((line) => `${line.scenario}: ${line.text.slice(0, 240)}`);
-    expect(found).toEqual([]);
-  });
-});
+    if (!pii)
+      it("no tenant or client id in any log line while PII logging is off", () => {
+        const personal = [tenantA, tenantB, clientId, "contoso.onmicrosoft.com"];
+        const found = capture.logs
+          .filter((line) => personal.some((id) => line.text.toLowerCase().includes(id)))
+          .map((line) => `${line.scenario}: ${line.text.slice(0, 240)}`);
+        expect(found).toEqual([]);
+      });
+  },
+);
 
 describe("the leak detector", () => {
   it("finds planted secrets, key chunks, passwords, assertions and tokens", () => {
     const keyBase64 = pemBase64(keys("rsa.pkcs8.pem"))[0] as string;
-    const assertion = "eyJhbGciOiJQUzI1NiJ9.eyJhdWQiOiJodHRwczovL2xvZ2luIiwiaXNzIjoiYXBwIn0.c2lnbmF0dXJlLWJ5dGVzLWhlcmUtMTIzNA";
+    const assertion =
+      "eyJhbGciOiJQUzI1NiJ9.eyJhdWQiOiJodHRwczovL2xvZ2luIiwiaXNzIjoiYXBwIn0.c2lnbmF0dXJlLWJ5dGVzLWhlcmUtMTIzNA";
     const planted = [
       `failed with ${secret}`,
       `key material ${keyBase64.slice(100, 116)} here`,
@@ -423,7 +638,22 @@ describe("the leak detector", () => {
       `pkcs1 ${(keyForms(keys("rsa.pkcs8.pem"))[1] as string).slice(300, 320)}`,
     ].map((text, i) => ({ scenario: "planted", where: `line ${i}`, text }));
     const found = leaksIn(planted, new Set([assertion]));
-    for (const line of planted) expect(found.some((f) => f.includes(` in ${line.where} (`)), line.text).toBe(true);
-    expect(leaksIn([{ scenario: "clean", where: "line", text: "AADSTS7000215: Invalid client secret provided." }], new Set([assertion]))).toEqual([]);
+    for (const line of planted)
+      expect(
+        found.some((f) => f.includes(` in ${line.where} (`)),
+        line.text,
+      ).toBe(true);
+    expect(
+      leaksIn(
+        [
+          {
+            scenario: "clean",
+            where: "line",
+            text: "AADSTS7000215: Invalid client secret provided.",
+          },
+        ],
+        new Set([assertion]),
+      ),
+    ).toEqual([]);
   });
 });

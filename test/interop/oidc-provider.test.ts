@@ -28,7 +28,8 @@ import {
   type CertificateOptions,
 } from "../../src/index";
 
-const keys = (name: string): string => readFileSync(join(import.meta.dirname, "../fixtures/keys", name), "utf8");
+const keys = (name: string): string =>
+  readFileSync(join(import.meta.dirname, "../fixtures/keys", name), "utf8");
 
 const resource = "https://api.example.test";
 const otherResource = "https://other.example.test";
@@ -43,7 +44,8 @@ const ecKey = keys("ec256.pkcs8.pem");
 const ecCert = keys("ec256.crt.pem");
 
 /** The `x5t` header of a certificate: base64url SHA-1 of its DER. */
-const x5tOf = (pem: string): string => createHash("sha1").update(new X509Certificate(pem).raw).digest("base64url");
+const x5tOf = (pem: string): string =>
+  createHash("sha1").update(new X509Certificate(pem).raw).digest("base64url");
 
 /** A public JWK of a certificate's key, as a client registers it in its `jwks`. */
 async function certificateJwk(pem: string, alg: "RS256" | "ES256"): Promise<JWK> {
@@ -64,7 +66,8 @@ function recordingFetch() {
   const fetcher: typeof fetch = async (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
     if (new URL(url).pathname.endsWith("/.well-known/openid-configuration")) discovery.push(url);
-    if (init?.method === "POST") tokenRequests.push({ url, form: new URLSearchParams(String(init.body)) });
+    if (init?.method === "POST")
+      tokenRequests.push({ url, form: new URLSearchParams(String(init.body)) });
     return fetch(input, init);
   };
   return { fetcher, discovery, tokenRequests };
@@ -117,18 +120,46 @@ async function startProvider(mountPath = ""): Promise<RunningProvider> {
   const issuer = `http://127.0.0.1:${await listen(server)}${mountPath}`;
 
   const { privateKey } = await generateKeyPair("RS256", { extractable: true });
-  const signingKey = { ...(await exportJWK(privateKey)), kid: "interop-signing", alg: "RS256", use: "sig" };
+  const signingKey = {
+    ...(await exportJWK(privateKey)),
+    kid: "interop-signing",
+    alg: "RS256",
+    use: "sig",
+  };
   const rsaJwk = await certificateJwk(rsaCert, "RS256");
   const ecJwk = await certificateJwk(ecCert, "ES256");
   const base = { grant_types: ["client_credentials"], response_types: [], redirect_uris: [] };
 
   const provider = new Provider(issuer, {
     clients: [
-      { ...base, client_id: "secret-client", client_secret: secret, token_endpoint_auth_method: "client_secret_post" },
+      {
+        ...base,
+        client_id: "secret-client",
+        client_secret: secret,
+        token_endpoint_auth_method: "client_secret_post",
+      },
       // One client per signing algorithm, each pinned to it: the server refuses any other alg.
-      { ...base, client_id: "rs256-client", token_endpoint_auth_method: "private_key_jwt", token_endpoint_auth_signing_alg: "RS256", jwks: { keys: [rsaJwk] } },
-      { ...base, client_id: "ps256-client", token_endpoint_auth_method: "private_key_jwt", token_endpoint_auth_signing_alg: "PS256", jwks: { keys: [rsaJwk] } },
-      { ...base, client_id: "es256-client", token_endpoint_auth_method: "private_key_jwt", token_endpoint_auth_signing_alg: "ES256", jwks: { keys: [ecJwk] } },
+      {
+        ...base,
+        client_id: "rs256-client",
+        token_endpoint_auth_method: "private_key_jwt",
+        token_endpoint_auth_signing_alg: "RS256",
+        jwks: { keys: [rsaJwk] },
+      },
+      {
+        ...base,
+        client_id: "ps256-client",
+        token_endpoint_auth_method: "private_key_jwt",
+        token_endpoint_auth_signing_alg: "PS256",
+        jwks: { keys: [rsaJwk] },
+      },
+      {
+        ...base,
+        client_id: "es256-client",
+        token_endpoint_auth_method: "private_key_jwt",
+        token_endpoint_auth_signing_alg: "ES256",
+        jwks: { keys: [ecJwk] },
+      },
     ],
     jwks: { keys: [signingKey] },
     cookies: { keys: ["interop-cookie-key-not-used-by-this-grant"] },
@@ -147,7 +178,8 @@ async function startProvider(mountPath = ""): Promise<RunningProvider> {
           return fromScope.length === 1 ? fromScope[0] : undefined;
         },
         getResourceServerInfo(_ctx: unknown, indicator: string) {
-          if (!resources.has(indicator)) throw new oidcErrors.InvalidTarget(`unknown resource ${indicator}`);
+          if (!resources.has(indicator))
+            throw new oidcErrors.InvalidTarget(`unknown resource ${indicator}`);
           return {
             scope: `${indicator}/.default`,
             audience: indicator,
@@ -160,12 +192,16 @@ async function startProvider(mountPath = ""): Promise<RunningProvider> {
       },
     },
     ttl: {
-      ClientCredentials: (_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) => token.resourceServer?.accessTokenTTL ?? 600,
+      ClientCredentials: (_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) =>
+        token.resourceServer?.accessTokenTTL ?? 600,
     },
   });
   provider.on("server_error", (_ctx, error) => serverErrors.push(error));
   provider.on("grant.error", (_ctx, error) => {
-    const { error_description: description, error_detail: detail } = error as { error_description?: string; error_detail?: string };
+    const { error_description: description, error_detail: detail } = error as {
+      error_description?: string;
+      error_detail?: string;
+    };
     authErrors.push(`${description ?? String(error)}${detail === undefined ? "" : ` (${detail})`}`);
   });
   handler = provider.callback();
@@ -187,7 +223,13 @@ beforeAll(async () => {
   fakeServer = createServer((request, response) => {
     if (request.url === "/.well-known/openid-configuration") {
       response.writeHead(200, { "content-type": "application/json" });
-      response.end(JSON.stringify({ issuer: fakeIssuer, jwks_uri: `${fakeIssuer}/jwks`, grant_types_supported: ["client_credentials"] }));
+      response.end(
+        JSON.stringify({
+          issuer: fakeIssuer,
+          jwks_uri: `${fakeIssuer}/jwks`,
+          grant_types_supported: ["client_credentials"],
+        }),
+      );
       return;
     }
     response.writeHead(404).end();
@@ -211,9 +253,27 @@ interface CredentialCase {
 
 const cases: CredentialCase[] = [
   { name: "client_secret_post", clientId: "secret-client", secret },
-  { name: "private_key_jwt RS256 (RSA key, OIDC default)", clientId: "rs256-client", certificate: { privateKey: rsaKey, certificate: rsaCert }, alg: "RS256", certPem: rsaCert },
-  { name: "private_key_jwt PS256 (algorithm: PS256)", clientId: "ps256-client", certificate: { privateKey: rsaKey, certificate: rsaCert, algorithm: "PS256" }, alg: "PS256", certPem: rsaCert },
-  { name: "private_key_jwt ES256 (EC P-256 key)", clientId: "es256-client", certificate: { privateKey: ecKey, certificate: ecCert }, alg: "ES256", certPem: ecCert },
+  {
+    name: "private_key_jwt RS256 (RSA key, OIDC default)",
+    clientId: "rs256-client",
+    certificate: { privateKey: rsaKey, certificate: rsaCert },
+    alg: "RS256",
+    certPem: rsaCert,
+  },
+  {
+    name: "private_key_jwt PS256 (algorithm: PS256)",
+    clientId: "ps256-client",
+    certificate: { privateKey: rsaKey, certificate: rsaCert, algorithm: "PS256" },
+    alg: "PS256",
+    certPem: rsaCert,
+  },
+  {
+    name: "private_key_jwt ES256 (EC P-256 key)",
+    clientId: "es256-client",
+    certificate: { privateKey: ecKey, certificate: ecCert },
+    alg: "ES256",
+    certPem: ecCert,
+  },
 ];
 
 function appFor(credential: CredentialCase, fetcher: typeof fetch, authority = issuer) {
@@ -228,101 +288,124 @@ function appFor(credential: CredentialCase, fetcher: typeof fetch, authority = i
 }
 
 describe("entra-edge against oidc-provider", () => {
-  it.each(cases)("$name: token from the provider, then the cache; JWT verifies; forceRefresh twice", async (credential) => {
-    const { fetcher, tokenRequests } = recordingFetch();
-    const app = appFor(credential, fetcher);
-    const tokenEndpoint = `${issuer}/token`;
+  it.each(cases)(
+    "$name: token from the provider, then the cache; JWT verifies; forceRefresh twice",
+    async (credential) => {
+      const { fetcher, tokenRequests } = recordingFetch();
+      const app = appFor(credential, fetcher);
+      const tokenEndpoint = `${issuer}/token`;
 
-    const authErrorsBefore = authErrors.length;
-    const first = await app
-      .acquireTokenForClient(scopes)
-      .executeAsync()
-      .catch((error: unknown) => {
-        throw new Error(`${String(error)}; oidc-provider said: ${authErrors.slice(authErrorsBefore).join(" | ")}`, { cause: error });
+      const authErrorsBefore = authErrors.length;
+      const first = await app
+        .acquireTokenForClient(scopes)
+        .executeAsync()
+        .catch((error: unknown) => {
+          throw new Error(
+            `${String(error)}; oidc-provider said: ${authErrors.slice(authErrorsBefore).join(" | ")}`,
+            { cause: error },
+          );
+        });
+      expect(first.authenticationResultMetadata.tokenSource).toBe(TokenSource.IdentityProvider);
+      expect(first.authenticationResultMetadata.tokenEndpoint).toBe(tokenEndpoint);
+      expect(first.tokenType.toLowerCase()).toBe("bearer");
+      expect(first.expiresOn.getTime()).toBeGreaterThan(Date.now());
+      expect(tokenRequests).toHaveLength(1);
+
+      const second = await app.acquireTokenForClient(scopes);
+      expect(second.authenticationResultMetadata.tokenSource).toBe(TokenSource.Cache);
+      expect(second.accessToken).toBe(first.accessToken);
+      expect(tokenRequests).toHaveLength(1);
+
+      // The access token is the provider's JWT for the resource.
+      const jwks = createRemoteJWKSet(new URL(`${issuer}/jwks`));
+      const { payload, protectedHeader } = await jwtVerify(first.accessToken, jwks, {
+        issuer,
+        audience: resource,
+        typ: "at+jwt",
       });
-    expect(first.authenticationResultMetadata.tokenSource).toBe(TokenSource.IdentityProvider);
-    expect(first.authenticationResultMetadata.tokenEndpoint).toBe(tokenEndpoint);
-    expect(first.tokenType.toLowerCase()).toBe("bearer");
-    expect(first.expiresOn.getTime()).toBeGreaterThan(Date.now());
-    expect(tokenRequests).toHaveLength(1);
+      expect(protectedHeader.alg).toBe("RS256");
+      expect(payload["client_id"]).toBe(credential.clientId);
+      expect(payload["scope"]).toBe(scopes[0]);
+      expect(first.scopes).toEqual(scopes);
+      // expires_in (3600 s, the resource server's accessTokenTTL) agrees with the JWT's exp.
+      expect(
+        Math.abs(first.expiresOn.getTime() / 1000 - (payload.exp as number)),
+      ).toBeLessThanOrEqual(5);
 
-    const second = await app.acquireTokenForClient(scopes);
-    expect(second.authenticationResultMetadata.tokenSource).toBe(TokenSource.Cache);
-    expect(second.accessToken).toBe(first.accessToken);
-    expect(tokenRequests).toHaveLength(1);
-
-    // The access token is the provider's JWT for the resource.
-    const jwks = createRemoteJWKSet(new URL(`${issuer}/jwks`));
-    const { payload, protectedHeader } = await jwtVerify(first.accessToken, jwks, { issuer, audience: resource, typ: "at+jwt" });
-    expect(protectedHeader.alg).toBe("RS256");
-    expect(payload["client_id"]).toBe(credential.clientId);
-    expect(payload["scope"]).toBe(scopes[0]);
-    expect(first.scopes).toEqual(scopes);
-    // expires_in (3600 s, the resource server's accessTokenTTL) agrees with the JWT's exp.
-    expect(Math.abs(first.expiresOn.getTime() / 1000 - (payload.exp as number))).toBeLessThanOrEqual(5);
-
-    const third = await app.acquireTokenForClient(scopes, { forceRefresh: true });
-    const fourth = await app.acquireTokenForClient(scopes).withForceRefresh(true);
-    for (const result of [third, fourth]) {
-      expect(result.authenticationResultMetadata.tokenSource).toBe(TokenSource.IdentityProvider);
-      await jwtVerify(result.accessToken, jwks, { issuer, audience: resource });
-    }
-    expect(new Set([first.accessToken, third.accessToken, fourth.accessToken]).size).toBe(3);
-    expect(tokenRequests).toHaveLength(3);
-    const fifth = await app.acquireTokenForClient(scopes);
-    expect(fifth.authenticationResultMetadata.tokenSource).toBe(TokenSource.Cache);
-    expect(fifth.accessToken).toBe(fourth.accessToken);
-
-    // What went on the wire.
-    for (const { url, form } of tokenRequests) {
-      expect(url).toBe(tokenEndpoint);
-      expect(form.get("grant_type")).toBe("client_credentials");
-      expect(form.get("client_id")).toBe(credential.clientId);
-      expect(form.get("scope")).toBe(scopes[0]);
-    }
-    if (credential.alg === undefined) {
-      for (const { form } of tokenRequests) {
-        expect(form.get("client_secret")).toBe(secret);
-        expect(form.has("client_assertion")).toBe(false);
+      const third = await app.acquireTokenForClient(scopes, { forceRefresh: true });
+      const fourth = await app.acquireTokenForClient(scopes).withForceRefresh(true);
+      for (const result of [third, fourth]) {
+        expect(result.authenticationResultMetadata.tokenSource).toBe(TokenSource.IdentityProvider);
+        await jwtVerify(result.accessToken, jwks, { issuer, audience: resource });
       }
-      return;
-    }
-    const jtis = new Set<unknown>();
-    for (const { form } of tokenRequests) {
-      expect(form.get("client_secret")).toBeNull();
-      expect(form.get("client_assertion_type")).toBe("urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
-      const assertion = form.get("client_assertion") ?? "";
-      const header = decodeProtectedHeader(assertion);
-      const claims = decodeJwt(assertion);
-      expect(header.alg).toBe(credential.alg);
-      expect(header.x5t).toBe(x5tOf(credential.certPem as string));
-      expect(header["x5t#S256"]).toBeUndefined();
-      expect(claims.aud).toBe(tokenEndpoint);
-      expect(claims.iss).toBe(credential.clientId);
-      expect(claims.sub).toBe(credential.clientId);
-      expect(typeof claims.jti).toBe("string");
-      expect(typeof claims.exp).toBe("number");
-      jtis.add(claims.jti);
-    }
-    expect(jtis.size).toBe(tokenRequests.length);
-  });
+      expect(new Set([first.accessToken, third.accessToken, fourth.accessToken]).size).toBe(3);
+      expect(tokenRequests).toHaveLength(3);
+      const fifth = await app.acquireTokenForClient(scopes);
+      expect(fifth.authenticationResultMetadata.tokenSource).toBe(TokenSource.Cache);
+      expect(fifth.accessToken).toBe(fourth.accessToken);
 
-  it.each(cases)("$name: an issuer with a path (a Keycloak-style realm), given with a trailing slash", async (credential) => {
-    const realmIssuer = (realm as RunningProvider).issuer;
-    const { fetcher, discovery, tokenRequests } = recordingFetch();
-    const app = appFor(credential, fetcher, `${realmIssuer}/`);
-    const first = await app.acquireTokenForClient(scopes);
-    expect(first.authenticationResultMetadata.tokenSource).toBe(TokenSource.IdentityProvider);
-    expect(first.authenticationResultMetadata.tokenEndpoint).toBe(`${realmIssuer}/token`);
-    expect(discovery).toEqual([`${realmIssuer}/.well-known/openid-configuration`]);
-    await jwtVerify(first.accessToken, createRemoteJWKSet(new URL(`${realmIssuer}/jwks`)), { issuer: realmIssuer, audience: resource });
-    const refreshed = await app.acquireTokenForClient(scopes, { forceRefresh: true });
-    expect(refreshed.authenticationResultMetadata.tokenSource).toBe(TokenSource.IdentityProvider);
-    expect((await app.acquireTokenForClient(scopes)).authenticationResultMetadata.tokenSource).toBe(TokenSource.Cache);
-    if (credential.alg !== undefined) {
-      for (const { form } of tokenRequests) expect(decodeJwt(form.get("client_assertion") ?? "").aud).toBe(`${realmIssuer}/token`);
-    }
-  });
+      // What went on the wire.
+      for (const { url, form } of tokenRequests) {
+        expect(url).toBe(tokenEndpoint);
+        expect(form.get("grant_type")).toBe("client_credentials");
+        expect(form.get("client_id")).toBe(credential.clientId);
+        expect(form.get("scope")).toBe(scopes[0]);
+      }
+      if (credential.alg === undefined) {
+        for (const { form } of tokenRequests) {
+          expect(form.get("client_secret")).toBe(secret);
+          expect(form.has("client_assertion")).toBe(false);
+        }
+        return;
+      }
+      const jtis = new Set<unknown>();
+      for (const { form } of tokenRequests) {
+        expect(form.get("client_secret")).toBeNull();
+        expect(form.get("client_assertion_type")).toBe(
+          "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        );
+        const assertion = form.get("client_assertion") ?? "";
+        const header = decodeProtectedHeader(assertion);
+        const claims = decodeJwt(assertion);
+        expect(header.alg).toBe(credential.alg);
+        expect(header.x5t).toBe(x5tOf(credential.certPem as string));
+        expect(header["x5t#S256"]).toBeUndefined();
+        expect(claims.aud).toBe(tokenEndpoint);
+        expect(claims.iss).toBe(credential.clientId);
+        expect(claims.sub).toBe(credential.clientId);
+        expect(typeof claims.jti).toBe("string");
+        expect(typeof claims.exp).toBe("number");
+        jtis.add(claims.jti);
+      }
+      expect(jtis.size).toBe(tokenRequests.length);
+    },
+  );
+
+  it.each(cases)(
+    "$name: an issuer with a path (a Keycloak-style realm), given with a trailing slash",
+    async (credential) => {
+      const realmIssuer = (realm as RunningProvider).issuer;
+      const { fetcher, discovery, tokenRequests } = recordingFetch();
+      const app = appFor(credential, fetcher, `${realmIssuer}/`);
+      const first = await app.acquireTokenForClient(scopes);
+      expect(first.authenticationResultMetadata.tokenSource).toBe(TokenSource.IdentityProvider);
+      expect(first.authenticationResultMetadata.tokenEndpoint).toBe(`${realmIssuer}/token`);
+      expect(discovery).toEqual([`${realmIssuer}/.well-known/openid-configuration`]);
+      await jwtVerify(first.accessToken, createRemoteJWKSet(new URL(`${realmIssuer}/jwks`)), {
+        issuer: realmIssuer,
+        audience: resource,
+      });
+      const refreshed = await app.acquireTokenForClient(scopes, { forceRefresh: true });
+      expect(refreshed.authenticationResultMetadata.tokenSource).toBe(TokenSource.IdentityProvider);
+      expect(
+        (await app.acquireTokenForClient(scopes)).authenticationResultMetadata.tokenSource,
+      ).toBe(TokenSource.Cache);
+      if (credential.alg !== undefined) {
+        for (const { form } of tokenRequests)
+          expect(decodeJwt(form.get("client_assertion") ?? "").aud).toBe(`${realmIssuer}/token`);
+      }
+    },
+  );
 
   it("a wrong client secret is a ServiceError invalid_client", async () => {
     const { fetcher, tokenRequests } = recordingFetch();
@@ -344,7 +427,14 @@ describe("entra-edge against oidc-provider", () => {
   it("a private_key_jwt client signing with another client's key is refused with invalid_client", async () => {
     const { fetcher } = recordingFetch();
     // es256-client is registered with the EC key; an RSA assertion must not pass.
-    const app = appFor({ name: "wrong key", clientId: "es256-client", certificate: { privateKey: rsaKey, certificate: rsaCert } }, fetcher);
+    const app = appFor(
+      {
+        name: "wrong key",
+        clientId: "es256-client",
+        certificate: { privateKey: rsaKey, certificate: rsaCert },
+      },
+      fetcher,
+    );
     const error = await app.acquireTokenForClient(scopes).then(
       () => undefined,
       (caught: unknown) => caught,
@@ -357,7 +447,14 @@ describe("entra-edge against oidc-provider", () => {
   // the registered alg and refuses a replayed assertion.
   it("the server enforces the pinned alg: the PS256 client refuses the RS256 default", async () => {
     const { fetcher } = recordingFetch();
-    const app = appFor({ name: "rs256 for ps256 client", clientId: "ps256-client", certificate: { privateKey: rsaKey, certificate: rsaCert } }, fetcher);
+    const app = appFor(
+      {
+        name: "rs256 for ps256 client",
+        clientId: "ps256-client",
+        certificate: { privateKey: rsaKey, certificate: rsaCert },
+      },
+      fetcher,
+    );
     const before = authErrors.length;
     const error = await app.acquireTokenForClient(scopes).then(
       () => undefined,
@@ -374,7 +471,11 @@ describe("entra-edge against oidc-provider", () => {
     await app.acquireTokenForClient(scopes);
     const sent = tokenRequests[0] as SentRequest;
     const before = authErrors.length;
-    const replay = await fetch(sent.url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: sent.form.toString() });
+    const replay = await fetch(sent.url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: sent.form.toString(),
+    });
     expect(replay.status).toBe(401);
     expect(((await replay.json()) as { error?: string }).error).toBe("invalid_client");
     expect(authErrors.slice(before).join(" ")).toContain("must only be used once");
@@ -399,7 +500,9 @@ describe("entra-edge against oidc-provider", () => {
     const app = appFor(cases[1] as CredentialCase, fetcher);
 
     // Concurrent first calls: one discovery, one token request (single flight).
-    const concurrent = await Promise.all(Array.from({ length: 8 }, () => app.acquireTokenForClient(scopes).executeAsync()));
+    const concurrent = await Promise.all(
+      Array.from({ length: 8 }, () => app.acquireTokenForClient(scopes).executeAsync()),
+    );
     expect(new Set(concurrent.map((result) => result.accessToken)).size).toBe(1);
     expect(discovery).toHaveLength(1);
     expect(tokenRequests).toHaveLength(1);
@@ -407,16 +510,26 @@ describe("entra-edge against oidc-provider", () => {
     // Another resource, cache hits and forced refreshes: still no second discovery.
     const other = await app.acquireTokenForClient(otherScopes);
     expect(other.authenticationResultMetadata.tokenSource).toBe(TokenSource.IdentityProvider);
-    await jwtVerify(other.accessToken, createRemoteJWKSet(new URL(`${issuer}/jwks`)), { issuer, audience: otherResource });
+    await jwtVerify(other.accessToken, createRemoteJWKSet(new URL(`${issuer}/jwks`)), {
+      issuer,
+      audience: otherResource,
+    });
     for (let i = 0; i < 5; i++) {
-      expect((await app.acquireTokenForClient(scopes)).authenticationResultMetadata.tokenSource).toBe(TokenSource.Cache);
-      expect((await app.acquireTokenForClient(otherScopes)).authenticationResultMetadata.tokenSource).toBe(TokenSource.Cache);
+      expect(
+        (await app.acquireTokenForClient(scopes)).authenticationResultMetadata.tokenSource,
+      ).toBe(TokenSource.Cache);
+      expect(
+        (await app.acquireTokenForClient(otherScopes)).authenticationResultMetadata.tokenSource,
+      ).toBe(TokenSource.Cache);
     }
     for (let i = 0; i < 3; i++) await app.acquireTokenForClient(scopes, { forceRefresh: true });
 
     expect(discovery).toEqual([`${issuer}/.well-known/openid-configuration`]);
     expect(tokenRequests).toHaveLength(5);
-    expect(new Set(tokenRequests.map(({ form }) => decodeJwt(form.get("client_assertion") ?? "").jti)).size).toBe(5);
+    expect(
+      new Set(tokenRequests.map(({ form }) => decodeJwt(form.get("client_assertion") ?? "").jti))
+        .size,
+    ).toBe(5);
   });
 
   it("the provider reported no server errors", () => {

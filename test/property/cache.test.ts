@@ -13,7 +13,8 @@ import { fastHash128, prefixedHash128 } from "../../src/internal/fast-hash";
 import { scopesCacheKey, validateScopes } from "../../src/scopes";
 import { anyCodeUnits, runs } from "./support";
 
-const key = "login.windows.net|11111111-2222-3333-4444-555555555555|bearer|72f988bf-86f1-41af-91ab-2d7cd011db47|https://graph.microsoft.com/.default";
+const key =
+  "login.windows.net|11111111-2222-3333-4444-555555555555|bearer|72f988bf-86f1-41af-91ab-2d7cd011db47|https://graph.microsoft.com/.default";
 const token: CachedToken = {
   accessToken: "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln",
   tokenType: "Bearer",
@@ -23,19 +24,58 @@ const token: CachedToken = {
   cachedAt: 1_794_996_400_000,
   scopes: ["https://graph.microsoft.com/.default"],
   tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
-  tokenEndpoint: "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/v2.0/token",
+  tokenEndpoint:
+    "https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/v2.0/token",
 };
-const recordFields = ["v", "k", "at", "tt", "exp", "ext", "ref", "cat", "sc", "tid", "te", "__proto__", "constructor", "toString"] as const;
+const recordFields = [
+  "v",
+  "k",
+  "at",
+  "tt",
+  "exp",
+  "ext",
+  "ref",
+  "cat",
+  "sc",
+  "tid",
+  "te",
+  "__proto__",
+  "constructor",
+  "toString",
+] as const;
 
 describe("L2 records", () => {
   // A record is a JSON header, a newline and the token: mutate the token as if it were one more field.
   const stored = serializeTokenRecord(key, token);
-  const valid = { ...(JSON.parse(stored.slice(0, stored.indexOf("\n"))) as Record<string, unknown>), at: token.accessToken };
+  const valid = {
+    ...(JSON.parse(stored.slice(0, stored.indexOf("\n"))) as Record<string, unknown>),
+    at: token.accessToken,
+  };
   const serialize = (record: Record<string, unknown>): string => {
     const { at, ...header } = record;
-    return JSON.stringify(header) + (at === undefined ? "" : `\n${typeof at === "string" ? at : JSON.stringify(at)}`);
+    return (
+      JSON.stringify(header) +
+      (at === undefined ? "" : `\n${typeof at === "string" ? at : JSON.stringify(at)}`)
+    );
   };
-  const oddValues = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(1e308, -1e308, -0, 0, Number.MAX_SAFE_INTEGER, "", [], {}, null, [1], ["x"], [null], "1795000000000"));
+  const oddValues = fc.oneof(
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.constantFrom(
+      1e308,
+      -1e308,
+      -0,
+      0,
+      Number.MAX_SAFE_INTEGER,
+      "",
+      [],
+      {},
+      null,
+      [1],
+      ["x"],
+      [null],
+      "1795000000000",
+    ),
+  );
   const mutatedRecord = fc
     .record({
       overrides: fc.array(fc.tuple(fc.constantFrom(...recordFields), oddValues), { maxLength: 3 }),
@@ -43,7 +83,13 @@ describe("L2 records", () => {
     })
     .map(({ overrides, drop }) => {
       const record: Record<string, unknown> = { ...valid };
-      for (const [name, value] of overrides) Object.defineProperty(record, name, { value, enumerable: true, configurable: true, writable: true });
+      for (const [name, value] of overrides)
+        Object.defineProperty(record, name, {
+          value,
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
       for (const name of drop) delete record[name];
       return serialize(record);
     });
@@ -51,8 +97,22 @@ describe("L2 records", () => {
     { weight: 4, arbitrary: mutatedRecord },
     { weight: 1, arbitrary: anyCodeUnits(80) },
     { weight: 1, arbitrary: fc.json() },
-    { weight: 1, arbitrary: mutatedRecord.map((text) => text.slice(0, Math.floor(text.length / 2))) },
-    { weight: 1, arbitrary: fc.constantFrom("", "null", "1e309", '{"v":1}', '{"v":1,"exp":1e309}', "[]", "\uFEFF{}") },
+    {
+      weight: 1,
+      arbitrary: mutatedRecord.map((text) => text.slice(0, Math.floor(text.length / 2))),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        "",
+        "null",
+        "1e309",
+        '{"v":1}',
+        '{"v":1,"exp":1e309}',
+        "[]",
+        "\uFEFF{}",
+      ),
+    },
   );
 
   it("parseTokenRecord: a token with sane fields or undefined, never a throw", () => {
@@ -63,7 +123,8 @@ describe("L2 records", () => {
         if (parsed === undefined) return;
         expect(parsed.accessToken).not.toBe("");
         expect(parsed.tokenType).not.toBe("");
-        for (const n of [parsed.expiresOn, parsed.extendedExpiresOn, parsed.cachedAt]) expect(Number.isFinite(n)).toBe(true);
+        for (const n of [parsed.expiresOn, parsed.extendedExpiresOn, parsed.cachedAt])
+          expect(Number.isFinite(n)).toBe(true);
         expect(Number.isNaN(parsed.refreshOn)).toBe(false);
         expect(parsed.scopes.every((s) => typeof s === "string")).toBe(true);
         // The record names its own key (a mutation may have changed it): it is refused under any other.
@@ -99,9 +160,11 @@ describe("L2 records", () => {
   it("the store key hash is stable: records written by earlier versions stay readable", () => {
     expect(fastHash128("")).toBe("ab3e7c0b4f3e71d9399430e8fef8781a");
     expect(fastHash128("hello")).toBe("bf9aec5dfae6ce9d92a462f80a1252d6");
-    expect(fastHash128("login.microsoftonline.com|b3c1e2d4-5a6b-4c7d-8e9f-0a1b2c3d4e5f|bearer|contoso.onmicrosoft.com|https://graph.microsoft.com/.default")).toBe(
-      "7afeb14bddca2c11a9d0cbc5f35424a4",
-    );
+    expect(
+      fastHash128(
+        "login.microsoftonline.com|b3c1e2d4-5a6b-4c7d-8e9f-0a1b2c3d4e5f|bearer|contoso.onmicrosoft.com|https://graph.microsoft.com/.default",
+      ),
+    ).toBe("7afeb14bddca2c11a9d0cbc5f35424a4");
     expect(fastHash128("\u00e9\ud83d\ude00|x")).toBe("b18c846422ead131e72d3b87f9ba07d0");
   });
 
@@ -118,16 +181,83 @@ describe("L2 records", () => {
 
 describe("cache keys", () => {
   /** Adversarial pieces: the separator, escapes, spaces, case pairs and unicode that lower-cases oddly. */
-  const nasty = fc.constantFrom("|", "%", "%7C", "%7c", "%25", " ", "a", "A", "b", "B", ".", "-", "_", "0", "é", "É", "İ", "i̇", "ß", "ẞ", "\u212A", "k", "K", "/", ":", "\u0000", "\uFFFD", "/.default");
-  const piece = (maxLength: number) => fc.array(nasty, { maxLength }).map((parts) => parts.join(""));
+  const nasty = fc.constantFrom(
+    "|",
+    "%",
+    "%7C",
+    "%7c",
+    "%25",
+    " ",
+    "a",
+    "A",
+    "b",
+    "B",
+    ".",
+    "-",
+    "_",
+    "0",
+    "é",
+    "É",
+    "İ",
+    "i̇",
+    "ß",
+    "ẞ",
+    "\u212A",
+    "k",
+    "K",
+    "/",
+    ":",
+    "\u0000",
+    "\uFFFD",
+    "/.default",
+  );
+  const piece = (maxLength: number) =>
+    fc.array(nasty, { maxLength }).map((parts) => parts.join(""));
 
-  const clouds = fc.oneof(fc.constantFrom("login.windows.net", "LOGIN.windows.net", "login.microsoftonline.us", "https://issuer.test/realms/a", "https://issuer.test/realms/a|b"), piece(6));
-  const clients = fc.oneof(fc.constantFrom("11111111-2222-3333-4444-555555555555", "11111111-2222-3333-4444-55555555555A"), piece(6));
+  const clouds = fc.oneof(
+    fc.constantFrom(
+      "login.windows.net",
+      "LOGIN.windows.net",
+      "login.microsoftonline.us",
+      "https://issuer.test/realms/a",
+      "https://issuer.test/realms/a|b",
+    ),
+    piece(6),
+  );
+  const clients = fc.oneof(
+    fc.constantFrom("11111111-2222-3333-4444-555555555555", "11111111-2222-3333-4444-55555555555A"),
+    piece(6),
+  );
   const tokenTypes = fc.constantFrom("bearer", "pop", "ssh-cert");
   // Tenants reaching the key have passed the tenant pattern check.
-  const tenants = fc.oneof(fc.constant(undefined), fc.constantFrom("72f988bf-86f1-41af-91ab-2d7cd011db47", "Contoso.onmicrosoft.com", "a", "A", "a.b", "a-b", "a_b"), piece(6).filter(isTenantShaped));
+  const tenants = fc.oneof(
+    fc.constant(undefined),
+    fc.constantFrom(
+      "72f988bf-86f1-41af-91ab-2d7cd011db47",
+      "Contoso.onmicrosoft.com",
+      "a",
+      "A",
+      "a.b",
+      "a-b",
+      "a_b",
+    ),
+    piece(6).filter(isTenantShaped),
+  );
   // Scopes reaching the key have passed validateScopes (for Entra: one resource's /.default; for OIDC: any non-blank strings).
-  const rawScopes = fc.array(fc.oneof(piece(5).map((s) => `${s}/.default`), piece(5), fc.constantFrom("openid", "OpenID", "profile", "https://graph.microsoft.com/.default", "https://GRAPH.microsoft.com/.default")), { minLength: 1, maxLength: 4 });
+  const rawScopes = fc.array(
+    fc.oneof(
+      piece(5).map((s) => `${s}/.default`),
+      piece(5),
+      fc.constantFrom(
+        "openid",
+        "OpenID",
+        "profile",
+        "https://graph.microsoft.com/.default",
+        "https://GRAPH.microsoft.com/.default",
+      ),
+    ),
+    { minLength: 1, maxLength: 4 },
+  );
   const kinds = fc.constantFrom("entra", "oidc" as const);
 
   interface Tuple {
@@ -139,7 +269,14 @@ describe("cache keys", () => {
   }
 
   const tuples: fc.Arbitrary<Tuple> = fc
-    .record({ cloud: clouds, client: clients, tokenType: tokenTypes, tenant: tenants, raw: rawScopes, kind: kinds })
+    .record({
+      cloud: clouds,
+      client: clients,
+      tokenType: tokenTypes,
+      tenant: tenants,
+      raw: rawScopes,
+      kind: kinds,
+    })
     .map(({ raw, kind, ...rest }): Tuple | undefined => {
       try {
         return { ...rest, scopes: validateScopes(raw, kind) };
@@ -152,13 +289,26 @@ describe("cache keys", () => {
 
   /** The tuple after the documented normalisation. */
   const normalised = (t: Tuple): string =>
-    JSON.stringify([t.cloud.toLowerCase(), t.client.toLowerCase(), t.tokenType, t.tenant?.toLowerCase() ?? null, [...new Set(t.scopes.map((s) => s.toLowerCase()))].sort()]);
-  const keyOf = (t: Tuple): string => tokenCacheKey(cacheKeyPrefix(t.cloud, t.client, t.tokenType), t.tenant, scopesCacheKey(t.scopes));
+    JSON.stringify([
+      t.cloud.toLowerCase(),
+      t.client.toLowerCase(),
+      t.tokenType,
+      t.tenant?.toLowerCase() ?? null,
+      [...new Set(t.scopes.map((s) => s.toLowerCase()))].sort(),
+    ]);
+  const keyOf = (t: Tuple): string =>
+    tokenCacheKey(
+      cacheKeyPrefix(t.cloud, t.client, t.tokenType),
+      t.tenant,
+      scopesCacheKey(t.scopes),
+    );
 
   it("distinct normalised tuples never share a key, and equal ones always do (pairs)", () => {
     fc.assert(
       fc.property(tuples, tuples, (a, b) => {
-        expect(keyOf(a) === keyOf(b), `${normalised(a)} vs ${normalised(b)}: ${keyOf(a)}`).toBe(normalised(a) === normalised(b));
+        expect(keyOf(a) === keyOf(b), `${normalised(a)} vs ${normalised(b)}: ${keyOf(a)}`).toBe(
+          normalised(a) === normalised(b),
+        );
       }),
       { numRuns: runs.cheap },
     );
@@ -188,11 +338,29 @@ describe("cache keys", () => {
         { cloud: "a", client: "b|c", tokenType: "bearer", tenant: "t", scopes: ["s/.default"] },
       ],
       [
-        { cloud: "a", client: "c|bearer", tokenType: "bearer", tenant: "t", scopes: ["s/.default"] },
-        { cloud: "a", client: "c", tokenType: "bearer", tenant: "bearer", scopes: ["t|s/.default"] },
+        {
+          cloud: "a",
+          client: "c|bearer",
+          tokenType: "bearer",
+          tenant: "t",
+          scopes: ["s/.default"],
+        },
+        {
+          cloud: "a",
+          client: "c",
+          tokenType: "bearer",
+          tenant: "bearer",
+          scopes: ["t|s/.default"],
+        },
       ],
       [
-        { cloud: "a", client: "c", tokenType: "bearer", tenant: undefined, scopes: ["t|s/.default"] },
+        {
+          cloud: "a",
+          client: "c",
+          tokenType: "bearer",
+          tenant: undefined,
+          scopes: ["t|s/.default"],
+        },
         { cloud: "a", client: "c", tokenType: "bearer", tenant: "t", scopes: ["s/.default"] },
       ],
       [
@@ -200,7 +368,8 @@ describe("cache keys", () => {
         { cloud: "a|b", client: "c", tokenType: "bearer", tenant: "t", scopes: ["s/.default"] },
       ],
     ];
-    for (const [a, b] of cases) expect(keyOf(a), `${normalised(a)} vs ${normalised(b)}`).not.toBe(keyOf(b));
+    for (const [a, b] of cases)
+      expect(keyOf(a), `${normalised(a)} vs ${normalised(b)}`).not.toBe(keyOf(b));
   });
 
   it("the normalisation is honoured: case, scope order and duplicates do not change the key", () => {
@@ -209,7 +378,13 @@ describe("cache keys", () => {
         const flip = (s: string) => (upper(s) ? s.toUpperCase() : s);
         // Only ASCII case changes are promised to be equivalent (toUpperCase of unicode is not an inverse of toLowerCase).
         const asciiFlip = (s: string) => (/^[\x20-\x7e]*$/.test(s) ? flip(s) : s);
-        const variant: Tuple = { ...t, cloud: asciiFlip(t.cloud), client: asciiFlip(t.client), tenant: t.tenant === undefined ? undefined : asciiFlip(t.tenant), scopes: [...t.scopes].reverse().concat(t.scopes.slice(0, 1)).map(asciiFlip) };
+        const variant: Tuple = {
+          ...t,
+          cloud: asciiFlip(t.cloud),
+          client: asciiFlip(t.client),
+          tenant: t.tenant === undefined ? undefined : asciiFlip(t.tenant),
+          scopes: [...t.scopes].reverse().concat(t.scopes.slice(0, 1)).map(asciiFlip),
+        };
         expect(keyOf(variant)).toBe(keyOf(t));
       }),
       { numRuns: runs.cheap },

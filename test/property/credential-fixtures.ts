@@ -2,8 +2,21 @@
 import fc from "fast-check";
 import { expect } from "vitest";
 import { ClientError } from "../../src/errors";
-import { defaultAlgorithmFor, importSigningKey, type PrivateKeyMaterial } from "../../src/credentials/private-key";
-import { expectNoChunkOf, fixtureBytes, fixtureText, mutatedDer, mutatedText, onlyClientError, pemBody, toPem } from "./support";
+import {
+  defaultAlgorithmFor,
+  importSigningKey,
+  type PrivateKeyMaterial,
+} from "../../src/credentials/private-key";
+import {
+  expectNoChunkOf,
+  fixtureBytes,
+  fixtureText,
+  mutatedDer,
+  mutatedText,
+  onlyClientError,
+  pemBody,
+  toPem,
+} from "./support";
 
 const keyFixtures = [
   "rsa.pkcs8.pem",
@@ -27,27 +40,72 @@ const keyFixtures = [
   "rsa.enc-pbes1.pem",
   "rsa.legacy-enc.pem",
 ] as const;
-const certificateFixtures = ["rsa.crt.pem", "chain.pem", "chain-ca-first.pem", "ec256.crt.pem", "ec521.crt.pem", "rsa-pss.crt.pem"] as const;
-const pfxFixtures = ["rsa.pfx", "rsa.nomac.pfx", "rsa.nocrypt.pfx", "rsa.nokey.pfx", "chain.pfx", "ec256.pfx", "ec384.sha512mac.pfx", "rsa.aes128-sha1mac.pfx", "rsa.legacy.pfx", "rsa.3des.pfx", "rsa.empty-password.pfx"] as const;
-export const labels = ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "CERTIFICATE", "OPENSSH PRIVATE KEY", "PUBLIC KEY"] as const;
+const certificateFixtures = [
+  "rsa.crt.pem",
+  "chain.pem",
+  "chain-ca-first.pem",
+  "ec256.crt.pem",
+  "ec521.crt.pem",
+  "rsa-pss.crt.pem",
+] as const;
+const pfxFixtures = [
+  "rsa.pfx",
+  "rsa.nomac.pfx",
+  "rsa.nocrypt.pfx",
+  "rsa.nokey.pfx",
+  "chain.pfx",
+  "ec256.pfx",
+  "ec384.sha512mac.pfx",
+  "rsa.aes128-sha1mac.pfx",
+  "rsa.legacy.pfx",
+  "rsa.3des.pfx",
+  "rsa.empty-password.pfx",
+] as const;
+export const labels = [
+  "PRIVATE KEY",
+  "RSA PRIVATE KEY",
+  "EC PRIVATE KEY",
+  "ENCRYPTED PRIVATE KEY",
+  "CERTIFICATE",
+  "OPENSSH PRIVATE KEY",
+  "PUBLIC KEY",
+] as const;
 export const passwords = fc.constantFrom(undefined, "secret", "", "wrong", "pässwörd€");
 
-export const keys = keyFixtures.map((name) => ({ name, pem: fixtureText(name), ...pemBody(fixtureText(name)) }));
-export const certificates = certificateFixtures.map((name) => ({ name, pem: fixtureText(name), ...pemBody(fixtureText(name)) }));
+export const keys = keyFixtures.map((name) => ({
+  name,
+  pem: fixtureText(name),
+  ...pemBody(fixtureText(name)),
+}));
+export const certificates = certificateFixtures.map((name) => ({
+  name,
+  pem: fixtureText(name),
+  ...pemBody(fixtureText(name)),
+}));
 export const pfxFiles = pfxFixtures.map((name) => ({ name, bytes: fixtureBytes(name) }));
 export const rsaKey = keys[0] as (typeof keys)[number];
 
 /** A key PEM mutated at the text level or at the DER level, under its own or another label. */
 export const mutatedKeyPem = fc.oneof(
   fc.constantFrom(...keys).chain((key) => mutatedText(key.pem).map((pem) => ({ key, pem }))),
-  fc.constantFrom(...keys).chain((key) =>
-    fc.tuple(mutatedDer(key.der), fc.oneof(fc.constant(key.label), fc.constantFrom(...labels))).map(([der, label]) => ({ key, pem: toPem(label, der) })),
-  ),
+  fc
+    .constantFrom(...keys)
+    .chain((key) =>
+      fc
+        .tuple(mutatedDer(key.der), fc.oneof(fc.constant(key.label), fc.constantFrom(...labels)))
+        .map(([der, label]) => ({ key, pem: toPem(label, der) })),
+    ),
 );
 
 /** Checks that a failure message repeats no 16-character chunk of the key it was given. */
 export function expectNoKeyMaterial(outcome: unknown, base64: string): void {
-  if (outcome instanceof ClientError) expectNoChunkOf(`${outcome.message} ${String(outcome.cause ?? "")}`, base64, 16, "key material in the error");
+  if (outcome instanceof ClientError)
+    expectNoChunkOf(
+      `${outcome.message} ${String(outcome.cause ?? "")}`,
+      base64,
+      16,
+      "key material in the error",
+    );
 }
 
 /** Imports a decoded key the way the certificate credential does: only ClientError may come out. */
@@ -57,4 +115,3 @@ export async function importDecoded(material: unknown): Promise<void> {
   expect(["RSA", "EC"]).toContain(key.keyType);
   await onlyClientError(() => importSigningKey(key, defaultAlgorithmFor(key)));
 }
-

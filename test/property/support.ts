@@ -8,23 +8,33 @@ import { ClientError } from "../../src/errors";
 
 const dir = new URL("../fixtures/keys/", import.meta.url);
 export const fixtureText = (name: string): string => readFileSync(new URL(name, dir), "utf8");
-export const fixtureBytes = (name: string): Uint8Array<ArrayBuffer> => new Uint8Array(readFileSync(new URL(name, dir)));
+export const fixtureBytes = (name: string): Uint8Array<ArrayBuffer> =>
+  new Uint8Array(readFileSync(new URL(name, dir)));
 
 /** Run counts: bounded so that the whole folder stays well under 20 s. */
 export const runs = { cheap: 500, medium: 300, costly: 100 } as const;
 
 /** The base64 body of the first PEM block of `pem`, and its DER. */
-export function pemBody(pem: string): { label: string; base64: string; der: Uint8Array<ArrayBuffer> } {
+export function pemBody(pem: string): {
+  label: string;
+  base64: string;
+  der: Uint8Array<ArrayBuffer>;
+} {
   const blocks = [...pem.matchAll(/-----BEGIN ([^-]+)-----([\s\S]*?)-----END \1-----/g)];
   const match = blocks.find((block) => /PRIVATE KEY|CERTIFICATE/.test(block[1] ?? "")) ?? blocks[0];
   if (match === undefined) throw new Error("fixture is not PEM");
-  const base64 = (match[2] ?? "").split(/\r?\n/).filter((line) => line !== "" && !line.includes(":")).join("");
+  const base64 = (match[2] ?? "")
+    .split(/\r?\n/)
+    .filter((line) => line !== "" && !line.includes(":"))
+    .join("");
   return { label: match[1] as string, base64, der: new Uint8Array(Buffer.from(base64, "base64")) };
 }
 
 /** DER bytes as a PEM block with `label`. */
 export function toPem(label: string, der: Uint8Array, headers = ""): string {
-  const base64 = Buffer.from(der).toString("base64").replace(/.{1,64}/g, "$&\n");
+  const base64 = Buffer.from(der)
+    .toString("base64")
+    .replace(/.{1,64}/g, "$&\n");
   return `-----BEGIN ${label}-----\n${headers}${base64}-----END ${label}-----\n`;
 }
 
@@ -38,16 +48,41 @@ type ByteEdit =
   | { kind: "length"; at: number; bytes: readonly number[] };
 
 const byteEdit: fc.Arbitrary<ByteEdit> = fc.oneof(
-  fc.record({ kind: fc.constant("set" as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ kind: fc.constant("flip" as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-  fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 8 }) }),
-  fc.record({ kind: fc.constant("delete" as const), at: fc.nat(), count: fc.integer({ min: 1, max: 16 }) }),
+  fc.record({
+    kind: fc.constant("set" as const),
+    at: fc.nat(),
+    value: fc.integer({ min: 0, max: 255 }),
+  }),
+  fc.record({
+    kind: fc.constant("flip" as const),
+    at: fc.nat(),
+    bit: fc.integer({ min: 0, max: 7 }),
+  }),
+  fc.record({
+    kind: fc.constant("insert" as const),
+    at: fc.nat(),
+    bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 8 }),
+  }),
+  fc.record({
+    kind: fc.constant("delete" as const),
+    at: fc.nat(),
+    count: fc.integer({ min: 1, max: 16 }),
+  }),
   fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
   // Hostile length octets: indefinite, long forms, 4 GiB, more octets than allowed.
   fc.record({
     kind: fc.constant("length" as const),
     at: fc.nat(),
-    bytes: fc.constantFrom([0x80], [0x81, 0xff], [0x82, 0xff, 0xff], [0x84, 0xff, 0xff, 0xff, 0xff], [0x85, 1, 0, 0, 0, 0], [0x89, 1, 2, 3, 4, 5, 6, 7, 8, 9], [0x00], [0x7f]),
+    bytes: fc.constantFrom(
+      [0x80],
+      [0x81, 0xff],
+      [0x82, 0xff, 0xff],
+      [0x84, 0xff, 0xff, 0xff, 0xff],
+      [0x85, 1, 0, 0, 0, 0],
+      [0x89, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+      [0x00],
+      [0x7f],
+    ),
   }),
 );
 
@@ -73,20 +108,42 @@ function applyEdit(bytes: Uint8Array, edit: ByteEdit): Uint8Array {
       return bytes.slice(0, at);
     case "length":
       // Replace the byte after `at` (often a length octet) with hostile length octets.
-      return Uint8Array.from([...bytes.subarray(0, at + 1), ...edit.bytes, ...bytes.subarray(at + 2)]);
+      return Uint8Array.from([
+        ...bytes.subarray(0, at + 1),
+        ...edit.bytes,
+        ...bytes.subarray(at + 2),
+      ]);
   }
 }
 
 /** `bytes` with 1 to 4 random edits, biased towards the first 64 bytes (the headers of every structure). */
 export function mutatedBytes(bytes: Uint8Array): fc.Arbitrary<Uint8Array<ArrayBuffer>> {
   const early = byteEdit.map((edit) => ({ ...edit, at: edit.at % 64 }) as ByteEdit);
-  return fc.array(fc.oneof(early, byteEdit), { minLength: 1, maxLength: 4 }).map((edits) => new Uint8Array(edits.reduce(applyEdit, bytes)));
+  return fc
+    .array(fc.oneof(early, byteEdit), { minLength: 1, maxLength: 4 })
+    .map((edits) => new Uint8Array(edits.reduce(applyEdit, bytes)));
 }
 
 /** One edit of a PEM text. */
 export function mutatedText(text: string): fc.Arbitrary<string> {
   const piece = fc.oneof(
-    fc.constantFrom("-----BEGIN ", "-----END ", "-----", "PRIVATE KEY", "CERTIFICATE", "\n", "\r\n", "\\n", "=", "==", ":", "Proc-Type: 4,ENCRYPTED\n", "\u0000", "é", "\uD800"),
+    fc.constantFrom(
+      "-----BEGIN ",
+      "-----END ",
+      "-----",
+      "PRIVATE KEY",
+      "CERTIFICATE",
+      "\n",
+      "\r\n",
+      "\\n",
+      "=",
+      "==",
+      ":",
+      "Proc-Type: 4,ENCRYPTED\n",
+      "\u0000",
+      "é",
+      "\uD800",
+    ),
     fc.string({ maxLength: 8 }),
   );
   const edit = fc.oneof(
@@ -106,12 +163,33 @@ export const derTree: fc.Arbitrary<Uint8Array<ArrayBuffer>> = fc
   .letrec<{ node: Uint8Array }>((tie) => ({
     node: fc.oneof(
       { depthSize: "small", withCrossShrink: true },
-      fc.record({ tag: fc.constantFrom(0x02, 0x03, 0x04, 0x05, 0x06, 0x0c, 0x17, 0x18, 0x1e, 0x80, 0x81), content: fc.uint8Array({ maxLength: 24 }) }).map(({ tag, content }) => tlv(tag, content)),
-      fc.record({ tag: fc.constantFrom(0x30, 0x31, 0xa0, 0xa1, 0xa3, 0x24), children: fc.array(tie("node"), { maxLength: 4 }) }).map(({ tag, children }) => tlv(tag, concat(children))),
-      fc.oneof(fc.constant(Uint8Array.of(0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01)), fc.constant(Uint8Array.of(0x02, 0x01, 0x00)), fc.constant(Uint8Array.of(0x02, 0x01, 0x03))),
+      fc
+        .record({
+          tag: fc.constantFrom(0x02, 0x03, 0x04, 0x05, 0x06, 0x0c, 0x17, 0x18, 0x1e, 0x80, 0x81),
+          content: fc.uint8Array({ maxLength: 24 }),
+        })
+        .map(({ tag, content }) => tlv(tag, content)),
+      fc
+        .record({
+          tag: fc.constantFrom(0x30, 0x31, 0xa0, 0xa1, 0xa3, 0x24),
+          children: fc.array(tie("node"), { maxLength: 4 }),
+        })
+        .map(({ tag, children }) => tlv(tag, concat(children))),
+      fc.oneof(
+        fc.constant(
+          Uint8Array.of(0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01),
+        ),
+        fc.constant(Uint8Array.of(0x02, 0x01, 0x00)),
+        fc.constant(Uint8Array.of(0x02, 0x01, 0x03)),
+      ),
     ),
   }))
-  .node.chain((der) => fc.oneof({ weight: 3, arbitrary: fc.constant(new Uint8Array(der)) }, { weight: 1, arbitrary: mutatedBytes(der) }));
+  .node.chain((der) =>
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constant(new Uint8Array(der)) },
+      { weight: 1, arbitrary: mutatedBytes(der) },
+    ),
+  );
 
 function tlv(tag: number, content: Uint8Array): Uint8Array {
   const n = content.length;
@@ -125,13 +203,18 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 
 /** Strings with any UTF-16 code unit, lone surrogates included. */
 export const anyCodeUnits = (maxLength = 40): fc.Arbitrary<string> =>
-  fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength }).map((units) => String.fromCharCode(...units));
+  fc
+    .array(fc.integer({ min: 0, max: 0xffff }), { maxLength })
+    .map((units) => String.fromCharCode(...units));
 
 /**
  * Runs `action` and returns its value or the `ClientError` it threw; anything else thrown fails,
  * and so does still being pending after `ms` (a hang).
  */
-export async function onlyClientError<T>(action: () => T | Promise<T>, ms = 3000): Promise<T | ClientError> {
+export async function onlyClientError<T>(
+  action: () => T | Promise<T>,
+  ms = 3000,
+): Promise<T | ClientError> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const hang = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`hung: still pending after ${ms} ms`)), ms);
@@ -154,7 +237,8 @@ function describe(error: unknown): string {
 export function expectNoChunkOf(text: string, secret: string, size = 16, what = "secret"): void {
   for (let i = 0; i + size <= secret.length; i++) {
     const chunk = secret.slice(i, i + size);
-    if (text.includes(chunk)) expect.fail(`${what}: "${chunk}" (offset ${i}) appears in: ${text.slice(0, 300)}`);
+    if (text.includes(chunk))
+      expect.fail(`${what}: "${chunk}" (offset ${i}) appears in: ${text.slice(0, 300)}`);
   }
 }
 
@@ -206,15 +290,30 @@ function parseTree(bytes: Uint8Array, depth = 0): Tree[] | undefined {
 }
 
 function encodeTree(nodes: readonly Tree[]): Uint8Array {
-  return concat(nodes.map((node) => tlv(node.tag, node.children === undefined ? (node.value ?? new Uint8Array()) : concat([Uint8Array.from(node.prefix ?? []), encodeTree(node.children)]))));
+  return concat(
+    nodes.map((node) =>
+      tlv(
+        node.tag,
+        node.children === undefined
+          ? (node.value ?? new Uint8Array())
+          : concat([Uint8Array.from(node.prefix ?? []), encodeTree(node.children)]),
+      ),
+    ),
+  );
 }
 
 function clone(nodes: readonly Tree[]): Tree[] {
-  return nodes.map((node) => ({ ...node, ...(node.children === undefined ? {} : { children: clone(node.children) }) }));
+  return nodes.map((node) => ({
+    ...node,
+    ...(node.children === undefined ? {} : { children: clone(node.children) }),
+  }));
 }
 
 /** Every node with the list that holds it, in document order. */
-function allNodes(nodes: Tree[], out: { list: Tree[]; index: number }[] = []): { list: Tree[]; index: number }[] {
+function allNodes(
+  nodes: Tree[],
+  out: { list: Tree[]; index: number }[] = [],
+): { list: Tree[]; index: number }[] {
   nodes.forEach((node, index) => {
     out.push({ list: nodes, index });
     if (node.children !== undefined) allNodes(node.children, out);
@@ -238,11 +337,27 @@ const treeEdit: fc.Arbitrary<{ node: number; edit: TreeEdit }> = fc.record({
       kind: fc.constant("value" as const),
       bytes: fc.oneof(
         fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 10 }),
-        fc.constantFrom([], [0], [0x80], [0xff], [0x7f, 0xff, 0xff, 0xff], [0x00, 0x98, 0x96, 0x81], [0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00], [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d]),
+        fc.constantFrom(
+          [],
+          [0],
+          [0x80],
+          [0xff],
+          [0x7f, 0xff, 0xff, 0xff],
+          [0x00, 0x98, 0x96, 0x81],
+          [0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00],
+          [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d],
+        ),
       ),
     }),
-    fc.record({ kind: fc.constant("flip" as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-    fc.record({ kind: fc.constant("tag" as const), tag: fc.constantFrom(0x02, 0x03, 0x04, 0x05, 0x06, 0x30, 0x31, 0xa0, 0xa1, 0x80, 0x24, 0x00) }),
+    fc.record({
+      kind: fc.constant("flip" as const),
+      at: fc.nat(),
+      bit: fc.integer({ min: 0, max: 7 }),
+    }),
+    fc.record({
+      kind: fc.constant("tag" as const),
+      tag: fc.constantFrom(0x02, 0x03, 0x04, 0x05, 0x06, 0x30, 0x31, 0xa0, 0xa1, 0x80, 0x24, 0x00),
+    }),
     fc.constant({ kind: "drop" as const }),
     fc.constant({ kind: "duplicate" as const }),
     fc.constant({ kind: "swap" as const }),
@@ -262,8 +377,12 @@ function applyTreeEdit(nodes: Tree[], { node, edit }: { node: number; edit: Tree
       list[index] = { tag: current.tag, value: Uint8Array.from(edit.bytes) };
       break;
     case "flip": {
-      const value = current.children === undefined ? (current.value ?? new Uint8Array()).slice() : encodeTree(current.children).slice();
-      if (value.length > 0) value[edit.at % value.length] = (value[edit.at % value.length] ?? 0) ^ (1 << edit.bit);
+      const value =
+        current.children === undefined
+          ? (current.value ?? new Uint8Array()).slice()
+          : encodeTree(current.children).slice();
+      if (value.length > 0)
+        value[edit.at % value.length] = (value[edit.at % value.length] ?? 0) ^ (1 << edit.bit);
       list[index] = { tag: current.tag, value };
       break;
     }
@@ -283,8 +402,13 @@ function applyTreeEdit(nodes: Tree[], { node, edit }: { node: number; edit: Tree
       }
       break;
     case "truncate":
-      if (current.children !== undefined) list[index] = { ...current, children: current.children.slice(0, edit.keep) };
-      else list[index] = { tag: current.tag, value: (current.value ?? new Uint8Array()).slice(0, edit.keep) };
+      if (current.children !== undefined)
+        list[index] = { ...current, children: current.children.slice(0, edit.keep) };
+      else
+        list[index] = {
+          tag: current.tag,
+          value: (current.value ?? new Uint8Array()).slice(0, edit.keep),
+        };
       break;
   }
   return out;
@@ -299,12 +423,17 @@ export function mutatedTree(der: Uint8Array): fc.Arbitrary<Uint8Array<ArrayBuffe
   const tree = parseTree(der);
   // Not DER (a legacy-encrypted PEM body): byte-level edits only.
   if (tree === undefined) return mutatedBytes(der);
-  return fc.array(treeEdit, { minLength: 1, maxLength: 3 }).map((edits) => new Uint8Array(encodeTree(edits.reduce(applyTreeEdit, tree))));
+  return fc
+    .array(treeEdit, { minLength: 1, maxLength: 3 })
+    .map((edits) => new Uint8Array(encodeTree(edits.reduce(applyTreeEdit, tree))));
 }
 
 /** Byte-level or structure-aware mutants of `der`. */
 export function mutatedDer(der: Uint8Array): fc.Arbitrary<Uint8Array<ArrayBuffer>> {
-  return fc.oneof({ weight: 1, arbitrary: mutatedBytes(der) }, { weight: 3, arbitrary: mutatedTree(der) });
+  return fc.oneof(
+    { weight: 1, arbitrary: mutatedBytes(der) },
+    { weight: 3, arbitrary: mutatedTree(der) },
+  );
 }
 
 const macHashes: Record<string, { name: string; block: number }> = {
@@ -319,7 +448,10 @@ const macHashes: Record<string, { name: string; block: number }> = {
  * structure get past the integrity check. Returns the bytes unchanged when the outer structure
  * is too broken to find the MAC.
  */
-export function withFreshMac(bytes: Uint8Array<ArrayBuffer>, password: string): Uint8Array<ArrayBuffer> {
+export function withFreshMac(
+  bytes: Uint8Array<ArrayBuffer>,
+  password: string,
+): Uint8Array<ArrayBuffer> {
   const top = parseTree(bytes);
   const pfx = top?.[0]?.children;
   const content = pfx?.[1]?.children?.[1]?.children?.[0];
@@ -328,13 +460,24 @@ export function withFreshMac(bytes: Uint8Array<ArrayBuffer>, password: string): 
   const oid = digestInfo?.[0]?.children?.[0]?.value;
   const salt = mac?.[1]?.value;
   const iterationsValue = mac?.[2]?.value;
-  if (pfx === undefined || content === undefined || mac === undefined || digestInfo?.[1] === undefined || oid === undefined || salt === undefined) return bytes;
+  if (
+    pfx === undefined ||
+    content === undefined ||
+    mac === undefined ||
+    digestInfo?.[1] === undefined ||
+    oid === undefined ||
+    salt === undefined
+  )
+    return bytes;
   const hash = macHashes[Buffer.from(oid).toString("hex")];
   if (hash === undefined) return bytes;
   // One MAC iteration: the integrity check stays real but cheap, so that the run budget goes to the bags.
   const iterations = 1;
   if (iterationsValue !== undefined) mac[2] = { tag: 0x02, value: Uint8Array.of(1) };
-  const authenticatedSafe = content.children === undefined ? (content.value ?? new Uint8Array()) : encodeTree(content.children);
+  const authenticatedSafe =
+    content.children === undefined
+      ? (content.value ?? new Uint8Array())
+      : encodeTree(content.children);
   const bmp = Buffer.alloc(password.length * 2 + 2);
   for (let i = 0; i < password.length; i++) bmp.writeUInt16BE(password.charCodeAt(i), i * 2);
   const fill = (source: Uint8Array) => {
@@ -342,20 +485,32 @@ export function withFreshMac(bytes: Uint8Array<ArrayBuffer>, password: string): 
     for (let i = 0; i < out.length; i++) out[i] = source[i % source.length] ?? 0;
     return out;
   };
-  let block = createHash(hash.name).update(Buffer.concat([Buffer.alloc(hash.block, 3), fill(salt), fill(bmp)])).digest();
+  let block = createHash(hash.name)
+    .update(Buffer.concat([Buffer.alloc(hash.block, 3), fill(salt), fill(bmp)]))
+    .digest();
   for (let i = 1; i < iterations; i++) block = createHash(hash.name).update(block).digest();
-  digestInfo[1] = { tag: 0x04, value: createHmac(hash.name, block).update(authenticatedSafe).digest() };
+  digestInfo[1] = {
+    tag: 0x04,
+    value: createHmac(hash.name, block).update(authenticatedSafe).digest(),
+  };
   return new Uint8Array(encodeTree(top as Tree[]));
 }
 
 /** `der` with every primitive element whose tag and value match replaced by `value`, lengths re-encoded. */
-export function replacePrimitive(der: Uint8Array, tag: number, from: readonly number[], value: readonly number[]): Uint8Array<ArrayBuffer> {
+export function replacePrimitive(
+  der: Uint8Array,
+  tag: number,
+  from: readonly number[],
+  value: readonly number[],
+): Uint8Array<ArrayBuffer> {
   const tree = parseTree(der);
   if (tree === undefined) throw new Error("not DER");
-  const same = (a: Uint8Array | undefined) => a !== undefined && a.length === from.length && a.every((byte, i) => byte === from[i]);
+  const same = (a: Uint8Array | undefined) =>
+    a !== undefined && a.length === from.length && a.every((byte, i) => byte === from[i]);
   for (const { list, index } of allNodes(tree)) {
     const node = list[index] as Tree;
-    if (node.children === undefined && node.tag === tag && same(node.value)) list[index] = { tag, value: Uint8Array.from(value) };
+    if (node.children === undefined && node.tag === tag && same(node.value))
+      list[index] = { tag, value: Uint8Array.from(value) };
   }
   return new Uint8Array(encodeTree(tree));
 }

@@ -4,14 +4,30 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ClientError } from "../../src/errors";
 import { decodePrivateKey } from "../../src/credentials/private-key";
-import { assertCertificateMatchesKey, certificateThumbprints, certificateValidity, decodeCertificateChain, orderLeafFirst } from "../../src/credentials/x509";
+import {
+  assertCertificateMatchesKey,
+  certificateThumbprints,
+  certificateValidity,
+  decodeCertificateChain,
+  orderLeafFirst,
+} from "../../src/credentials/x509";
 import { certificates, rsaKey } from "./credential-fixtures";
-import { anyCodeUnits, derTree, mutatedDer, mutatedText, onlyClientError, runs, toPem } from "./support";
+import {
+  anyCodeUnits,
+  derTree,
+  mutatedDer,
+  mutatedText,
+  onlyClientError,
+  runs,
+  toPem,
+} from "./support";
 
 describe("certificates", () => {
   const mutatedCertificatePem = fc.oneof(
     fc.constantFrom(...certificates).chain((c) => mutatedText(c.pem)),
-    fc.constantFrom(...certificates).chain((c) => mutatedDer(c.der).map((der) => toPem("CERTIFICATE", der))),
+    fc
+      .constantFrom(...certificates)
+      .chain((c) => mutatedDer(c.der).map((der) => toPem("CERTIFICATE", der))),
     derTree.map((der) => toPem("CERTIFICATE", der)),
     anyCodeUnits(100),
   );
@@ -35,4 +51,3 @@ describe("certificates", () => {
     );
   });
 });
-

@@ -44,7 +44,9 @@ const INSTALL_HINT =
  * Starts `redis-server --port N --bind 127.0.0.1 --save '' --appendonly no` on a free port and
  * resolves once it answers `PING`. Retries with another port if the chosen one was taken.
  */
-export async function startRedisServer(options: StartRedisServerOptions = {}): Promise<RedisServer> {
+export async function startRedisServer(
+  options: StartRedisServerOptions = {},
+): Promise<RedisServer> {
   const binary = options.binary ?? process.env["REDIS_SERVER_BIN"] ?? "redis-server";
   const readyTimeoutMs = options.readyTimeoutMs ?? 10_000;
   let lastError: unknown;
@@ -85,18 +87,23 @@ async function startOn(binary: string, port: number, readyTimeoutMs: number): Pr
     child.on("error", (error: NodeJS.ErrnoException) => {
       resolve(error.code === "ENOENT" ? "ENOENT" : error.message);
     });
-    child.on("exit", (code, signal) => resolve(`exited with code ${String(code)}, signal ${String(signal)}`));
+    child.on("exit", (code, signal) =>
+      resolve(`exited with code ${String(code)}, signal ${String(signal)}`),
+    );
   });
 
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     const early = await Promise.race([exited, sleep(0).then(() => undefined)]);
-    if (early === "ENOENT") throw new RedisServerMissingError(`${binary} not found.\n${INSTALL_HINT}`);
+    if (early === "ENOENT")
+      throw new RedisServerMissingError(`${binary} not found.\n${INSTALL_HINT}`);
     if (early !== undefined) throw new Error(`redis-server on port ${port} ${early}:\n${output}`);
     if (await ping(port)) break;
     if (Date.now() > deadline) {
       await stopChild(child, exited);
-      throw new Error(`redis-server on port ${port} did not answer PING within ${readyTimeoutMs} ms:\n${output}`);
+      throw new Error(
+        `redis-server on port ${port} did not answer PING within ${readyTimeoutMs} ms:\n${output}`,
+      );
     }
     await sleep(25);
   }

@@ -23,7 +23,10 @@ interface BunRedisOptions {
   maxRetries?: number;
 }
 const { Bun } = globalThis as unknown as {
-  Bun: { RedisClient: new (url: string, options?: BunRedisOptions) => BunRedisClient; env: Record<string, string | undefined> };
+  Bun: {
+    RedisClient: new (url: string, options?: BunRedisOptions) => BunRedisClient;
+    env: Record<string, string | undefined>;
+  };
 };
 
 const url = Bun.env["REDIS_URL"];
@@ -52,10 +55,16 @@ await runAdapterCases(create, bunRedisSuite.capabilities, [
     async run() {
       const shape = client as unknown as Record<string, unknown>;
       check(typeof shape["send"] === "function", "send is a function");
-      check(shape["call"] === undefined && shape["sendCommand"] === undefined, "no call / sendCommand");
+      check(
+        shape["call"] === undefined && shape["sendCommand"] === undefined,
+        "no call / sendCommand",
+      );
       const key = uniqueKey("shape");
       await redisCache(client, { prefix: "bun:" }).set(key, "via send", 7);
-      check((await client.send("GET", [`bun:${key}`])) === "via send", "GET through the raw client");
+      check(
+        (await client.send("GET", [`bun:${key}`])) === "via send",
+        "GET through the raw client",
+      );
       const ttl = Number(await client.send("PTTL", [`bun:${key}`]));
       check(ttl > 6000 && ttl <= 7000, `PTTL ${ttl}`);
     },
@@ -67,7 +76,9 @@ await runAdapterCases(create, bunRedisSuite.capabilities, [
       const dead = new Bun.RedisClient("redis://127.0.0.1:1", options);
       const started = Date.now();
       let error: unknown;
-      await redisCache(dead).get("k").catch((e: unknown) => (error = e));
+      await redisCache(dead)
+        .get("k")
+        .catch((e: unknown) => (error = e));
       check(error !== undefined, "the call rejected");
       check(Date.now() - started < 5000, `rejected after ${Date.now() - started} ms`);
       dead.close();

@@ -58,8 +58,13 @@ await runAdapterCases(create, denoKvSuite.capabilities, [
       const raw = await kv.get(["entra-edge", key]);
       check(raw.versionstamp !== null, "Deno KV still holds the expired entry (its sweep is lazy)");
       check((await cache.get(key)) === undefined, "get hides the expired entry");
-      const results = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((i) => cache.setIfAbsent(key, `owner-${i}`, 10_000)));
-      check(results.filter(Boolean).length === 1, `exactly one caller takes over the expired lease: ${JSON.stringify(results)}`);
+      const results = await Promise.all(
+        [1, 2, 3, 4, 5, 6, 7, 8].map((i) => cache.setIfAbsent(key, `owner-${i}`, 10_000)),
+      );
+      check(
+        results.filter(Boolean).length === 1,
+        `exactly one caller takes over the expired lease: ${JSON.stringify(results)}`,
+      );
       const after = await kv.get(["entra-edge", key]);
       check(after.versionstamp !== raw.versionstamp, "the entry was replaced");
     },
@@ -72,7 +77,10 @@ await runAdapterCases(create, denoKvSuite.capabilities, [
       await cache.set(uniqueKey("two-byte"), fits, 60);
       let error: unknown;
       await cache.set(uniqueKey("two-byte"), `${fits}€`, 60).catch((e: unknown) => (error = e));
-      check(error instanceof RangeError && /too large/.test(error.message), `a RangeError: ${String(error)}`);
+      check(
+        error instanceof RangeError && /too large/.test(error.message),
+        `a RangeError: ${String(error)}`,
+      );
     },
   },
   {
@@ -86,7 +94,10 @@ await runAdapterCases(create, denoKvSuite.capabilities, [
       check(value.value === "v" && value.expiresAt > Date.now(), `stored ${JSON.stringify(value)}`);
       const none = denoKvCache(kv, { prefix: "" });
       await none.set(key, "bare", 60);
-      check(((await kv.get([key])).value as { value: string }).value === "bare", "empty prefix stores at [key]");
+      check(
+        ((await kv.get([key])).value as { value: string }).value === "bare",
+        "empty prefix stores at [key]",
+      );
     },
   },
 ]);

@@ -5,7 +5,13 @@
  * @module
  */
 
-import { adapterCases, runCase, type AdapterCapabilities, type AdapterHarness, type CaseResult } from "../cases";
+import {
+  adapterCases,
+  runCase,
+  type AdapterCapabilities,
+  type AdapterHarness,
+  type CaseResult,
+} from "../cases";
 
 /** A runtime-specific case, run after the shared ones. */
 export interface ExtraCase {

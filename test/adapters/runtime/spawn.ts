@@ -23,7 +23,9 @@ export function runtimeEntry(file: string): string {
 export function localBinary(name: "deno" | "bun"): string {
   const path = fileURLToPath(new URL(`../../../node_modules/.bin/${name}`, import.meta.url));
   if (!existsSync(path)) {
-    throw new Error(`${path} is missing: run \`npm ci\` (${name} is a devDependency; its binary comes from an optional dependency)`);
+    throw new Error(
+      `${path} is missing: run \`npm ci\` (${name} is a devDependency; its binary comes from an optional dependency)`,
+    );
   }
   return path;
 }
@@ -39,7 +41,11 @@ export interface RunCaseProcessOptions {
  * Spawns `command args` in the repository root, waits for it to exit and returns the case
  * results it printed. Throws with its output if it timed out, or exited without any result.
  */
-export function runCaseProcess(command: string, args: readonly string[], options: RunCaseProcessOptions = {}): Promise<CaseResult[]> {
+export function runCaseProcess(
+  command: string,
+  args: readonly string[],
+  options: RunCaseProcessOptions = {},
+): Promise<CaseResult[]> {
   const timeoutMs = options.timeoutMs ?? 50_000;
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
@@ -64,8 +70,12 @@ export function runCaseProcess(command: string, args: readonly string[], options
       clearTimeout(timer);
       const results = parseResults(stdout);
       const output = `exit code ${String(code)}, signal ${String(signal)}\n--- stdout ---\n${tail(stdout)}\n--- stderr ---\n${tail(stderr)}`;
-      if (timedOut) reject(new Error(`${command} ${args.join(" ")} timed out after ${timeoutMs} ms\n${output}`));
-      else if (results.length === 0 || code !== 0) reject(new Error(`${command} ${args.join(" ")} failed\n${output}`));
+      if (timedOut)
+        reject(
+          new Error(`${command} ${args.join(" ")} timed out after ${timeoutMs} ms\n${output}`),
+        );
+      else if (results.length === 0 || code !== 0)
+        reject(new Error(`${command} ${args.join(" ")} failed\n${output}`));
       else resolve(results);
     });
   });
@@ -77,8 +87,17 @@ function parseResults(stdout: string): CaseResult[] {
     if (!line.startsWith("{")) continue;
     try {
       const parsed = JSON.parse(line) as Partial<CaseResult> & { type?: unknown };
-      if (parsed.type === RESULT_LINE_TYPE && typeof parsed.name === "string" && typeof parsed.ok === "boolean") {
-        results.push({ name: parsed.name, ok: parsed.ok, ms: Number(parsed.ms), ...(parsed.error === undefined ? {} : { error: parsed.error }) });
+      if (
+        parsed.type === RESULT_LINE_TYPE &&
+        typeof parsed.name === "string" &&
+        typeof parsed.ok === "boolean"
+      ) {
+        results.push({
+          name: parsed.name,
+          ok: parsed.ok,
+          ms: Number(parsed.ms),
+          ...(parsed.error === undefined ? {} : { error: parsed.error }),
+        });
       }
     } catch {
       // not one of ours

@@ -16,7 +16,9 @@ export const workersKvSuite = {
     atomicSetIfAbsent: false,
     externalStore: true,
   } satisfies AdapterCapabilities,
-  extraCases: ["workerd: a key over 512 UTF-8 bytes is stored as a SHA-256 digest (crypto.subtle in workerd)"],
+  extraCases: [
+    "workerd: a key over 512 UTF-8 bytes is stored as a SHA-256 digest (crypto.subtle in workerd)",
+  ],
 } as const;
 
 /** Deno KV through `denoKvCache`, in a real `deno` process on a file database. */

@@ -13,7 +13,9 @@ import { workersKvSuite } from "./suites";
 
 interface Env {
   TOKENS: KvNamespaceLike & {
-    list(options: { prefix: string }): Promise<{ keys: Array<{ name: string; expiration?: number }> }>;
+    list(options: {
+      prefix: string;
+    }): Promise<{ keys: Array<{ name: string; expiration?: number }> }>;
   };
 }
 
@@ -43,9 +45,13 @@ export default {
             const cache = workersKvCache(kv, { prefix: "long-workerd:" });
             const key = `${uniqueKey("k")}-${"é".repeat(300)}`;
             await cache.set(key, "v", 60);
-            const names = (await kv.list({ prefix: "long-workerd:#sha256:" })).keys.map((k) => k.name);
+            const names = (await kv.list({ prefix: "long-workerd:#sha256:" })).keys.map(
+              (k) => k.name,
+            );
             if ((await cache.get(key)) !== "v" || names.length !== 1) {
-              throw new Error(`assertion failed: hashed key round trip; stored keys ${JSON.stringify(names)}`);
+              throw new Error(
+                `assertion failed: hashed key round trip; stored keys ${JSON.stringify(names)}`,
+              );
             }
           },
         },

@@ -11,14 +11,21 @@ import { loadFixtures } from "./fixtures.mjs";
 
 if (!Bun.env.REDIS_URL) throw new Error("REDIS_URL is not set");
 // With no server, Bun's client would wait forever by default: bound it.
-const redis = new RedisClient(Bun.env.REDIS_URL, { connectionTimeout: 3000, autoReconnect: false, maxRetries: 0 });
+const redis = new RedisClient(Bun.env.REDIS_URL, {
+  connectionTimeout: 3000,
+  autoReconnect: false,
+  maxRetries: 0,
+});
 try {
   await runSuite(
     {
       runtime: "bun",
       modules: { core, testing },
       fixtures: await loadFixtures((url) => Bun.file(url).text()),
-      stores: [{ name: "memory", adapter: memoryCache() }, { name: "redis (Bun RedisClient)", adapter: redisCache(redis) }],
+      stores: [
+        { name: "memory", adapter: memoryCache() },
+        { name: "redis (Bun RedisClient)", adapter: redisCache(redis) },
+      ],
     },
     (result) => console.log(resultLine("bun", result)),
   );

@@ -17,7 +17,10 @@ try {
       runtime: "deno",
       modules: { core, testing },
       fixtures: await loadFixtures((url) => Deno.readTextFile(url)),
-      stores: [{ name: "memory", adapter: memoryCache() }, { name: "deno-kv (Deno.openKv)", adapter: denoKvCache(kv) }],
+      stores: [
+        { name: "memory", adapter: memoryCache() },
+        { name: "deno-kv (Deno.openKv)", adapter: denoKvCache(kv) },
+      ],
     },
     (result) => console.log(resultLine("deno", result)),
   );

@@ -1,6 +1,10 @@
 // Reads the suite's key fixtures through a runtime-provided text reader (Node's fs, Deno.readTextFile,
 // Bun.file().text()), so that each entry stays a few lines.
-const names = { rsaPkcs8Pem: "rsa.pkcs8.pem", rsaEncryptedPkcs8Pem: "rsa.enc-default.pem", rsaCertificatePem: "rsa.crt.pem" };
+const names = {
+  rsaPkcs8Pem: "rsa.pkcs8.pem",
+  rsaEncryptedPkcs8Pem: "rsa.enc-default.pem",
+  rsaCertificatePem: "rsa.crt.pem",
+};
 
 /** @param {(url: URL) => Promise<string>} readText */
 export async function loadFixtures(readText) {

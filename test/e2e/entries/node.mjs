@@ -11,15 +11,32 @@ import { redisCache } from "entra-edge/adapters/redis";
 import { loadFixtures } from "./fixtures.mjs";
 
 // Node 20 cannot run TypeScript: the suite (which has no runtime import) is transpiled in memory.
-const { code } = await transform(await readFile(new URL("../suite.ts", import.meta.url), "utf8"), { loader: "ts", format: "esm", target: "es2022" });
-const { runSuite, resultLine } = await import(`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`);
+const { code } = await transform(await readFile(new URL("../suite.ts", import.meta.url), "utf8"), {
+  loader: "ts",
+  format: "esm",
+  target: "es2022",
+});
+const { runSuite, resultLine } = await import(
+  `data:text/javascript;base64,${Buffer.from(code).toString("base64")}`
+);
 
-const redis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 3000, lazyConnect: false }) : undefined;
+const redis = process.env.REDIS_URL
+  ? new Redis(process.env.REDIS_URL, {
+      maxRetriesPerRequest: 1,
+      connectTimeout: 3000,
+      lazyConnect: false,
+    })
+  : undefined;
 const stores = [{ name: "memory", adapter: memoryCache() }];
 if (redis) stores.push({ name: "redis (ioredis)", adapter: redisCache(redis) });
 try {
   await runSuite(
-    { runtime: "node", modules: { core, testing }, fixtures: await loadFixtures((url) => readFile(url, "utf8")), stores },
+    {
+      runtime: "node",
+      modules: { core, testing },
+      fixtures: await loadFixtures((url) => readFile(url, "utf8")),
+      stores,
+    },
     (result) => console.log(resultLine("node", result)),
   );
 } finally {

@@ -18,12 +18,23 @@ export default {
         runtime,
         modules: { core, testing },
         fixtures: env.FIXTURES,
-        stores: [{ name: "memory", adapter: memoryCache() }, { name: "workers-kv (KV binding)", adapter: workersKvCache(env.TOKENS) }],
+        stores: [
+          { name: "memory", adapter: memoryCache() },
+          { name: "workers-kv (KV binding)", adapter: workersKvCache(env.TOKENS) },
+        ],
       },
       (result) => lines.push(resultLine(runtime, result)),
     );
     // Proof of the runtime, for the report: without nodejs_compat there is no Buffer or process.
-    lines.push(JSON.stringify({ type: "entra-edge:e2e-info", hasBuffer: typeof globalThis.Buffer === "function", hasProcess: typeof globalThis.process === "object" }));
-    return new Response(lines.join("\n") + "\n", { headers: { "content-type": "application/x-ndjson" } });
+    lines.push(
+      JSON.stringify({
+        type: "entra-edge:e2e-info",
+        hasBuffer: typeof globalThis.Buffer === "function",
+        hasProcess: typeof globalThis.process === "object",
+      }),
+    );
+    return new Response(lines.join("\n") + "\n", {
+      headers: { "content-type": "application/x-ndjson" },
+    });
   },
 };
