@@ -6,7 +6,7 @@
  * @module
  */
 
-import { decodePkcs12 } from "../src/credentials/pkcs12";
+import { decodePkcs12 } from "../src/keys/pkcs12";
 import { inputError } from "./errors";
 
 /** What the emulator registers. */

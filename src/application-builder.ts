@@ -12,12 +12,12 @@ import {
 import type { CacheAdapter } from "./cache/cache-adapter";
 import type { DistributedCacheOptions } from "./cache/distributed-cache";
 import type { MemoryCacheLimits } from "./cache/memory-token-cache";
-import { AzureCloudInstance, hostOfCloudInstance } from "./cloud";
+import { AzureCloudInstance, hostOfCloudInstance } from "./authority/cloud";
 import type { CertificateOptions } from "./credentials/certificate";
 import type { ClientAssertion } from "./credentials/client-assertion";
 import { ClientError } from "./errors";
 import type { Logger, LoggingOptions } from "./logger";
-import type { RetryOptions } from "./token-request";
+import type { RetryOptions } from "./acquisition/token-request";
 
 /**
  * Builds a {@link ConfidentialClientApplication}. Keep the application as a singleton where you

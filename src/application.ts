@@ -11,7 +11,7 @@ import {
   parseOidcAuthority,
   tokenEndpointOf,
   type Authority,
-} from "./authority";
+} from "./authority/authority";
 import { AcquireTokenForClientParameterBuilder } from "./acquire-token-builder";
 import { cacheKeyPrefix, tokenCacheKey } from "./cache/cache-key";
 import { CachedAuthenticationResult } from "./cache/cached-result";
@@ -26,7 +26,7 @@ import {
   type IssuedToken,
   type StoredToken,
 } from "./client-state";
-import { cloudOfHost, hostOfCloudInstance, type AzureCloudInstance } from "./cloud";
+import { cloudOfHost, hostOfCloudInstance, type AzureCloudInstance } from "./authority/cloud";
 import type { CertificateOptions } from "./credentials/certificate";
 import type { ClientAssertion } from "./credentials/client-assertion";
 import {
@@ -60,7 +60,7 @@ import {
 } from "./msal/msal-configuration";
 import { tokenCacheSerializer, type TokenCacheSerializer } from "./msal/token-cache-serializer";
 import { scopesCacheKey } from "./scopes";
-import { requestToken, type RetryOptions } from "./token-request";
+import { requestToken, type RetryOptions } from "./acquisition/token-request";
 
 /**
  * Everything a {@link ConfidentialClientApplication} is configured with. The builder fills it in;

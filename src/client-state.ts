@@ -9,7 +9,7 @@
  */
 
 import type { ClientCredential } from "./credentials/client-credential";
-import { DiscoveryCache } from "./discovery";
+import { DiscoveryCache } from "./authority/discovery";
 import {
   MemoryTokenCache,
   type DefaultTokenEndpoint,
@@ -18,8 +18,8 @@ import {
 import type { CachedToken } from "./cache/memory-token-cache";
 import type { CacheLevel, CacheRefreshReason, RegionDetails } from "./result";
 import { scopesCacheKey, validateScopes } from "./scopes";
-import { ThrottleState } from "./throttle";
-import type { AuthorityKind } from "./authority";
+import { ThrottleState } from "./acquisition/throttle";
+import type { AuthorityKind } from "./authority/authority";
 
 /**
  * Cache use counters.

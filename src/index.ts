@@ -25,7 +25,7 @@ export type { CacheErrorEvent, DistributedCacheOptions } from "./cache/distribut
 export type { CacheEncryptionKey, CacheEncryptionOptions } from "./cache/sealing";
 export type { CacheStatistics } from "./client-state";
 export { defaultMemoryCacheLimits, type MemoryCacheLimits } from "./cache/memory-token-cache";
-export type { Authority, AuthorityKind } from "./authority";
+export type { Authority, AuthorityKind } from "./authority/authority";
 export {
   toTokenCredential,
   type AccessToken,
@@ -34,7 +34,7 @@ export {
   type TokenCredentialOptions,
 } from "./azure/token-credential";
 export { mergeClaims, parseClaimsChallenge } from "./claims";
-export { AzureCloudInstance } from "./cloud";
+export { AzureCloudInstance } from "./authority/cloud";
 export type {
   CertificateCommonOptions,
   CertificateOptions,
@@ -44,7 +44,7 @@ export type {
   ThumbprintCertificateOptions,
 } from "./credentials/certificate";
 export type { ClientAssertion, ClientAssertionOptions } from "./credentials/client-assertion";
-export type { SigningAlgorithm } from "./credentials/private-key";
+export type { SigningAlgorithm } from "./keys/private-key";
 export {
   ClientError,
   EntraEdgeError,
@@ -74,4 +74,4 @@ export {
   type AuthenticationResultMetadata,
   type RegionDetails,
 } from "./result";
-export type { RetryOptions } from "./token-request";
+export type { RetryOptions } from "./acquisition/token-request";

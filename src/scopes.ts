@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { AuthorityKind } from "./authority";
+import type { AuthorityKind } from "./authority/authority";
 import { ClientError } from "./errors";
 
 /** The OIDC scopes old MSALs added to every request; Entra ignores them for this grant. */

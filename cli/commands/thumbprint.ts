@@ -11,7 +11,7 @@ import {
   certificateValidity,
   checkCertificate,
   decodeCertificateChain,
-} from "../../src/credentials/x509";
+} from "../../src/keys/x509";
 import { usageError } from "../errors";
 import { THUMBPRINT_HELP } from "../help";
 import type { CliIO } from "../io";

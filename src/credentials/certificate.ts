@@ -18,19 +18,19 @@ import {
   type CredentialContext,
 } from "./client-credential";
 import { cryptoKeySigner, signCompactJws, webCryptoSignParams, type Signer } from "./jws";
-import { decodePemBlocks } from "./pem";
-import { decodePkcs12 } from "./pkcs12";
+import { decodePemBlocks } from "../keys/pem";
+import { decodePkcs12 } from "../keys/pkcs12";
 import {
   decodePrivateKey,
   importSigningKey,
   type PrivateKeyMaterial,
   type SigningAlgorithm,
-} from "./private-key";
+} from "../keys/private-key";
 import {
   assertCertificateMatchesKey,
   certificateThumbprints,
   decodeCertificateChain,
-} from "./x509";
+} from "../keys/x509";
 
 /** Options shared by every way of giving a certificate. */
 export interface CertificateCommonOptions {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { AuthorityKind } from "../authority";
+import type { AuthorityKind } from "../authority/authority";
 import type { ClientAssertionOptions } from "./client-assertion";
 
 /**

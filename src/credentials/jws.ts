@@ -7,7 +7,7 @@
  */
 
 import { encodeBase64Url, encodeBase64UrlText } from "../internal/base64";
-import type { SigningAlgorithm } from "./private-key";
+import type { SigningAlgorithm } from "../keys/private-key";
 
 /** Signs the JWS signing input and returns the raw JWS signature (for ECDSA: r‖s). */
 export type Signer = (data: Uint8Array<ArrayBuffer>) => Promise<Uint8Array>;

@@ -9,10 +9,10 @@
  */
 
 import * as v from "valibot";
-import { tokenEndpointOf, type Authority } from "../authority";
+import { tokenEndpointOf, type Authority } from "../authority/authority";
 import { tokenCacheKey } from "../cache/cache-key";
 import type { CachedToken, MemoryTokenCache } from "../cache/memory-token-cache";
-import { cloudOfHost } from "../cloud";
+import { cloudOfHost } from "../authority/cloud";
 import { ClientError } from "../errors";
 import { scopesCacheKey } from "../scopes";
 

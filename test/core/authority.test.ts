@@ -4,7 +4,7 @@ import {
   parseAuthority,
   parseOidcAuthority,
   tokenEndpointOf,
-} from "../../src/authority";
+} from "../../src/authority/authority";
 import { ClientError } from "../../src/errors";
 
 describe("authority", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ServiceError, ThrottledError } from "../../src/errors";
-import { parseRetryAfter, readTokenResponse } from "../../src/token-response";
+import { parseRetryAfter, readTokenResponse } from "../../src/acquisition/token-response";
 
 const context = {
   correlationId: "c0ffee00-0000-4000-8000-000000000000",

@@ -4,7 +4,7 @@
 // duplicates ignored), adversarial separators and unicode included.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isTenantShaped } from "../../src/authority";
+import { isTenantShaped } from "../../src/authority/authority";
 import { cacheKeyPrefix, tokenCacheKey } from "../../src/cache/cache-key";
 import type { CachedToken } from "../../src/cache/memory-token-cache";
 import { parseTokenRecord, serializeTokenRecord } from "../../src/cache/token-record";

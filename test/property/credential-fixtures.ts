@@ -6,7 +6,7 @@ import {
   defaultAlgorithmFor,
   importSigningKey,
   type PrivateKeyMaterial,
-} from "../../src/credentials/private-key";
+} from "../../src/keys/private-key";
 import {
   expectNoChunkOf,
   fixtureBytes,

@@ -10,7 +10,7 @@ import {
   parseAuthority,
   parseOidcAuthority,
   tokenEndpointOf,
-} from "../../src/authority";
+} from "../../src/authority/authority";
 import { ClientError } from "../../src/errors";
 import { ConfidentialClientApplication, EntraEdgeError } from "../../src/index";
 import { validateScopes } from "../../src/scopes";

@@ -4,8 +4,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ClientError } from "../../src/errors";
-import { decodePemBlocks } from "../../src/credentials/pem";
-import { decodePrivateKey } from "../../src/credentials/private-key";
+import { decodePemBlocks } from "../../src/keys/pem";
+import { decodePrivateKey } from "../../src/keys/private-key";
 import {
   certificates,
   expectNoKeyMaterial,

@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ClientError } from "../../src/errors";
-import { decodePkcs12 } from "../../src/credentials/pkcs12";
+import { decodePkcs12 } from "../../src/keys/pkcs12";
 import { importDecoded, pfxFiles } from "./credential-fixtures";
 import {
   derTree,

@@ -4,7 +4,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ServiceError, ThrottledError } from "../../src/errors";
-import { maxRetryAfterMs, parseRetryAfter, readTokenResponse } from "../../src/token-response";
+import {
+  maxRetryAfterMs,
+  parseRetryAfter,
+  readTokenResponse,
+} from "../../src/acquisition/token-response";
 import { anyCodeUnits, runs } from "./support";
 
 const now = Date.parse("2026-11-22T10:00:00Z");

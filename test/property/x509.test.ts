@@ -3,14 +3,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ClientError } from "../../src/errors";
-import { decodePrivateKey } from "../../src/credentials/private-key";
+import { decodePrivateKey } from "../../src/keys/private-key";
 import {
   assertCertificateMatchesKey,
   certificateThumbprints,
   certificateValidity,
   decodeCertificateChain,
   orderLeafFirst,
-} from "../../src/credentials/x509";
+} from "../../src/keys/x509";
 import { certificates, rsaKey } from "./credential-fixtures";
 import {
   anyCodeUnits,

@@ -1,12 +1,12 @@
 import { createHash, createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { decodePkcs12 } from "../../src/credentials/pkcs12";
+import { decodePkcs12 } from "../../src/keys/pkcs12";
 import {
   decodePrivateKey,
   importSigningKey,
   type SigningAlgorithm,
-} from "../../src/credentials/private-key";
-import { certificateThumbprints } from "../../src/credentials/x509";
+} from "../../src/keys/private-key";
+import { certificateThumbprints } from "../../src/keys/x509";
 import {
   at,
   childrenOf,
@@ -16,7 +16,7 @@ import {
   encodeSequence,
   encodeSmallInteger,
   readOctetString,
-} from "../../src/internal/der";
+} from "../../src/keys/der";
 import {
   bytes,
   certificateDer,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodePrivateKey } from "../../src/credentials/private-key";
+import { decodePrivateKey } from "../../src/keys/private-key";
 import {
   assertCertificateMatchesKey,
   certificateThumbprints,
@@ -7,7 +7,7 @@ import {
   checkCertificate,
   decodeCertificateChain,
   orderLeafFirst,
-} from "../../src/credentials/x509";
+} from "../../src/keys/x509";
 import { certificateDer, clientError, expected, expectNoLeak, text, toPem } from "./_fixtures";
 
 const CERTIFICATES = Object.keys(expected);

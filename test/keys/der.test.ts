@@ -14,7 +14,7 @@ import {
   readOid,
   readSmallInteger,
   readUnsignedInteger,
-} from "../../src/internal/der";
+} from "../../src/keys/der";
 import { bytes, certificateDer } from "./_fixtures";
 
 const hex = (text: string) =>

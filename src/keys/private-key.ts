@@ -23,7 +23,7 @@ import {
   readOid,
   readSmallInteger,
   Tag,
-} from "../internal/der";
+} from "./der";
 import { decryptPbes2, UnsupportedEncryptionError } from "./pbes2";
 import { decodePemBlocks } from "./pem";
 

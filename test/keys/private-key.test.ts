@@ -5,7 +5,7 @@ import {
   importSigningKey,
   type PrivateKeyMaterial,
   type SigningAlgorithm,
-} from "../../src/credentials/private-key";
+} from "../../src/keys/private-key";
 import {
   clientError,
   expectNoLeak,

@@ -16,7 +16,7 @@ import {
   readOid,
   readSmallInteger,
   Tag,
-} from "../internal/der";
+} from "./der";
 
 /** The data is encrypted with an algorithm WebCrypto cannot undo. */
 export class UnsupportedEncryptionError extends Error {

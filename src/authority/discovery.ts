@@ -8,9 +8,9 @@
 
 import * as v from "valibot";
 import { parseSecureUrl } from "./authority";
-import { ClientError, EntraEdgeError, NetworkError, ServiceError } from "./errors";
-import { raceSignal } from "./internal/deadline";
-import { networkErrorOf } from "./token-request";
+import { ClientError, EntraEdgeError, NetworkError, ServiceError } from "../errors";
+import { raceSignal } from "../internal/deadline";
+import { networkErrorOf } from "../acquisition/token-request";
 
 const discoveryTtlMs = 24 * 3600 * 1000;
 

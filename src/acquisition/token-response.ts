@@ -7,7 +7,7 @@
  */
 
 import * as v from "valibot";
-import { ServiceError, ThrottledError } from "./errors";
+import { ServiceError, ThrottledError } from "../errors";
 
 /** A validated token response, times in seconds. */
 export interface TokenResponse {

@@ -7,7 +7,7 @@
  */
 
 import { cloudOfHost } from "./cloud";
-import { ClientError } from "./errors";
+import { ClientError } from "../errors";
 
 /** What kind of server an authority is. */
 export type AuthorityKind = "entra" | "adfs" | "oidc";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodePemBlocks } from "../../src/credentials/pem";
+import { decodePemBlocks } from "../../src/keys/pem";
 import { certificateDer, clientError, expectNoLeak, text } from "./_fixtures";
 
 describe("decodePemBlocks", () => {

@@ -6,18 +6,18 @@
  * @module
  */
 
-import type { AuthorityKind } from "./authority";
-import type { ClientCredential } from "./credentials/client-credential";
-import { EntraEdgeError, NetworkError, ServiceError } from "./errors";
-import { raceSignal, startDeadline } from "./internal/deadline";
-import { librarySku, libraryVersion, runtimeName } from "./internal/platform";
-import type { Log } from "./logger";
+import type { AuthorityKind } from "../authority/authority";
+import type { ClientCredential } from "../credentials/client-credential";
+import { EntraEdgeError, NetworkError, ServiceError } from "../errors";
+import { raceSignal, startDeadline } from "../internal/deadline";
+import { librarySku, libraryVersion, runtimeName } from "../internal/platform";
+import type { Log } from "../logger";
 import {
   noRegionDetails,
   RegionOutcome,
   type CacheRefreshReason,
   type RegionDetails,
-} from "./result";
+} from "../result";
 import { readTokenResponse, type TokenResponse } from "./token-response";
 
 /** How a failed attempt is retried. */

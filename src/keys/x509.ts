@@ -21,7 +21,7 @@ import {
   readOid,
   readUnsignedInteger,
   Tag,
-} from "../internal/der";
+} from "./der";
 import { decodePemBlocks } from "./pem";
 import { CURVES, type PrivateKeyMaterial } from "./private-key";
 

@@ -21,7 +21,7 @@ import {
   readOid,
   readSmallInteger,
   Tag,
-} from "../internal/der";
+} from "./der";
 import { decryptPbes2, UnsupportedEncryptionError } from "./pbes2";
 import { type PrivateKeyMaterial, privateKeyFromPkcs8 } from "./private-key";
 import { checkCertificate, orderLeafFirst } from "./x509";

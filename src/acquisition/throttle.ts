@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ThrottledError } from "./errors";
+import { ThrottledError } from "../errors";
 
 interface Block {
   readonly until: number;
