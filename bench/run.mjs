@@ -3,7 +3,8 @@
 // loopback token endpoint. Builds the current sources with esbuild, starts the token server (the
 // Entra emulator behind node:http, in its own process), runs every scenario in a fresh Node
 // process per library (--expose-gc), prints one JSON line per result as it arrives, then a table
-// with ratios and the targets. Writes bench/results/latest.{json,md}.
+// with ratios and the verdict on each target (BENCHMARKS.md, "Targets"). Writes
+// bench/results/latest.{json,md}.
 //
 // Flags: --render f.json re-print the table of a saved run (with --md out.md, also its Markdown)
 //        --big          also N = 1,000,000 tenants for entra-edge (about +2.5 min, ~5 GB heap)

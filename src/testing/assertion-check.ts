@@ -1,5 +1,5 @@
 /**
- * Client assertion checks as Entra ID makes them (protocol.md §2): the header's `x5t#S256` or
+ * Client assertion checks as Entra ID makes them (docs/protocol.md §3): the header's `x5t#S256` or
  * `x5t` picks a registered certificate, the RS256/PS256 signature is verified with it, then
  * `aud`, `iss`, `sub`, `exp`/`nbf` (numbers, floats or numeric strings; `nbf` and `iat`
  * optional) and `jti` reuse are checked.

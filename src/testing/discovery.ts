@@ -1,5 +1,5 @@
 /**
- * Discovery documents (protocol.md §5): the v2.0 OpenID configuration of a tenant (or of
+ * Discovery documents (docs/protocol.md §6): the v2.0 OpenID configuration of a tenant (or of
  * `common`/`organizations`/`consumers`), instance discovery with the cloud metadata MSAL
  * knows, and the ADFS OpenID configuration. URLs use the origin the request was sent to.
  *

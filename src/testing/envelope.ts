@@ -1,7 +1,7 @@
 /**
  * The HTTP envelope every Entra ID answer shares: the trace id (`x-ms-request-id`), the
  * correlation id taken from the client's `client-request-id`, the security and caching headers of
- * protocol.md §3.1, and the `yyyy-MM-dd HH:mm:ssZ` timestamps of error bodies.
+ * docs/protocol.md §4.2, and the `yyyy-MM-dd HH:mm:ssZ` timestamps of error bodies.
  *
  * @module
  */
@@ -70,7 +70,7 @@ export function formatEntraTimestamp(ms: number): string {
     .replace(/\.\d{3}Z$/, "Z");
 }
 
-/** The headers of an Entra token-endpoint answer (protocol.md §3.1), without `Content-Type`. */
+/** The headers of an Entra token-endpoint answer (docs/protocol.md §4.2), without `Content-Type`. */
 export function tokenEndpointHeaders(envelope: Envelope): Headers {
   const headers = new Headers({
     "Cache-Control": "no-store, no-cache",

@@ -1,5 +1,5 @@
 /**
- * Entra ID error bodies (protocol.md §4.1) and the AADSTS errors the emulator returns.
+ * Entra ID error bodies (docs/protocol.md §5.1) and the AADSTS errors the emulator returns.
  *
  * Codes, `error` values and texts follow recorded responses and the public error reference where
  * those exist; where the service's exact answer is unconfirmed the choice is marked
@@ -216,7 +216,7 @@ export const entraErrors = {
   unknownInstance: () => spec(400, "invalid_instance", 50049, "Unknown or invalid instance."),
 } as const;
 
-/** The body of an Entra ID error answer, field for field (protocol.md §4.1). */
+/** The body of an Entra ID error answer, field for field (docs/protocol.md §5.1). */
 interface EntraErrorBody {
   error: string;
   error_description: string;
@@ -227,7 +227,7 @@ interface EntraErrorBody {
   error_uri: string;
 }
 
-/** Renders `spec` as the Entra body of protocol.md §4.1; the description ends with trace, correlation and timestamp lines. */
+/** Renders `spec` as the Entra body of docs/protocol.md §5.1; the description ends with trace, correlation and timestamp lines. */
 function entraErrorBody(spec: EntraErrorSpec, envelope: Envelope): EntraErrorBody {
   const timestamp = formatEntraTimestamp(envelope.now);
   return {

@@ -1,7 +1,7 @@
 /**
  * Injected faults: canned answers (status, body, headers), Entra-shaped error bodies, latency and
  * dropped connections, queued and consumed per matching request, plus presets for the failures
- * Entra ID and its front ends really produce (protocol.md §4.3).
+ * Entra ID and its front ends really produce (docs/protocol.md §5.3).
  *
  * @module
  */

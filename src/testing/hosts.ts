@@ -22,7 +22,7 @@ export interface Cloud {
   readonly msGraphHost: string;
 }
 
-/** The clouds in the order instance discovery lists them (protocol.md §5.1). */
+/** The clouds in the order instance discovery lists them (docs/protocol.md §1.1, §6.1). */
 export const CLOUDS: readonly Cloud[] = [
   {
     preferredNetwork: "login.microsoftonline.com",

@@ -61,7 +61,7 @@ export interface EmulatorApp {
 }
 
 /**
- * An ADFS server the emulator also plays (protocol.md §5.3): `POST /adfs/oauth2/token`,
+ * An ADFS server the emulator also plays (docs/protocol.md §8): `POST /adfs/oauth2/token`,
  * `GET /adfs/.well-known/openid-configuration` and `GET /adfs/discovery/keys` on `host`.
  *
  * @example

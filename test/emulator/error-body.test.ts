@@ -22,7 +22,7 @@ beforeAll(async () => {
 const CORRELATION = "5fc87507-4086-4e77-b415-cee677eb232e";
 
 describe("Entra error bodies", () => {
-  it("have exactly the fields, order and description format of protocol.md §4.1", async () => {
+  it("have exactly the fields, order and description format of docs/protocol.md §5.1", async () => {
     const response = await postForm(emulator, TOKEN_URL, secretForm({ client_secret: "wrong" }));
     expect(response.status).toBe(401);
     expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");

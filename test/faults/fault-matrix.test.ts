@@ -1,4 +1,4 @@
-// The fault matrix of issue 6 against the emulator, without an L2: each case checks the result (a
+// The fault matrix (matrix.ts) against the emulator, without an L2: each case checks the result (a
 // token or the exact typed error), the number of token requests, and that nothing was lost.
 import { describe, it } from "vitest";
 import { faultCases, runCase } from "./matrix";

@@ -1,4 +1,4 @@
-// The fault matrix of issue 6 as data: what the emulator does, what the caller must get, how many
+// The fault matrix as data: what the emulator does, what the caller must get, how many
 // token requests it takes, and whether the request key is then blocked. `runCase` plays one case
 // against a fresh application (optionally with a broken L2) and checks that nothing was lost.
 import { expect } from "vitest";
