@@ -13,5 +13,10 @@ export default defineBuildConfig({
   ],
   declaration: "node16",
   clean: true,
-  rollup: { emitCJS: false },
+  rollup: {
+    emitCJS: false,
+    // No bare `import "jose";` lines (rollup's hoisted transitive imports) in dist/: as jose and
+    // valibot say `"sideEffects": false`, esbuild (and so wrangler) warns about each one.
+    output: { hoistTransitiveImports: false },
+  },
 });

@@ -3,8 +3,14 @@
 // - publint (strict: warnings count) and @arethetypeswrong/cli (`attw --pack`, ESM-only profile)
 //   are clean;
 // - every subpath in package.json `exports` points at files that exist (types and code);
-// - the core bundle (esbuild of dist/index.mjs: platform neutral, minified, jose and valibot
-//   bundled in) has no `node:` import and no adapter or emulator code; its gzipped size is printed;
+// - the version in src/internal/platform.ts (`libraryVersion`) and jsr.json is package.json's;
+// - no dist/**/*.mjs has a bare side-effect import (`import "valibot";`): with `"sideEffects":
+//   false` esbuild warns about each one in a user's build;
+// - the core bundle (esbuild of dist/index.mjs: platform neutral, minified, valibot bundled in)
+//   has no `node:` import, no adapter or emulator code, and no import of jose from dist/index.mjs
+//   or any chunk it imports; its gzipped size is printed;
+// - a minimal user Worker importing the built package bundles with esbuild as wrangler would
+//   (workerd conditions, minified) without any warning; its minified and gzipped sizes are printed;
 // - a Deno project that installs the packed tarball from npm type-checks examples/deno.ts.
 //
 // Prints one line per check and a summary line that test-all counts.
@@ -13,6 +19,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -22,7 +29,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { build } from "esbuild";
+import { build, formatMessages } from "esbuild";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -86,31 +93,102 @@ for (const [subpath, value] of Object.entries(pkg.exports)) {
   );
 }
 
-// --- The core bundle ---
+// --- One version ---
 
-let bundle;
-try {
-  bundle = await build({
+{
+  const platform = readFileSync(join(root, "src/internal/platform.ts"), "utf8");
+  const constant = /export const libraryVersion = "([^"]*)"/.exec(platform)?.[1];
+  const jsr = JSON.parse(readFileSync(join(root, "jsr.json"), "utf8")).version;
+  record(
+    `version: src/internal/platform.ts libraryVersion and jsr.json equal package.json's (${pkg.version})`,
+    constant === pkg.version && jsr === pkg.version,
+    constant === pkg.version && jsr === pkg.version
+      ? undefined
+      : `package.json ${pkg.version}, libraryVersion ${constant ?? "(not found)"}, jsr.json ${jsr}`,
+  );
+}
+
+// --- No bare side-effect import in dist/ ---
+
+{
+  const dist = join(root, "dist");
+  const files = (existsSync(dist) ? readdirSync(dist, { recursive: true }) : [])
+    .map(String)
+    .filter((file) => file.endsWith(".mjs"));
+  const bare = files.flatMap((file) =>
+    readFileSync(join(dist, file), "utf8")
+      .split("\n")
+      .flatMap((line, index) =>
+        /^\s*import\s*["'][^"']+["']\s*;?\s*$/.test(line)
+          ? [`dist/${file}:${index + 1}: ${line.trim()}`]
+          : [],
+      ),
+  );
+  record(
+    `no bare side-effect import (import "x";) in dist/**/*.mjs (${files.length} files)`,
+    files.length > 0 && bare.length === 0,
+    bare.length ? bare.join("\n") : files.length === 0 ? "no .mjs file in dist/" : undefined,
+  );
+}
+
+// --- The core bundle, and a minimal user Worker ---
+
+/** An esbuild build, or undefined after recording a failed `name` row. */
+async function bundleOrRecord(name, options) {
+  try {
+    return await build({
+      bundle: true,
+      minify: true,
+      format: "esm",
+      metafile: true,
+      write: false,
+      logLevel: "silent",
+      ...options,
+    });
+  } catch (error) {
+    const messages = [...(error?.errors ?? []), ...(error?.warnings ?? [])];
+    record(
+      name,
+      false,
+      messages.length
+        ? (await formatMessages(messages, { kind: "error" })).join("").trim()
+        : error instanceof Error
+          ? error.message
+          : String(error),
+    );
+    return undefined;
+  }
+}
+
+/** Prints a bundle's minified and gzipped sizes, and how much of it is entra-edge, jose and valibot. */
+function printSizes(label, bundle) {
+  const text = bundle.outputFiles[0].text;
+  const inputs = Object.keys(bundle.metafile.inputs);
+  const output = Object.values(bundle.metafile.outputs)[0];
+  const minified = Buffer.byteLength(text);
+  const gzipped = gzipSync(text, { level: 9 }).length;
+  const bytesOf = (test) =>
+    inputs.filter(test).reduce((sum, input) => sum + (output.inputs[input]?.bytesInOutput ?? 0), 0);
+  const part = (name, test) => `${name} ${(bytesOf(test) / 1024).toFixed(1)} KiB`;
+  console.log(
+    `  ${label}: ${(minified / 1024).toFixed(1)} KiB minified (${minified} bytes), ${(gzipped / 1024).toFixed(1)} KiB gzipped (${gzipped} bytes)`,
+  );
+  console.log(
+    `  minified input: ${part("entra-edge", (i) => !i.includes("node_modules/"))}, ${part("jose", (i) => i.includes("node_modules/jose/"))}, ${part("valibot", (i) => i.includes("node_modules/valibot/"))}`,
+  );
+}
+
+const bundle = await bundleOrRecord(
+  "the core bundle builds (esbuild, platform neutral, minified)",
+  {
     entryPoints: [join(root, "dist/index.mjs")],
-    bundle: true,
-    minify: true,
     platform: "neutral",
-    format: "esm",
     mainFields: ["module", "main"],
     // Left external only so that a `node:` import is reported below instead of failing the build.
     external: ["node:*"],
-    metafile: true,
     absWorkingDir: root,
-    write: false,
-    logLevel: "silent",
-  });
-} catch (error) {
-  record(
-    "the core bundle builds (esbuild, platform neutral, minified)",
-    false,
-    error instanceof Error ? error.message : String(error),
-  );
-}
+  },
+);
 if (bundle) {
   const text = bundle.outputFiles[0].text;
   const inputs = Object.keys(bundle.metafile.inputs);
@@ -139,22 +217,78 @@ if (bundle) {
   );
   const bundled = (name) => inputs.some((input) => input.includes(`node_modules/${name}/`));
   record(
-    "the core bundle has no adapter or emulator code (and bundles jose and valibot)",
-    foreign.length === 0 && bundled("jose") && bundled("valibot") && output.imports.length === 0,
+    "the core bundle has no adapter or emulator code (and bundles valibot)",
+    foreign.length === 0 && bundled("valibot") && output.imports.length === 0,
     foreign.length || output.imports.length
       ? `unexpected inputs: ${foreign.join(", ")}; left imports: ${output.imports.map((i) => i.path).join(", ")}`
       : undefined,
   );
-  const gzipped = gzipSync(text, { level: 9 }).length;
-  const bytesOf = (test) =>
-    inputs.filter(test).reduce((sum, input) => sum + (output.inputs[input]?.bytesInOutput ?? 0), 0);
-  const part = (label, test) => `${label} ${(bytesOf(test) / 1024).toFixed(1)} KiB`;
-  console.log(
-    `  core bundle: ${(text.length / 1024).toFixed(1)} KiB minified, ${(gzipped / 1024).toFixed(1)} KiB gzipped (${gzipped} bytes)`,
+  // Every file esbuild loaded from dist/ was reached from dist/index.mjs: the entry and the chunks
+  // it imports, transitively (static and dynamic imports alike).
+  const joseImports = Object.entries(bundle.metafile.inputs)
+    .filter(([input]) => !input.includes("node_modules/"))
+    .flatMap(([input, { imports }]) =>
+      imports
+        .filter(({ path, original }) => /^jose(?:\/|$)/.test(original ?? path))
+        .map(({ original, path }) => `${input} imports "${original ?? path}"`),
+    );
+  record(
+    "the core entry (dist/index.mjs and the chunks it imports) does not import jose",
+    joseImports.length === 0 && !bundled("jose"),
+    joseImports.length || bundled("jose")
+      ? joseImports.join("\n") || "jose is in the bundle's inputs"
+      : undefined,
   );
-  console.log(
-    `  minified input: ${part("entra-edge", (i) => !i.includes("node_modules/"))}, ${part("jose", (i) => i.includes("node_modules/jose/"))}, ${part("valibot", (i) => i.includes("node_modules/valibot/"))}`,
-  );
+  printSizes("core bundle", bundle);
+}
+
+{
+  // What a user's `wrangler deploy` does with a Worker that uses only the core: esbuild with
+  // wrangler's default platform (browser) and conditions, the package resolved through
+  // node_modules/entra-edge -> this repository (so its files are outside node_modules, as with
+  // `npm link` or a workspace, and esbuild does not hide warnings about them).
+  const dir = mkdtempSync(join(tmpdir(), "entra-edge-worker-"));
+  try {
+    mkdirSync(join(dir, "node_modules"));
+    symlinkSync(root, join(dir, "node_modules", "entra-edge"), "dir");
+    writeFileSync(
+      join(dir, "worker.js"),
+      `import { ConfidentialClientApplicationBuilder } from "entra-edge";
+
+export default {
+  async fetch(request, env) {
+    const app = ConfidentialClientApplicationBuilder.create(env.CLIENT_ID)
+      .withTenantId(env.TENANT_ID)
+      .withClientSecret(env.CLIENT_SECRET)
+      .build();
+    const result = await app.acquireTokenForClient(["https://graph.microsoft.com/.default"]);
+    return new Response(\`token until \${result.expiresOn.toISOString()}\`);
+  },
+};
+`,
+    );
+    const name =
+      'a minimal Worker (import { ConfidentialClientApplicationBuilder } from "entra-edge") bundles with esbuild as wrangler would (workerd conditions, minified): no warning or error';
+    const worker = await bundleOrRecord(name, {
+      entryPoints: ["worker.js"],
+      absWorkingDir: dir,
+      platform: "browser",
+      conditions: ["workerd", "worker", "browser"],
+    });
+    if (worker) {
+      const { warnings } = worker;
+      record(
+        name,
+        warnings.length === 0,
+        warnings.length
+          ? (await formatMessages(warnings, { kind: "warning" })).join("").trim()
+          : undefined,
+      );
+      printSizes("minimal Worker bundle", worker);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // --- A Deno user installing from npm ---

@@ -5,7 +5,7 @@
  * @module
  */
 
-/** The library version sent as `x-client-VER`; a test keeps it equal to package.json's. */
+/** `x-client-VER`: package.json's, written out for JSR's TS source; check-package.mjs checks it. */
 export const libraryVersion = "0.1.0";
 
 /** The library name sent as `x-client-SKU`. */
