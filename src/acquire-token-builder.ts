@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { AcquireTokenForClientOptions } from "./application";
+import type { AcquireTokenForClientOptions } from "./options";
 import { ClientError } from "./errors";
 import type { AuthenticationResult } from "./result";
 import { isJsonObjectText } from "./internal/json";

@@ -5,10 +5,7 @@
  * @module
  */
 
-import {
-  ConfidentialClientApplication,
-  type ConfidentialClientApplicationOptions,
-} from "./application";
+import { ConfidentialClientApplication } from "./application";
 import type { CacheAdapter } from "./cache/cache-adapter";
 import type { DistributedCacheOptions } from "./cache/distributed-cache";
 import type { MemoryCacheLimits } from "./cache/memory-token-cache";
@@ -17,7 +14,7 @@ import type { CertificateOptions } from "./credentials/certificate";
 import type { ClientAssertion } from "./credentials/client-assertion";
 import { ClientError } from "./errors";
 import type { Logger, LoggingOptions } from "./logger";
-import type { RetryOptions } from "./acquisition/token-request";
+import type { ConfidentialClientApplicationOptions, RetryOptions } from "./options";
 
 /**
  * Builds a {@link ConfidentialClientApplication}. Keep the application as a singleton where you

@@ -15,8 +15,10 @@ import {
   type DefaultTokenEndpoint,
   type MemoryCacheLimits,
 } from "./cache/memory-token-cache";
-import type { CachedToken } from "./cache/memory-token-cache";
-import type { CacheLevel, CacheRefreshReason, RegionDetails } from "./result";
+import type { FetchedToken } from "./acquisition/resolved-token";
+import { tokenEndpointOf } from "./authority/authority";
+import type { ApplicationConfiguration } from "./configuration";
+import { createCredential, credentialIdentity } from "./credentials/credential-spec";
 import { scopesCacheKey, validateScopes } from "./scopes";
 import { ThrottleState } from "./acquisition/throttle";
 import type { AuthorityKind } from "./authority/authority";
@@ -44,26 +46,6 @@ export interface CacheStatistics {
   l1Entries?: number;
   /** Estimated bytes held in L1 (read-only snapshot). */
   l1Bytes?: number;
-}
-
-/** A token resolved after an L1 miss: from L2 or from the identity provider. */
-export type FetchedToken = StoredToken | IssuedToken;
-
-/** A token the distributed cache answered with. Each waiting caller's result has its own correlation id. */
-export interface StoredToken {
-  readonly level: typeof CacheLevel.L2Cache;
-  readonly token: CachedToken;
-}
-
-/** A token the identity provider issued, with what its request was. */
-export interface IssuedToken {
-  readonly level: typeof CacheLevel.None;
-  readonly token: CachedToken;
-  readonly reason: CacheRefreshReason;
-  /** The correlation id the request was sent with. */
-  readonly correlationId: string;
-  readonly durationInHttpInMs: number;
-  readonly regionDetails: RegionDetails;
 }
 
 /** Scopes that passed validation, and their cache key. */
@@ -159,4 +141,21 @@ export function sharedClientState(identity: string, create: () => ClientState): 
     registry.set(identity, state);
   }
   return state;
+}
+
+/**
+ * The state of the application `config` describes: its own when `memoryCache.shared` is
+ * `false`, else the one shared by every equal application in the isolate.
+ */
+export function clientStateOf(config: ApplicationConfiguration): ClientState {
+  const { authority, clientId, credential, memoryCache: limits } = config;
+  const defaultEndpoint = (tenantId: string | undefined): string =>
+    authority.kind === "oidc" ? "" : tokenEndpointOf(authority, tenantId);
+  const create = (): ClientState =>
+    new ClientState(createCredential(credential), limits, defaultEndpoint);
+  if (limits.shared === false) return create();
+  return sharedClientState(
+    `${authority.canonical}\u0000${clientId}\u0000${limits.maxEntries ?? ""}\u0000${limits.maxBytes ?? ""}\u0000${credentialIdentity(credential)}`,
+    create,
+  );
 }

@@ -14,11 +14,7 @@
  */
 
 export { AcquireTokenForClientParameterBuilder } from "./acquire-token-builder";
-export {
-  ConfidentialClientApplication,
-  type AcquireTokenForClientOptions,
-  type ConfidentialClientApplicationOptions,
-} from "./application";
+export { ConfidentialClientApplication } from "./application";
 export { ConfidentialClientApplicationBuilder } from "./application-builder";
 export type { CacheAdapter } from "./cache/cache-adapter";
 export type { CacheErrorEvent, DistributedCacheOptions } from "./cache/distributed-cache";
@@ -74,4 +70,8 @@ export {
   type AuthenticationResultMetadata,
   type RegionDetails,
 } from "./result";
-export type { RetryOptions } from "./acquisition/token-request";
+export type {
+  AcquireTokenForClientOptions,
+  ConfidentialClientApplicationOptions,
+  RetryOptions,
+} from "./options";

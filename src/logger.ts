@@ -7,6 +7,8 @@
  * @module
  */
 
+import { EntraEdgeError, ServiceError } from "./errors";
+
 /** Verbosity, most severe first. */
 export type LogLevel = "error" | "warning" | "info" | "verbose";
 
@@ -74,5 +76,19 @@ export class Log {
   /** `value` when PII logging is on, else a placeholder. */
   redact(value: string | undefined): string {
     return this.pii ? String(value) : "(hidden: enable piiLoggingEnabled)";
+  }
+
+  /**
+   * An error for a log line: its code and status always; its message (which names the tenant's
+   * token endpoint and the service's text about the client) only with PII logging on.
+   */
+  describe(error: unknown): string {
+    if (!(error instanceof EntraEdgeError))
+      return error instanceof Error ? error.name : "unknown error";
+    const status =
+      error instanceof ServiceError
+        ? ` (HTTP ${error.status}${error.errorCodes.length > 0 ? `, AADSTS${error.errorCodes.join(",")}` : ""})`
+        : "";
+    return `${error.code}${status}${this.pii ? `: ${error.message}` : ""}`;
   }
 }

@@ -10,8 +10,10 @@ import type { AuthorityKind } from "../authority/authority";
 import type { ClientCredential } from "../credentials/client-credential";
 import { EntraEdgeError, NetworkError, ServiceError } from "../errors";
 import { raceSignal, startDeadline } from "../internal/deadline";
+import { networkErrorOf } from "../internal/network-error";
 import { librarySku, libraryVersion, runtimeName } from "../internal/platform";
 import type { Log } from "../logger";
+import type { RetryOptions } from "../options";
 import {
   noRegionDetails,
   RegionOutcome,
@@ -19,19 +21,6 @@ import {
   type RegionDetails,
 } from "../result";
 import { readTokenResponse, type TokenResponse } from "./token-response";
-
-/** How a failed attempt is retried. */
-export interface RetryOptions {
-  /** Retries after a 5xx without Retry-After, a network error or a timeout. Default 1; 0 turns retries off. */
-  maxRetries?: number;
-  /** Pause before a retry, in milliseconds; up to 25 % jitter is added. Default 1000. */
-  delayMs?: number;
-  /**
-   * Time one attempt may take before it counts as timed out (and may be retried), in
-   * milliseconds. Default: half the acquisition deadline, so a retry still fits in it.
-   */
-  attemptTimeoutMs?: number;
-}
 
 /** Everything one token request needs. */
 export interface TokenRequestInput {
@@ -251,34 +240,6 @@ function isRetryable(error: unknown): boolean {
     error.code === "service_error" &&
     error.status >= 500 &&
     error.retryAfterMs === undefined
-  );
-}
-
-/** Turns a fetch failure into a `NetworkError` that says whether it was the deadline, the caller, or the network. */
-export function networkErrorOf(
-  error: unknown,
-  signal: AbortSignal,
-  endpoint: string,
-  correlationId: string,
-): NetworkError {
-  if (signal.aborted) {
-    const reason: unknown = signal.reason;
-    if (reason instanceof NetworkError) return reason;
-    if (reason instanceof DOMException && reason.name === "TimeoutError") {
-      return new NetworkError("request_timeout", `The token request to ${endpoint} timed out.`, {
-        correlationId,
-      });
-    }
-    return new NetworkError("aborted", "The acquisition was aborted by the caller's AbortSignal.", {
-      correlationId,
-      cause: reason,
-    });
-  }
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return new NetworkError(
-    "network_error",
-    `The token endpoint ${endpoint} could not be reached (${detail.slice(0, 200)}). Check the network path and the authority host.`,
-    { correlationId },
   );
 }
 

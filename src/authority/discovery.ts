@@ -10,7 +10,7 @@ import * as v from "valibot";
 import { parseSecureUrl } from "./authority";
 import { ClientError, EntraEdgeError, NetworkError, ServiceError } from "../errors";
 import { raceSignal } from "../internal/deadline";
-import { networkErrorOf } from "../acquisition/token-request";
+import { networkErrorOf } from "../internal/network-error";
 
 const discoveryTtlMs = 24 * 3600 * 1000;
 

@@ -14,7 +14,7 @@ import {
   type AuthenticationResult,
   type AuthenticationResultMetadata,
 } from "../result";
-import type { CachedToken } from "./memory-token-cache";
+import type { CachedToken } from "./cached-token";
 
 /** An {@link AuthenticationResult} served from a cache level. */
 export class CachedAuthenticationResult implements AuthenticationResult {

@@ -9,7 +9,7 @@
 import { prefixedHash128 } from "../internal/fast-hash";
 import type { Log } from "../logger";
 import type { CacheAdapter } from "./cache-adapter";
-import type { CachedToken } from "./memory-token-cache";
+import type { CachedToken } from "./cached-token";
 import { ValueSealer, type CacheEncryptionOptions } from "./sealing";
 import { parseTokenRecord, serializeTokenRecord } from "./token-record";
 

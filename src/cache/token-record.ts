@@ -12,7 +12,7 @@
  */
 
 import { isStringArray } from "../internal/guards";
-import type { CachedToken } from "./memory-token-cache";
+import type { CachedToken } from "./cached-token";
 
 const recordVersion = 2;
 /** Between the header and the token. `JSON.stringify` never writes a raw newline, so the first one ends the header. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { AcquireTokenForClientOptions } from "../application";
+import type { AcquireTokenForClientOptions } from "../options";
 import { TokenSource, type AuthenticationResult } from "../result";
 
 /**

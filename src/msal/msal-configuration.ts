@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ConfidentialClientApplicationOptions } from "../application";
+import type { ConfidentialClientApplicationOptions } from "../options";
 import type { CertificateOptions } from "../credentials/certificate";
 import type { ClientAssertion } from "../credentials/client-assertion";
 import { ClientError } from "../errors";

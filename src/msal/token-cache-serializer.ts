@@ -11,7 +11,8 @@
 import * as v from "valibot";
 import { tokenEndpointOf, type Authority } from "../authority/authority";
 import { tokenCacheKey } from "../cache/cache-key";
-import type { CachedToken, MemoryTokenCache } from "../cache/memory-token-cache";
+import type { CachedToken } from "../cache/cached-token";
+import type { MemoryTokenCache } from "../cache/memory-token-cache";
 import { cloudOfHost } from "../authority/cloud";
 import { ClientError } from "../errors";
 import { scopesCacheKey } from "../scopes";

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isTenantShaped } from "../../src/authority/authority";
 import { cacheKeyPrefix, tokenCacheKey } from "../../src/cache/cache-key";
-import type { CachedToken } from "../../src/cache/memory-token-cache";
+import type { CachedToken } from "../../src/cache/cached-token";
 import { parseTokenRecord, serializeTokenRecord } from "../../src/cache/token-record";
 import { ClientError } from "../../src/errors";
 import { fastHash128, prefixedHash128 } from "../../src/internal/fast-hash";

@@ -1,0 +1,300 @@
+/**
+ * The miss path: gets a token from another caller or instance, or from the identity provider.
+ * Concurrent misses for one key share one resolution (single flight); a resolution reads L2,
+ * then (under the lease, when on) asks the identity provider and fills both cache levels. Also
+ * starts the background refresh of a token past its `refreshOn`.
+ *
+ * @module
+ */
+
+import { assertRequestTenant } from "../authority/authority";
+import { tokenCacheKey } from "../cache/cache-key";
+import { CachedAuthenticationResult } from "../cache/cached-result";
+import type { CachedToken } from "../cache/cached-token";
+import type { ClientState } from "../client-state";
+import type { ApplicationConfiguration } from "../configuration";
+import { ClientError, NetworkError } from "../errors";
+import { raceSignal, startDeadline } from "../internal/deadline";
+import { randomId } from "../internal/uuid";
+import type { AcquireTokenForClientOptions } from "../options";
+import { CacheLevel, CacheRefreshReason, type AuthenticationResult } from "../result";
+import { IdentityProviderClient } from "./identity-provider";
+import { isFresh, mayServe } from "./refresh-policy";
+import {
+  issuedResult,
+  type FetchedToken,
+  type NetworkRequest,
+  type ResolveRequest,
+  type StoredToken,
+} from "./resolved-token";
+
+/** Resolves L1 misses for one application. */
+export class TokenResolver {
+  readonly #config: ApplicationConfiguration;
+  readonly #state: ClientState;
+  readonly #identityProvider: IdentityProviderClient;
+
+  constructor(config: ApplicationConfiguration, state: ClientState) {
+    this.#config = config;
+    this.#state = state;
+    this.#identityProvider = new IdentityProviderClient(config, state);
+  }
+
+  /**
+   * An acquisition the L1 fast path did not serve: validates the request, looks at L1 once more
+   * (the fast path skips what it cannot key), then resolves it.
+   * @param started when the acquisition started (epoch ms), for its duration.
+   */
+  async acquire(
+    scopes: readonly string[],
+    tenant: string | undefined,
+    options: AcquireTokenForClientOptions,
+    started: number,
+  ): Promise<AuthenticationResult> {
+    // Made only when needed (an error, a token request): an L2 hit serves the result's lazy one.
+    const correlationId = options.correlationId;
+    if (options.signal?.aborted === true) throw abortError(options.signal, correlationId);
+    const config = this.#config;
+    const state = this.#state;
+    const requestTenant = this.#requestTenant(tenant, correlationId);
+    const { scopes: validScopes, key: scopesKey } = state.validScopes(
+      scopes,
+      config.authority.kind,
+    );
+    const key = tokenCacheKey("", requestTenant, scopesKey);
+    const skipCache = options.forceRefresh === true || options.claims !== undefined;
+    let reason: CacheRefreshReason = skipCache
+      ? CacheRefreshReason.ForceRefreshOrClaims
+      : CacheRefreshReason.NoCachedAccessToken;
+    if (!skipCache) {
+      const cached = state.l1.get(key);
+      if (cached !== undefined) {
+        if (isFresh(cached, started, config.marginMs)) {
+          state.statistics.l1Hits++;
+          return new CachedAuthenticationResult(cached, CacheLevel.L1Cache, correlationId);
+        }
+        reason = CacheRefreshReason.Expired;
+      }
+    }
+    const request: ResolveRequest = {
+      key,
+      scopes: validScopes,
+      tenant: requestTenant,
+      options,
+      correlationId,
+      reason,
+      readL2: !skipCache,
+    };
+    const resolved = await waitFor(
+      skipCache ? this.#resolve(request) : this.#joinOrStart(request),
+      options.signal,
+      correlationId,
+    );
+    const duration = config.now() - started;
+    if (resolved.level === CacheLevel.L2Cache)
+      return new CachedAuthenticationResult(
+        resolved.token,
+        CacheLevel.L2Cache,
+        correlationId,
+        duration,
+      );
+    return issuedResult(resolved, duration);
+  }
+
+  /**
+   * A refresh after `refreshOn`, started by an L1 hit: the caller already has the cached token;
+   * failures are only logged. Nothing starts while a resolution for the key is in flight.
+   */
+  refreshInBackground(
+    key: string,
+    scopes: readonly string[],
+    tenant: string | undefined,
+    options: AcquireTokenForClientOptions,
+  ): void {
+    if (this.#state.inFlight.has(key)) return;
+    const correlationId = randomId();
+    const background: AcquireTokenForClientOptions =
+      options.waitUntil === undefined ? {} : { waitUntil: options.waitUntil };
+    const log = this.#config.log;
+    const refresh = this.#joinOrStart({
+      key,
+      scopes,
+      tenant,
+      options: background,
+      correlationId,
+      reason: CacheRefreshReason.ProactivelyRefreshed,
+      readL2: true,
+    }).then(
+      () => undefined,
+      (error: unknown) => {
+        log.write(
+          "warning",
+          `Background refresh failed; the cached token is still served until it expires. ${log.describe(error)}`,
+          { correlationId },
+        );
+      },
+    );
+    options.waitUntil?.(refresh);
+  }
+
+  /** Joins the acquisition in flight for the key, or starts it: concurrent misses share one request. */
+  #joinOrStart(request: ResolveRequest): Promise<FetchedToken> {
+    const inFlight = this.#state.inFlight;
+    let pending = inFlight.get(request.key);
+    if (pending === undefined) {
+      // Not finally(): it would add two promise jobs to every L2 hit.
+      pending = this.#resolve(request).then(
+        (resolved) => {
+          inFlight.delete(request.key);
+          return resolved;
+        },
+        (error: unknown) => {
+          inFlight.delete(request.key);
+          throw error;
+        },
+      );
+      inFlight.set(request.key, pending);
+    } else {
+      this.#state.statistics.coalescedWaits++;
+    }
+    return pending;
+  }
+
+  /**
+   * L2, then (under the lease, when on) the identity provider; fills both cache levels. The L2
+   * read comes first and alone, bounded by the store timeout (at most the acquisition timeout):
+   * an L2 hit costs one store call and no deadline. The rest of the acquisition has a deadline
+   * of its own for what is left of the timeout, covering the lease wait, discovery, the
+   * assertion and the token request; one caller giving up does not cancel the others.
+   */
+  async #resolve(request: ResolveRequest): Promise<FetchedToken> {
+    const { l2, timeoutMs } = this.#config;
+    let stored: CachedToken | undefined;
+    let remainingMs = timeoutMs;
+    if (l2 !== undefined && request.readL2) {
+      const started = Date.now();
+      stored = await l2.read(request.key, remainingMs);
+      if (stored !== undefined && this.#mayServe(stored, request.reason))
+        return this.#fromL2(request.key, stored);
+      remainingMs -= Date.now() - started;
+    }
+    const resolving: NetworkRequest = {
+      ...request,
+      correlationId: request.correlationId ?? randomId(),
+    };
+    const timedOut = (): NetworkError =>
+      new NetworkError(
+        "request_timeout",
+        `The acquisition did not finish within ${timeoutMs} ms.`,
+        {
+          correlationId: resolving.correlationId,
+        },
+      );
+    if (remainingMs <= 0) throw timedOut();
+    const deadline = startDeadline(remainingMs);
+    try {
+      return await this.#resolveWithin(resolving, stored, deadline.signal, timedOut);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  /** After an L1 and L2 miss (`stored`: an L2 token that may not be served): the lease, then the identity provider. */
+  async #resolveWithin(
+    request: NetworkRequest,
+    stored: CachedToken | undefined,
+    signal: AbortSignal,
+    timedOut: () => NetworkError,
+  ): Promise<FetchedToken> {
+    const state = this.#state;
+    const { l2, now } = this.#config;
+    await raceSignal(state.credential.ready, signal, timedOut);
+    let reason = request.reason;
+    let leased = false;
+    if (l2 !== undefined && request.readL2) {
+      // Only a miss needs to know whether another instance was told to back off.
+      const sharedBlock = await raceSignal(l2.readThrottle(request.key), signal, timedOut);
+      if (sharedBlock !== undefined)
+        state.throttle.recordShared(request.key, sharedBlock.until, sharedBlock.status, now());
+      if (stored !== undefined && reason === CacheRefreshReason.NoCachedAccessToken)
+        reason = CacheRefreshReason.Expired;
+      if (l2.leaseMs > 0) {
+        leased = await raceSignal(l2.takeLease(request.key), signal, timedOut);
+        if (!leased) {
+          const fromHolder = await l2.waitForLeaseHolder(request.key, signal);
+          if (fromHolder !== undefined && this.#mayServe(fromHolder, reason))
+            return this.#fromL2(request.key, fromHolder);
+        }
+      }
+    }
+    state.statistics.misses++;
+    const fetched = await this.#identityProvider.fetchToken({ ...request, reason }, signal);
+    if (l2 !== undefined) {
+      const write = l2
+        .write(request.key, fetched.token, now())
+        .then(() => (leased ? l2.releaseLease(request.key) : undefined));
+      if (request.options.waitUntil === undefined)
+        await raceSignal(write, signal, timedOut).catch(() => undefined);
+      else request.options.waitUntil(write);
+    }
+    return fetched;
+  }
+
+  #mayServe(token: CachedToken, reason: CacheRefreshReason): boolean {
+    return mayServe(token, reason, this.#config.now(), this.#config.marginMs);
+  }
+
+  #fromL2(key: string, token: CachedToken): StoredToken {
+    this.#state.l1.set(key, token, this.#config.now());
+    this.#state.statistics.l2Hits++;
+    return { level: CacheLevel.L2Cache, token };
+  }
+
+  /**
+   * The tenant to request for: checked for Entra; none for ADFS and OIDC, which have one.
+   * @throws ClientError `invalid_tenant`, `missing_tenant`
+   */
+  #requestTenant(
+    tenant: string | undefined,
+    correlationId: string | undefined,
+  ): string | undefined {
+    const authority = this.#config.authority;
+    if (authority.kind !== "entra") {
+      if (tenant !== undefined && tenant !== authority.tenant) {
+        throw new ClientError(
+          "invalid_tenant",
+          `A tenant cannot be chosen per request for ${authority.kind === "adfs" ? "an ADFS" : "a generic OIDC"} authority: remove withTenantId.`,
+          { correlationId: correlationId ?? randomId() },
+        );
+      }
+      return undefined;
+    }
+    if (tenant === undefined) {
+      throw new ClientError(
+        "missing_tenant",
+        "No tenant was given: set it on the application (withTenantId or the authority URL) or per request (withTenantId).",
+        { correlationId: correlationId ?? randomId() },
+      );
+    }
+    assertRequestTenant(tenant);
+    return tenant;
+  }
+}
+
+/** Waits for a shared promise, giving up (for this caller only) when its signal aborts. */
+function waitFor<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  correlationId: string | undefined,
+): Promise<T> {
+  return signal === undefined
+    ? promise
+    : raceSignal(promise, signal, () => abortError(signal, correlationId));
+}
+
+function abortError(signal: AbortSignal, correlationId: string | undefined): NetworkError {
+  return new NetworkError("aborted", "The acquisition was aborted by the caller's AbortSignal.", {
+    correlationId: correlationId ?? randomId(),
+    cause: signal.reason,
+  });
+}

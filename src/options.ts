@@ -1,0 +1,113 @@
+/**
+ * The options of an application and of one acquisition: every option a user can set, in one
+ * place. The builders fill these in; the option checks and defaults live in `configuration.ts`.
+ *
+ * @module
+ */
+
+import type { CacheAdapter } from "./cache/cache-adapter";
+import type { DistributedCacheOptions } from "./cache/distributed-cache";
+import type { MemoryCacheLimits } from "./cache/memory-token-cache";
+import type { AzureCloudInstance } from "./authority/cloud";
+import type { CertificateOptions } from "./credentials/certificate";
+import type { ClientAssertion } from "./credentials/client-assertion";
+import type { Logger, LoggingOptions } from "./logger";
+import type { AuthenticationResultMetadata } from "./result";
+
+/**
+ * Everything a `ConfidentialClientApplication` is configured with. The builder fills it in;
+ * it can also be written by hand.
+ *
+ * @example
+ * ```ts
+ * const app = new ConfidentialClientApplication({
+ *   clientId: env.CLIENT_ID,
+ *   tenantId: env.TENANT_ID,
+ *   clientSecret: env.CLIENT_SECRET,
+ * });
+ * ```
+ */
+export interface ConfidentialClientApplicationOptions {
+  /** The application (client) id. */
+  clientId: string;
+  /** Entra or ADFS authority URL, e.g. `https://login.microsoftonline.com/{tenant}`. Default: public cloud with {@link tenantId}. */
+  authority?: string;
+  /** The tenant, when {@link authority} is not given. Requests may override it. */
+  tenantId?: string;
+  /** The cloud, when {@link authority} is not given. Default `AzurePublic`. */
+  azureCloudInstance?: AzureCloudInstance;
+  /** A generic OpenID Connect issuer instead of Entra; its token endpoint is discovered. */
+  oidcIssuer?: string;
+  /** A client secret. Exactly one of clientSecret, certificate and clientAssertion is required. */
+  clientSecret?: string;
+  /** A certificate (PEM, pfx, CryptoKey or remote signer). */
+  certificate?: CertificateOptions;
+  /** Extra claims for the certificate's assertion. */
+  clientClaims?: { claims: Record<string, unknown>; mergeWithDefaultClaims?: boolean };
+  /** A client assertion JWT, or a callback returning one. */
+  clientAssertion?: ClientAssertion;
+  /** The distributed (L2) cache. */
+  cache?: CacheAdapter;
+  /** Encryption, timeout, error callback and lease of the L2 cache. */
+  cacheOptions?: DistributedCacheOptions;
+  /** Limits of the in-memory (L1) cache, and whether it is shared with equal applications (default `true`). */
+  memoryCache?: MemoryCacheLimits & { shared?: boolean };
+  /** The `fetch` used for every request. Default `globalThis.fetch`. */
+  fetch?: typeof fetch;
+  /** Where log lines go. Default: nowhere. */
+  logger?: Logger;
+  /** Log level and PII switch. */
+  logging?: LoggingOptions;
+  /** Azure region for regional token endpoints, e.g. `"westus"`. */
+  azureRegion?: string;
+  /** Deadline of one acquisition (discovery, assertion, token request), in milliseconds. Default 30,000. */
+  timeoutMs?: number;
+  /** Retry policy of the token request, or `false` for none. Default: one retry after about a second. */
+  retry?: RetryOptions | false;
+  /** A cached token is renewed this many seconds before it expires. Default 300. */
+  expiryMarginSeconds?: number;
+  /** The clock, in epoch milliseconds. Default `Date.now`. For tests. */
+  now?: () => number;
+  /** Client capabilities (e.g. `["cp1"]` for Continuous Access Evaluation), sent as `xms_cc` claims. */
+  clientCapabilities?: readonly string[];
+  /** Called after every successful acquisition, with how it was served: for hit-rate and latency metrics. */
+  onAcquire?: (
+    metadata: AuthenticationResultMetadata,
+    context: { tenantId: string | undefined; scopes: readonly string[] },
+  ) => void;
+}
+
+/** Per-request options of `ConfidentialClientApplication.acquireTokenForClient`. */
+export interface AcquireTokenForClientOptions {
+  /** The tenant to get a token for, overriding the application's. */
+  tenantId?: string;
+  /** Skip the cache and ask the identity provider. */
+  forceRefresh?: boolean;
+  /** A claims request (JSON), e.g. from a claims challenge; skips the cache. */
+  claims?: string;
+  /** The correlation id sent as `client-request-id`. Default: a new GUID. */
+  correlationId?: string;
+  /** Send the certificate chain (`x5c`) for this request. */
+  sendX5c?: boolean;
+  /** Extra query parameters of the token request URL. */
+  extraQueryParameters?: Record<string, string>;
+  /** Cancels the wait for this caller (a shared request goes on for others). */
+  signal?: AbortSignal;
+  /** The runtime's `waitUntil` (Workers `ctx.waitUntil`), for background refreshes. */
+  waitUntil?: (promise: Promise<unknown>) => void;
+  /** The Azure region for this request, overriding the application's. */
+  azureRegion?: string;
+}
+
+/** How a failed attempt is retried. */
+export interface RetryOptions {
+  /** Retries after a 5xx without Retry-After, a network error or a timeout. Default 1; 0 turns retries off. */
+  maxRetries?: number;
+  /** Pause before a retry, in milliseconds; up to 25 % jitter is added. Default 1000. */
+  delayMs?: number;
+  /**
+   * Time one attempt may take before it counts as timed out (and may be retried), in
+   * milliseconds. Default: half the acquisition deadline, so a retry still fits in it.
+   */
+  attemptTimeoutMs?: number;
+}
