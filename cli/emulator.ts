@@ -6,7 +6,7 @@
  * @module
  */
 
-import { decodePkcs12 } from "../src/keys/pkcs12";
+import { readPkcs12 } from "../src/index";
 import { inputError } from "./errors";
 
 /** What the emulator registers. */
@@ -33,14 +33,6 @@ export function emulatorRequested(
   return value === "1" || value === "true" || value === "yes";
 }
 
-function toPem(der: Uint8Array): string {
-  const lines =
-    Buffer.from(der)
-      .toString("base64")
-      .match(/.{1,64}/g) ?? [];
-  return `-----BEGIN CERTIFICATE-----\n${lines.join("\n")}\n-----END CERTIFICATE-----\n`;
-}
-
 /**
  * Creates an emulator for `setup` and returns its `fetch`.
  *
@@ -53,8 +45,8 @@ export async function emulatorFetch(setup: EmulatorSetup): Promise<typeof fetch>
   const certificates: string[] = [];
   if (setup.certificatePem !== undefined) certificates.push(setup.certificatePem);
   if (setup.pfx !== undefined) {
-    const { certificates: ders } = await decodePkcs12(setup.pfx.bytes, setup.pfx.password);
-    if (ders[0] !== undefined) certificates.push(toPem(ders[0]));
+    const { certificates: inPfx } = await readPkcs12(setup.pfx.bytes, setup.pfx.password);
+    if (inPfx[0] !== undefined) certificates.push(inPfx[0].pem);
   }
   const tenant = setup.tenant ?? EMULATOR_DEFAULT_TENANT_ID;
   const tenantOption = GUID.test(tenant)

@@ -39,7 +39,8 @@ export type {
   RemoteSignerCertificateOptions,
   ThumbprintCertificateOptions,
 } from "./credentials/certificate";
-export type { ClientAssertion, ClientAssertionOptions } from "./credentials/client-assertion";
+export type { ClientAssertion } from "./credentials/client-assertion";
+export type { ClientAssertionOptions } from "./credentials/client-credential";
 export type { SigningAlgorithm } from "./keys/private-key";
 export {
   ClientError,
@@ -75,3 +76,12 @@ export type {
   ConfidentialClientApplicationOptions,
   RetryOptions,
 } from "./options";
+
+// Certificate and PKCS#12 inspection for scripts and tools (what `entra-edge thumbprint` prints).
+export {
+  readCertificates,
+  readPkcs12,
+  type CertificateInfo,
+  type CertificateThumbprints,
+  type Pkcs12Bundle,
+} from "./keys/certificate-info";

@@ -6,12 +6,7 @@
  */
 
 import { parseArgs } from "node:util";
-import {
-  certificateThumbprints,
-  certificateValidity,
-  checkCertificate,
-  decodeCertificateChain,
-} from "../../src/keys/x509";
+import { readCertificates, type CertificateInfo } from "../../src/index";
 import { usageError } from "../errors";
 import { THUMBPRINT_HELP } from "../help";
 import type { CliIO } from "../io";
@@ -29,36 +24,21 @@ export interface ThumbprintResult {
   notAfter: string;
 }
 
-const hex = (buffer: ArrayBuffer): string =>
-  Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, "0"))
-    .join("")
-    .toUpperCase();
-
-/** The leaf certificate's DER: the first CERTIFICATE block of a PEM, or a DER (`.cer`) file as is. */
-function leafDer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  if (bytes[0] === 0x30) {
-    const der = new Uint8Array(bytes);
-    checkCertificate(der);
-    return der;
-  }
-  const [leaf] = decodeCertificateChain(new TextDecoder().decode(bytes));
-  return leaf as Uint8Array<ArrayBuffer>; // decodeCertificateChain throws rather than return none
-}
-
-/** The thumbprints and validity of the certificate in `bytes`. @throws ClientError for a bad PEM/certificate. */
+/**
+ * The thumbprints and validity of the leaf certificate in `bytes`: the first CERTIFICATE block of
+ * a PEM, or a DER (`.cer`) file.
+ *
+ * @throws ClientError for a bad PEM/certificate.
+ */
 export async function thumbprintOf(bytes: Uint8Array): Promise<ThumbprintResult> {
-  const der = leafDer(bytes);
-  const [{ x5t, x5tS256 }, sha1, sha256] = await Promise.all([
-    certificateThumbprints(der),
-    crypto.subtle.digest("SHA-1", der),
-    crypto.subtle.digest("SHA-256", der),
-  ]);
-  const { notBefore, notAfter } = certificateValidity(der);
+  // readCertificates throws rather than return no certificate.
+  const [leaf] = (await readCertificates(bytes)) as [CertificateInfo];
+  const { thumbprints, notBefore, notAfter } = leaf;
   return {
-    x5t,
-    "x5t#S256": x5tS256,
-    thumbprint: hex(sha1),
-    sha256: hex(sha256),
+    x5t: thumbprints.x5t,
+    "x5t#S256": thumbprints.x5tS256,
+    thumbprint: thumbprints.sha1Hex,
+    sha256: thumbprints.sha256Hex,
     notBefore: notBefore.toISOString(),
     notAfter: notAfter.toISOString(),
   };

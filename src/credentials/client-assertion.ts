@@ -6,23 +6,11 @@
  */
 
 import { ClientError } from "../errors";
-import { jwtBearerAssertionType, type ClientCredential } from "./client-credential";
-
-/** What an assertion callback receives. */
-export interface ClientAssertionOptions {
-  /** The application (client) id: the assertion's `iss` and `sub`. */
-  readonly clientId: string;
-  /** The token endpoint about to be called: the assertion's `aud`. */
-  readonly tokenEndpoint: string;
-  /** The tenant the token is requested for. */
-  readonly tenantId: string | undefined;
-  /** The claims request of this acquisition, if any. */
-  readonly claims: string | undefined;
-  /** The correlation id of this acquisition. */
-  readonly correlationId: string;
-  /** Aborted when the acquisition is cancelled or times out. */
-  readonly signal: AbortSignal;
-}
+import {
+  jwtBearerAssertionType,
+  type ClientAssertionOptions,
+  type ClientCredential,
+} from "./client-credential";
 
 /** A client assertion: a JWT, or a function returning one for each token request. */
 export type ClientAssertion =

@@ -6,7 +6,22 @@
  */
 
 import type { AuthorityKind } from "../authority/authority";
-import type { ClientAssertionOptions } from "./client-assertion";
+
+/** What an assertion callback receives. */
+export interface ClientAssertionOptions {
+  /** The application (client) id: the assertion's `iss` and `sub`. */
+  readonly clientId: string;
+  /** The token endpoint about to be called: the assertion's `aud`. */
+  readonly tokenEndpoint: string;
+  /** The tenant the token is requested for. */
+  readonly tenantId: string | undefined;
+  /** The claims request of this acquisition, if any. */
+  readonly claims: string | undefined;
+  /** The correlation id of this acquisition. */
+  readonly correlationId: string;
+  /** Aborted when the acquisition is cancelled or times out. */
+  readonly signal: AbortSignal;
+}
 
 /**
  * What a credential may use to authenticate one token request: what an assertion callback gets

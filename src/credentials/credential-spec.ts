@@ -9,11 +9,8 @@
 import { ClientError } from "../errors";
 import { encodeBase64 } from "../internal/base64";
 import { objectId } from "../internal/object-id";
-import {
-  certificateCredential,
-  type CertificateOptions,
-  type ClientClaimsOptions,
-} from "./certificate";
+import type { CertificateOptions, ClientClaimsOptions } from "./certificate";
+import { certificateCredential } from "./certificate-credential";
 import { clientAssertionCredential, type ClientAssertion } from "./client-assertion";
 import type { ClientCredential } from "./client-credential";
 import { clientSecretCredential } from "./client-secret";

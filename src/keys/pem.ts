@@ -1,11 +1,11 @@
 /**
- * PEM (RFC 7468) decoding: the `-----BEGIN LABEL-----` blocks of a text, as DER bytes.
+ * PEM (RFC 7468): the `-----BEGIN LABEL-----` blocks of a text as DER bytes, and DER as PEM.
  *
  * @module
  */
 
 import { ClientError } from "../errors";
-import { decodeBase64 } from "../internal/base64";
+import { decodeBase64, encodeBase64 } from "../internal/base64";
 
 /** One PEM block. */
 export interface PemBlock {
@@ -53,6 +53,16 @@ export function decodePemBlocks(text: string, subject = "PEM input"): PemBlock[]
     throw invalidPem(`The ${subject} is not PEM: no "-----BEGIN ...-----" line was found`);
   }
   return blocks;
+}
+
+/**
+ * Encodes DER as one PEM block: base64 in lines of 64 characters, as OpenSSL writes it.
+ *
+ * @param label - The label of the BEGIN and END lines, e.g. `"CERTIFICATE"`.
+ */
+export function encodePem(label: string, der: Uint8Array): string {
+  const lines = encodeBase64(der).match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
 }
 
 function decodeBody(body: string, label: string, where: string): PemBlock {

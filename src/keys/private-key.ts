@@ -24,7 +24,18 @@ import {
   readSmallInteger,
   Tag,
 } from "./der";
-import { decryptPbes2, UnsupportedEncryptionError } from "./pbes2";
+import { assertNoLegacyEncryption, decryptPrivateKeyInfo } from "./encrypted-private-key";
+import {
+  CURVE_BYTES,
+  CURVE_OIDS,
+  CURVES,
+  EC_PUBLIC_KEY,
+  type NamedCurve,
+  RSA_ENCRYPTION,
+  RSASSA_PSS,
+  SUPPORTED_KEYS,
+  UNSUPPORTED_KEYS,
+} from "./key-algorithms";
 import { decodePemBlocks } from "./pem";
 
 /** A private key as plain PKCS#8 DER, with what is needed to pick an algorithm. */
@@ -34,51 +45,14 @@ export interface PrivateKeyMaterial {
   /** The key family. */
   readonly keyType: "RSA" | "EC";
   /** The curve, for EC keys. */
-  readonly namedCurve?: "P-256" | "P-384" | "P-521";
+  readonly namedCurve?: NamedCurve;
 }
 
 /** The JWS algorithms a client assertion can be signed with. */
 export type SigningAlgorithm = "RS256" | "PS256" | "ES256" | "ES384" | "ES512";
 
-type NamedCurve = NonNullable<PrivateKeyMaterial["namedCurve"]>;
-
-const RSA_ENCRYPTION = "1.2.840.113549.1.1.1";
-const RSASSA_PSS = "1.2.840.113549.1.1.10";
-const EC_PUBLIC_KEY = "1.2.840.10045.2.1";
-
-/** Named-curve OIDs to WebCrypto curve names: the curves WebCrypto signs with. */
-export const CURVES: Readonly<Record<string, NamedCurve>> = {
-  "1.2.840.10045.3.1.7": "P-256",
-  "1.3.132.0.34": "P-384",
-  "1.3.132.0.35": "P-521",
-};
-const CURVE_OIDS: Readonly<Record<NamedCurve, string>> = {
-  "P-256": "1.2.840.10045.3.1.7",
-  "P-384": "1.3.132.0.34",
-  "P-521": "1.3.132.0.35",
-};
-/** Private scalar length in bytes for each curve. */
-const CURVE_BYTES: Readonly<Record<NamedCurve, number>> = { "P-256": 32, "P-384": 48, "P-521": 66 };
-
-/** Key types a client assertion cannot use, by algorithm or curve OID. */
-const UNSUPPORTED_KEYS: Readonly<Record<string, string>> = {
-  "1.3.101.112": "Ed25519",
-  "1.3.101.113": "Ed448",
-  "1.3.101.110": "X25519",
-  "1.3.101.111": "X448",
-  "1.2.840.10040.4.1": "DSA",
-  "1.2.840.113549.1.3.1": "Diffie-Hellman",
-  "1.2.840.10046.2.1": "Diffie-Hellman (X9.42)",
-  "1.2.156.10197.1.301": "SM2",
-  "1.3.132.0.10": "EC secp256k1 (P-256K)",
-  "1.3.36.3.3.2.8.1.1.7": "EC brainpoolP256r1",
-  "1.3.36.3.3.2.8.1.1.11": "EC brainpoolP384r1",
-  "1.3.36.3.3.2.8.1.1.13": "EC brainpoolP512r1",
-};
-
-const SUPPORTED_KEYS = "RSA (2048 bits or more) or EC P-256, P-384 or P-521";
-const REENCRYPT =
-  "Re-encrypt it with AES: `openssl pkcs8 -topk8 -v2 aes-256-cbc -in old.pem -out new.pem`";
+/** The curve each ECDSA algorithm signs on. */
+const ALGORITHM_CURVES = { ES256: "P-256", ES384: "P-384", ES512: "P-521" } as const;
 
 /**
  * Decodes a PEM private key into plain PKCS#8. Other PEM blocks in the text (certificates, EC
@@ -111,16 +85,7 @@ export async function decodePrivateKey(
       `The private key PEM holds ${keys.length} private keys; pass exactly one.`,
     );
   }
-  if (/ENCRYPTED/i.test(block.headers["Proc-Type"] ?? "")) {
-    // DEK-Info is "CIPHER,IV": name the cipher only, and only if it looks like one.
-    const cipher =
-      /^[A-Za-z0-9-]{1,32}(?=,)/.exec(block.headers["DEK-Info"] ?? "")?.[0] ?? "an unknown cipher";
-    throw new ClientError(
-      "unsupported_encryption",
-      `The private key uses legacy PEM encryption (Proc-Type: 4,ENCRYPTED with ${cipher}), whose ` +
-        `MD5-based key derivation WebCrypto lacks. ${REENCRYPT}.`,
-    );
-  }
+  assertNoLegacyEncryption(block);
   switch (block.label) {
     case "PRIVATE KEY":
       return parse(() => privateKeyFromPkcs8(block.der));
@@ -129,7 +94,7 @@ export async function decodePrivateKey(
     case "EC PRIVATE KEY":
       return parse(() => privateKeyFromSec1(block.der));
     case "ENCRYPTED PRIVATE KEY":
-      return decryptPrivateKey(block.der, password);
+      return decryptPrivateKeyInfo(block.der, password, privateKeyFromPkcs8);
     case "OPENSSH PRIVATE KEY":
       throw new ClientError(
         "unsupported_key_type",
@@ -172,14 +137,29 @@ export function privateKeyFromPkcs8(der: Uint8Array<ArrayBuffer>): PrivateKeyMat
   }
 }
 
+/**
+ * The WebCrypto `importKey` parameters of a key that signs (private half) or verifies (public
+ * half) with `alg`: RSASSA-PKCS1-v1_5 or RSA-PSS with SHA-256, or ECDSA on the algorithm's curve.
+ */
+export function webCryptoKeyParams(
+  alg: SigningAlgorithm,
+): RsaHashedImportParams | EcKeyImportParams {
+  switch (alg) {
+    case "RS256":
+      return { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+    case "PS256":
+      return { name: "RSA-PSS", hash: "SHA-256" };
+    default:
+      return { name: "ECDSA", namedCurve: ALGORITHM_CURVES[alg] };
+  }
+}
+
 /** The WebCrypto parameters for `alg` on this key, checking that they fit together. */
 function importParameters(
   material: PrivateKeyMaterial,
   alg: SigningAlgorithm,
 ): RsaHashedImportParams | EcKeyImportParams {
-  const wanted = (
-    { RS256: "RSA", PS256: "RSA", ES256: "P-256", ES384: "P-384", ES512: "P-521" } as const
-  )[alg];
+  const wanted = alg === "RS256" || alg === "PS256" ? "RSA" : ALGORITHM_CURVES[alg];
   const actual = material.keyType === "RSA" ? "RSA" : material.namedCurve;
   if (wanted !== actual) {
     throw new ClientError(
@@ -188,9 +168,7 @@ function importParameters(
         `${actual === "RSA" ? "RSA" : `EC ${actual ?? "of unknown curve"}`}; use ${defaultAlgorithmFor(material)}.`,
     );
   }
-  if (alg === "RS256") return { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
-  if (alg === "PS256") return { name: "RSA-PSS", hash: "SHA-256" };
-  return { name: "ECDSA", namedCurve: wanted };
+  return webCryptoKeyParams(alg);
 }
 
 /**
@@ -243,47 +221,6 @@ function curveOf(parameters: DerNode): NamedCurve {
   return curve;
 }
 
-async function decryptPrivateKey(
-  der: Uint8Array<ArrayBuffer>,
-  password: string | undefined,
-): Promise<PrivateKeyMaterial> {
-  if (password === undefined) {
-    throw new ClientError(
-      "invalid_password",
-      "The private key is encrypted (BEGIN ENCRYPTED PRIVATE KEY) and no password was given: pass the key's password.",
-    );
-  }
-  let plaintext: Uint8Array<ArrayBuffer> | undefined;
-  try {
-    const info = childrenOf(decodeDer(der), Tag.SEQUENCE);
-    plaintext = await decryptPbes2(
-      at(info, 0, Tag.SEQUENCE),
-      readOctetString(at(info, 1)),
-      password,
-    );
-  } catch (cause) {
-    if (cause instanceof UnsupportedEncryptionError) {
-      throw new ClientError(
-        "unsupported_encryption",
-        `The private key is encrypted with ${cause.algorithm}, which WebCrypto cannot decrypt. ${REENCRYPT}.`,
-      );
-    }
-    throw malformed(cause, "encrypted private key");
-  }
-  const wrongPassword = new ClientError(
-    "invalid_password",
-    "The password does not decrypt the private key: check that it is the password the key was encrypted with.",
-  );
-  if (plaintext === undefined) throw wrongPassword;
-  try {
-    return privateKeyFromPkcs8(plaintext);
-  } catch (cause) {
-    // AES-CBC padding happens to check out about once in 256 wrong passwords; the DER does not.
-    if (cause instanceof DerError) throw wrongPassword;
-    throw cause;
-  }
-}
-
 function privateKeyFromPkcs1(der: Uint8Array<ArrayBuffer>): PrivateKeyMaterial {
   const fields = childrenOf(decodeDer(der), Tag.SEQUENCE);
   // version, n, e, d, p, q, dP, dQ, qInv (multi-prime keys add otherPrimeInfos)
@@ -326,16 +263,12 @@ function parse(parser: () => PrivateKeyMaterial): PrivateKeyMaterial {
   try {
     return parser();
   } catch (cause) {
-    throw malformed(cause, "private key");
+    if (!(cause instanceof DerError)) throw cause;
+    throw new ClientError(
+      "invalid_private_key",
+      `The private key is malformed (${cause.message}). Check that it is a complete PEM key, not truncated or edited.`,
+    );
   }
-}
-
-function malformed(cause: unknown, what: string): unknown {
-  if (!(cause instanceof DerError)) return cause;
-  return new ClientError(
-    "invalid_private_key",
-    `The ${what} is malformed (${cause.message}). Check that it is a complete PEM key, not truncated or edited.`,
-  );
 }
 
 function unsupportedKey(kind: string, fix = `use an ${SUPPORTED_KEYS} key`): ClientError {

@@ -1,49 +1,37 @@
 /**
  * The little of X.509 a client assertion needs: certificate DER from PEM, thumbprints for the
- * `x5t` / `x5t#S256` headers, validity dates, and a check that a certificate belongs to a key.
- * Certificates are parsed only as far as these need; nothing here verifies a signature or a chain.
+ * `x5t` / `x5t#S256` headers, validity dates, subject and issuer, the public key (SPKI), and a
+ * check that a certificate belongs to a key. Certificates are parsed only as far as these need;
+ * nothing here verifies a signature or a chain.
  *
  * @module
  */
 
 import { ClientError } from "../errors";
-import { decodeBase64, encodeBase64Url } from "../internal/base64";
-import {
-  at,
-  childrenOf,
-  concat,
-  contextTag,
-  decodeDer,
-  DerError,
-  type DerNode,
-  readBitString,
-  readOctetString,
-  readOid,
-  readUnsignedInteger,
-  Tag,
-} from "./der";
+import { encodeBase64Url } from "../internal/base64";
+import { at, childrenOf, contextTag, decodeDer, DerError, type DerNode, Tag } from "./der";
+import { formatDistinguishedName } from "./distinguished-name";
 import { decodePemBlocks } from "./pem";
-import { CURVES, type PrivateKeyMaterial } from "./private-key";
+import type { PrivateKeyMaterial } from "./private-key";
+import { privateKeyPublicKeyId, spkiPublicKeyId, type PublicKeyId } from "./public-key-id";
 
 /** The parts of a certificate this module reads. */
 interface CertificateParts {
+  /** The issuer `Name`. */
+  readonly issuer: DerNode;
+  /** The subject `Name`. */
+  readonly subject: DerNode;
   /** `notBefore` and `notAfter`. */
   readonly validity: readonly DerNode[];
+  /** The whole `SubjectPublicKeyInfo`. */
+  readonly subjectPublicKeyInfo: DerNode;
   /** The elements of the public key's `AlgorithmIdentifier`. */
   readonly publicKeyAlgorithm: readonly DerNode[];
   /** The `subjectPublicKey` BIT STRING. */
   readonly publicKey: DerNode;
 }
 
-/** A comparable form of a public key: its kind (`RSA`, `EC P-256`, ...) and its value in hex. */
-interface PublicKeyId {
-  readonly kind: string;
-  readonly value: string;
-}
-
 const CERTIFICATE_LABELS = new Set(["CERTIFICATE", "X509 CERTIFICATE"]);
-const RSA_OIDS = new Set(["1.2.840.113549.1.1.1", "1.2.840.113549.1.1.10"]);
-const EC_PUBLIC_KEY = "1.2.840.10045.2.1";
 const COMPARE_HINT =
   "Use the certificate issued for this key: compare `openssl x509 -in cert.pem -noout -pubkey` " +
   "with `openssl pkey -in key.pem -pubout`.";
@@ -122,6 +110,32 @@ export function certificateValidity(der: Uint8Array<ArrayBuffer>): {
 }
 
 /**
+ * The subject and issuer of a certificate as RFC 4514 strings, e.g. `CN=app.contoso.com,O=Contoso`.
+ *
+ * @throws ClientError `invalid_certificate`.
+ */
+export function certificateNames(der: Uint8Array<ArrayBuffer>): {
+  subject: string;
+  issuer: string;
+} {
+  const { subject, issuer } = certificateParts(der, "The certificate");
+  try {
+    return { subject: formatDistinguishedName(subject), issuer: formatDistinguishedName(issuer) };
+  } catch (cause) {
+    throw invalidCertificate("The certificate", cause);
+  }
+}
+
+/**
+ * The certificate's `SubjectPublicKeyInfo` DER, as `crypto.subtle.importKey("spki", ...)` takes it.
+ *
+ * @throws ClientError `invalid_certificate`.
+ */
+export function certificateSpki(der: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  return certificateParts(der, "The certificate").subjectPublicKeyInfo.encoded;
+}
+
+/**
  * Checks that the certificate's public key is the public half of `key`: the same RSA modulus and
  * exponent, or the same EC curve and point.
  *
@@ -132,7 +146,7 @@ export async function assertCertificateMatchesKey(
   key: PrivateKeyMaterial,
 ): Promise<void> {
   const certificateKey = certificatePublicKey(certDer);
-  const privateKey = await privateKeyPublicPart(key);
+  const privateKey = await privateKeyPublicKeyId(key);
   if (certificateKey.kind !== privateKey.kind) {
     throw mismatch(
       `the certificate's key is ${certificateKey.kind} but the private key is ${privateKey.kind}`,
@@ -152,7 +166,7 @@ export async function orderLeafFirst(
   certificates: readonly Uint8Array<ArrayBuffer>[],
   key: PrivateKeyMaterial,
 ): Promise<Uint8Array<ArrayBuffer>[]> {
-  const privateKey = await privateKeyPublicPart(key);
+  const privateKey = await privateKeyPublicKeyId(key);
   const leaf = certificates.findIndex((der) => {
     const id = certificatePublicKey(der);
     return id.kind === privateKey.kind && id.value === privateKey.value;
@@ -176,13 +190,16 @@ function certificateParts(der: Uint8Array<ArrayBuffer>, description: string): Ce
     const tbs = childrenOf(at(certificate, 0), Tag.SEQUENCE);
     const v = tbs[0]?.tag === contextTag(0) ? 1 : 0; // the version is optional (v1)
     at(tbs, v, Tag.INTEGER); // serialNumber
-    for (const index of [1, 2, 4]) at(tbs, v + index, Tag.SEQUENCE); // signature, issuer, subject
+    at(tbs, v + 1, Tag.SEQUENCE); // signature
+    const issuer = at(tbs, v + 2, Tag.SEQUENCE);
+    const subject = at(tbs, v + 4, Tag.SEQUENCE);
     const validity = childrenOf(at(tbs, v + 3), Tag.SEQUENCE);
     if (validity.length !== 2) throw new DerError("a Validity has 2 elements");
-    const subjectPublicKeyInfo = childrenOf(at(tbs, v + 5), Tag.SEQUENCE);
-    const publicKeyAlgorithm = childrenOf(at(subjectPublicKeyInfo, 0), Tag.SEQUENCE);
-    const publicKey = at(subjectPublicKeyInfo, 1, Tag.BIT_STRING);
-    return { validity, publicKeyAlgorithm, publicKey };
+    const subjectPublicKeyInfo = at(tbs, v + 5);
+    const spki = childrenOf(subjectPublicKeyInfo, Tag.SEQUENCE);
+    const publicKeyAlgorithm = childrenOf(at(spki, 0), Tag.SEQUENCE);
+    const publicKey = at(spki, 1, Tag.BIT_STRING);
+    return { issuer, subject, validity, subjectPublicKeyInfo, publicKeyAlgorithm, publicKey };
   } catch (cause) {
     throw invalidCertificate(description, cause);
   }
@@ -191,75 +208,10 @@ function certificateParts(der: Uint8Array<ArrayBuffer>, description: string): Ce
 function certificatePublicKey(der: Uint8Array<ArrayBuffer>): PublicKeyId {
   const { publicKeyAlgorithm, publicKey } = certificateParts(der, "The certificate");
   try {
-    const oid = readOid(at(publicKeyAlgorithm, 0));
-    const bits = readBitString(publicKey);
-    if (RSA_OIDS.has(oid)) {
-      const fields = childrenOf(decodeDer(bits), Tag.SEQUENCE);
-      return rsaId(at(fields, 0), at(fields, 1));
-    }
-    if (oid === EC_PUBLIC_KEY) {
-      const parameters = at(publicKeyAlgorithm, 1);
-      const curveOid =
-        parameters.tag === Tag.OID ? readOid(parameters) : "with explicit parameters";
-      return ecId(CURVES[curveOid] ?? `curve ${curveOid}`, bits);
-    }
-    return { kind: `algorithm ${oid}`, value: "" };
+    return spkiPublicKeyId(publicKeyAlgorithm, publicKey);
   } catch (cause) {
     throw invalidCertificate("The certificate", cause);
   }
-}
-
-/** The public half of a private key, read from the key itself or, failing that, derived. */
-async function privateKeyPublicPart(key: PrivateKeyMaterial): Promise<PublicKeyId> {
-  try {
-    return await readPublicPart(key);
-  } catch (cause) {
-    throw new ClientError(
-      "invalid_private_key",
-      `The ${key.keyType} private key is corrupt: its public key cannot be read (${errorName(cause)}).`,
-      { cause },
-    );
-  }
-}
-
-async function readPublicPart(key: PrivateKeyMaterial): Promise<PublicKeyId> {
-  const info = childrenOf(decodeDer(key.pkcs8), Tag.SEQUENCE);
-  const fields = childrenOf(decodeDer(readOctetString(at(info, 2))), Tag.SEQUENCE);
-  if (key.keyType === "RSA") return rsaId(at(fields, 1), at(fields, 2));
-  const curve = key.namedCurve ?? "P-256";
-  const publicKey = fields.find((field) => field.tag === contextTag(1));
-  if (publicKey !== undefined) return ecId(curve, readBitString(at(childrenOf(publicKey), 0)));
-  // SEC1 allows leaving the public point out: let WebCrypto compute it.
-  const algorithm = { name: "ECDSA", namedCurve: curve };
-  const extractable = await crypto.subtle.importKey("pkcs8", key.pkcs8, algorithm, true, ["sign"]);
-  const jwk = await crypto.subtle.exportKey("jwk", extractable);
-  const point = concat([Uint8Array.of(4), decodeBase64(jwk.x ?? ""), decodeBase64(jwk.y ?? "")]);
-  return ecId(curve, point);
-}
-
-function rsaId(modulus: DerNode, exponent: DerNode): PublicKeyId {
-  return {
-    kind: "RSA",
-    value: `${hex(readUnsignedInteger(modulus))}:${hex(readUnsignedInteger(exponent))}`,
-  };
-}
-
-/**
- * An EC point as the parity of y plus x: the same for its compressed (`02`/`03` ‖ x) and
- * uncompressed (`04` ‖ x ‖ y) encodings, and unique, since a given x has one y of each parity.
- */
-function ecId(curve: string, point: Uint8Array<ArrayBuffer>): PublicKeyId {
-  const size = Math.ceil((point.length - 1) / 2);
-  const prefix = point[0];
-  let id: string;
-  if (prefix === 4 && point.length % 2 === 1) {
-    id = `${(point[point.length - 1] ?? 0) & 1}:${hex(point.subarray(1, 1 + size))}`;
-  } else if ((prefix === 2 || prefix === 3) && point.length > 1) {
-    id = `${prefix & 1}:${hex(point.subarray(1))}`;
-  } else {
-    throw new DerError("malformed EC point");
-  }
-  return { kind: `EC ${curve}`, value: id };
 }
 
 function readTime(node: DerNode): Date {
@@ -303,18 +255,4 @@ function mismatch(reason: string): ClientError {
     "certificate_key_mismatch",
     `The certificate does not belong to the private key: ${reason}. ${COMPARE_HINT}`,
   );
-}
-
-function errorName(error: unknown): string {
-  return error instanceof DerError
-    ? error.message
-    : error instanceof Error
-      ? error.name
-      : "unknown error";
-}
-
-function hex(bytes: Uint8Array<ArrayBuffer>): string {
-  let out = "";
-  for (const byte of bytes) out += byte.toString(16).padStart(2, "0");
-  return out;
 }
