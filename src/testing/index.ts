@@ -36,8 +36,8 @@ export type {
   EntraEmulatorOptions,
 } from "./options";
 export type { RecordedRequest, RequestKind } from "./recording";
-export { faults } from "./faults";
-export type { FaultPresets } from "./faults";
+export { faults } from "./fault-presets";
+export type { FaultPresets } from "./fault-presets";
 export type {
   BodyFault,
   DelayFault,
@@ -47,7 +47,7 @@ export type {
   FaultScope,
   NetworkFault,
   ResponseFault,
-} from "./faults";
+} from "./fault-types";
 export type {
   EmulatorAccessTokenClaims,
   EmulatorJwks,
