@@ -3,7 +3,8 @@
  *
  * Deno KV deletes expired keys lazily (a background sweep, about once a minute), so each entry is
  * stored as `{ value, expiresAt }` and its expiry is checked on read: `get` never returns an
- * expired value, and `setIfAbsent` treats an expired lease as absent.
+ * expired value, `setIfAbsent` treats an expired lease as absent, and `setIfEquals` /
+ * `deleteIfEquals` never match one.
  *
  * @example
  * ```ts
@@ -60,18 +61,21 @@ export interface DenoKvCacheOptions {
 }
 
 /**
- * The adapter {@link denoKvCache} returns: a {@link CacheAdapter} whose `setIfAbsent` is always
- * present.
+ * The adapter {@link denoKvCache} returns: a {@link CacheAdapter} whose lease methods
+ * (`setIfAbsent`, `setIfEquals`, `deleteIfEquals`) are always present.
  *
  * @example
  * ```ts
  * const cache: DenoKvCacheAdapter = denoKvCache(kv);
  * const leased = await cache.setIfAbsent("refresh-lease", "owner-1", 10_000);
+ * await cache.deleteIfEquals("refresh-lease", "owner-1"); // true
  * ```
  */
 export interface DenoKvCacheAdapter extends CacheAdapter {
   readonly name: "deno-kv";
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  setIfEquals(key: string, expected: string, value: string, ttlMs: number): Promise<boolean>;
+  deleteIfEquals(key: string, expected: string): Promise<boolean>;
 }
 
 const ADAPTER_NAME = "deno-kv";
@@ -97,6 +101,9 @@ const MAX_LEASE_ATTEMPTS = 3;
  *   null`). When the check fails it reads the entry; if that entry has expired (but was not swept
  *   yet) it replaces it with a second atomic operation checking the observed versionstamp, so only
  *   one caller can take over an expired lease.
+ * - `setIfEquals` and `deleteIfEquals` read the entry and, if it is live and holds the expected
+ *   value, commit an atomic operation checking the versionstamp read, so that nothing written in
+ *   between is overwritten or deleted.
  * - A value whose serialised size would exceed Deno KV's 64 KiB limit is rejected with a
  *   `RangeError` before any I/O. Strings are serialised with one byte per character when every
  *   character is in U+0000–U+00FF and two bytes per UTF-16 code unit otherwise; 64 bytes are kept
@@ -105,7 +112,7 @@ const MAX_LEASE_ATTEMPTS = 3;
  *
  * @param kv - An open `Deno.Kv`.
  * @param options - Key prefix.
- * @returns An adapter named `"deno-kv"` that implements `setIfAbsent`.
+ * @returns An adapter named `"deno-kv"` that implements the lease methods.
  * @throws {TypeError} If `kv` does not look like a `Deno.Kv`.
  *
  * @example
@@ -165,6 +172,32 @@ export function denoKvCache(kv: DenoKvLike, options: DenoKvCacheOptions = {}): D
       }
       return false;
     },
+    async setIfEquals(key, expected, value, ttlMs) {
+      const ms = toTtlMs(ttlMs);
+      const storeKey = keyOf(key);
+      const entry = envelope(value, ms);
+      const current = await kv.get(storeKey);
+      if (current.versionstamp === null || liveValue(current.value, Date.now()) !== expected)
+        return false;
+      const result = await kv
+        .atomic()
+        .check({ key: storeKey, versionstamp: current.versionstamp })
+        .set(storeKey, entry, { expireIn: ms })
+        .commit();
+      return result.ok;
+    },
+    async deleteIfEquals(key, expected) {
+      const storeKey = keyOf(key);
+      const current = await kv.get(storeKey);
+      if (current.versionstamp === null || liveValue(current.value, Date.now()) !== expected)
+        return false;
+      const result = await kv
+        .atomic()
+        .check({ key: storeKey, versionstamp: current.versionstamp })
+        .delete(storeKey)
+        .commit();
+      return result.ok;
+    },
   };
 }
 
@@ -178,6 +211,8 @@ export interface DenoKvAtomicLike {
   ): DenoKvAtomicLike;
   /** Writes an entry if the checks hold. */
   set(key: readonly string[], value: unknown, options?: { expireIn?: number }): DenoKvAtomicLike;
+  /** Deletes an entry if the checks hold (for `deleteIfEquals`). */
+  delete(key: readonly string[]): DenoKvAtomicLike;
   /** Commits; `ok: false` when a check failed. */
   commit(): Promise<{ readonly ok: boolean }>;
 }

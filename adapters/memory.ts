@@ -40,19 +40,23 @@ export interface MemoryCacheOptions {
 }
 
 /**
- * The adapter {@link memoryCache} returns: a {@link CacheAdapter} whose `setIfAbsent` is always
- * present.
+ * The adapter {@link memoryCache} returns: a {@link CacheAdapter} whose lease methods
+ * (`setIfAbsent`, `setIfEquals`, `deleteIfEquals`) are always present.
  *
  * @example
  * ```ts
  * const cache: MemoryCacheAdapter = memoryCache();
  * await cache.setIfAbsent("lease", "owner-1", 5_000); // true
  * await cache.setIfAbsent("lease", "owner-2", 5_000); // false
+ * await cache.deleteIfEquals("lease", "owner-2"); // false: not owner-2's
+ * await cache.deleteIfEquals("lease", "owner-1"); // true
  * ```
  */
 export interface MemoryCacheAdapter extends CacheAdapter {
   readonly name: "memory";
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  setIfEquals(key: string, expected: string, value: string, ttlMs: number): Promise<boolean>;
+  deleteIfEquals(key: string, expected: string): Promise<boolean>;
 }
 
 const ADAPTER_NAME = "memory";
@@ -63,11 +67,11 @@ const DEFAULT_MAX_ENTRIES = 10_000;
  * Creates an in-memory cache adapter. Each call makes a new, empty store: create it once and pass
  * the same adapter to every application that should share it.
  *
- * `set` and `setIfAbsent` are atomic (nothing awaits between the check and the write), so
- * `setIfAbsent` gives a real lease between callers in one process.
+ * `set`, `setIfAbsent`, `setIfEquals` and `deleteIfEquals` are atomic (nothing awaits between
+ * the check and the write), so they give a real lease between callers in one process.
  *
  * @param options - Prefix, size bound and clock.
- * @returns An adapter named `"memory"` that implements `setIfAbsent`.
+ * @returns An adapter named `"memory"` that implements the lease methods.
  * @throws {RangeError} If `maxEntries` is not an integer ≥ 1.
  *
  * @example
@@ -135,6 +139,19 @@ export function memoryCache(options: MemoryCacheOptions = {}): MemoryCacheAdapte
       const ms = toTtlMs(ttlMs);
       if (read(storeKey) !== undefined) return false;
       write(storeKey, value, ms);
+      return true;
+    },
+    async setIfEquals(key, expected, value, ttlMs) {
+      const storeKey = prefix + key;
+      const ms = toTtlMs(ttlMs);
+      if (read(storeKey)?.value !== expected) return false;
+      write(storeKey, value, ms);
+      return true;
+    },
+    async deleteIfEquals(key, expected) {
+      const storeKey = prefix + key;
+      if (read(storeKey)?.value !== expected) return false;
+      entries.delete(storeKey);
       return true;
     },
   };

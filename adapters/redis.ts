@@ -3,8 +3,9 @@
  * [ioredis](https://github.com/redis/ioredis), [node-redis](https://github.com/redis/node-redis)
  * (`createClient`, v4 and later) or Bun's built-in `RedisClient`.
  *
- * The adapter speaks plain Redis commands (`GET`, `SET … PX`, `SET … NX PX`, `DEL`) through the
- * one generic method each client has, so it never depends on a client's typed wrappers or on its
+ * The adapter speaks plain Redis commands (`GET`, `SET … PX`, `SET … NX PX`, `DEL`, and `EVAL` of
+ * two short Lua scripts for the lease's compare-and-set) through the one generic method each
+ * client has, so it never depends on a client's typed wrappers or on its
  * option-object conventions:
  *
  * | client | detected by | call made |
@@ -99,22 +100,31 @@ export interface RedisCacheOptions {
 }
 
 /**
- * The adapter {@link redisCache} returns: a {@link CacheAdapter} whose `setIfAbsent` is always
- * present.
+ * The adapter {@link redisCache} returns: a {@link CacheAdapter} whose lease methods
+ * (`setIfAbsent`, `setIfEquals`, `deleteIfEquals`) are always present.
  *
  * @example
  * ```ts
  * const cache: RedisCacheAdapter = redisCache(client);
  * const leased = await cache.setIfAbsent("refresh-lease", "owner-1", 10_000); // SET … NX PX 10000
+ * await cache.deleteIfEquals("refresh-lease", "owner-1"); // true: EVAL of a GET-compare-DEL script
  * ```
  */
 export interface RedisCacheAdapter extends CacheAdapter {
   readonly name: "redis";
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  setIfEquals(key: string, expected: string, value: string, ttlMs: number): Promise<boolean>;
+  deleteIfEquals(key: string, expected: string): Promise<boolean>;
 }
 
 const ADAPTER_NAME = "redis";
 const DEFAULT_PREFIX = "entra-edge:";
+/** KEYS[1] = ARGV[2] for ARGV[3] ms, if it holds ARGV[1]. Lua runs atomically on the server. */
+const SET_IF_EQUALS_SCRIPT =
+  'if redis.call("GET", KEYS[1]) == ARGV[1] then redis.call("SET", KEYS[1], ARGV[2], "PX", ARGV[3]) return 1 end return 0';
+/** Deletes KEYS[1] if it holds ARGV[1]. */
+const DELETE_IF_EQUALS_SCRIPT =
+  'if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0';
 
 /**
  * Creates a cache adapter over a connected Redis client.
@@ -123,6 +133,9 @@ const DEFAULT_PREFIX = "entra-edge:";
  * - `setIfAbsent(key, value, ttlMs)` → `SET prefix+key value NX PX ttlMs`; `true` when Redis
  *   answered `OK`, `false` when it answered nil (the key exists). Redis expires keys exactly, so
  *   an expired lease is absent.
+ * - `setIfEquals(key, expected, value, ttlMs)` and `deleteIfEquals(key, expected)` → `EVAL` of a
+ *   Lua script that compares and writes (or deletes) in one step on the server; `true` when the
+ *   key held `expected`. The script names its key in `KEYS`, so it also runs on a cluster.
  * - `get` → `GET` (a `Buffer`/`Uint8Array` reply is decoded as UTF-8); `delete` → `DEL`.
  * - Errors from the client (connection lost, timeouts, `WRONGTYPE`, …) are not caught: the
  *   returned promise rejects. Configure timeouts on the client (Bun's `RedisClient` waits for a
@@ -130,7 +143,7 @@ const DEFAULT_PREFIX = "entra-edge:";
  *
  * @param client - An ioredis, node-redis or Bun client, or any `{ send(command, args) }`.
  * @param options - Key prefix.
- * @returns An adapter named `"redis"` that implements `setIfAbsent`.
+ * @returns An adapter named `"redis"` that implements the lease methods.
  * @throws {TypeError} If `client` has none of `call`, `send` or `sendCommand`.
  *
  * @example
@@ -175,6 +188,22 @@ export function redisCache(
       if (replyText(reply, "SET NX") === "OK") return true;
       throw new TypeError("redisCache: unexpected reply to SET NX");
     },
+    async setIfEquals(key, expected, value, ttlMs) {
+      const ms = toTtlMs(ttlMs);
+      const reply = await command("EVAL", [
+        SET_IF_EQUALS_SCRIPT,
+        "1",
+        prefix + key,
+        expected,
+        value,
+        ms,
+      ]);
+      return replyCount(reply, "EVAL") > 0;
+    },
+    async deleteIfEquals(key, expected) {
+      const reply = await command("EVAL", [DELETE_IF_EQUALS_SCRIPT, "1", prefix + key, expected]);
+      return replyCount(reply, "EVAL") > 0;
+    },
   };
 }
 
@@ -210,6 +239,14 @@ const decoder = new TextDecoder();
 function replyText(reply: unknown, commandName: string): string {
   if (typeof reply === "string") return reply;
   if (reply instanceof Uint8Array) return decoder.decode(reply);
+  throw new TypeError(`redisCache: unexpected reply type to ${commandName}: ${typeof reply}`);
+}
+
+/** An integer reply (a number; a bigint or digits from clients that return those). */
+function replyCount(reply: unknown, commandName: string): number {
+  if (typeof reply === "number" || typeof reply === "bigint") return Number(reply);
+  const text = reply instanceof Uint8Array ? decoder.decode(reply) : reply;
+  if (typeof text === "string" && /^-?\d+$/.test(text)) return Number(text);
   throw new TypeError(`redisCache: unexpected reply type to ${commandName}: ${typeof reply}`);
 }
 

@@ -3,8 +3,9 @@
  *
  * Workers KV rules applied here: a time to live below 60 s is raised to 60 s (KV rejects less);
  * keys longer than 512 UTF-8 bytes are replaced by a SHA-256 digest (KV rejects longer keys). KV is
- * eventually consistent and has no compare-and-set, so this adapter has no `setIfAbsent`: the
- * core then refreshes without a cross-isolate lease (last write wins).
+ * eventually consistent and has no compare-and-set, so this adapter has no `setIfAbsent`,
+ * `setIfEquals` or `deleteIfEquals`: the core then refreshes without a cross-isolate lease (last
+ * write wins).
  *
  * @example
  * ```ts
@@ -79,7 +80,7 @@ const HASHED_KEY_LENGTH = 51;
  *   prefix. The core's keys are normally far shorter.
  * - `set(key, value, ttlSeconds)` writes with `expirationTtl = max(60, ceil(ttlSeconds))`. The
  *   core checks expiry inside the value, so a late KV expiry is harmless.
- * - No `setIfAbsent`: KV cannot create-if-absent atomically.
+ * - No `setIfAbsent`, `setIfEquals` or `deleteIfEquals`: KV cannot compare and write atomically.
  * - Errors from the binding (quota, network) are not caught: the returned promise rejects.
  *
  * @param namespace - The KV binding from `env`.

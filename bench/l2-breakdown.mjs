@@ -40,7 +40,7 @@ await build({
       'export { prefixedHash128 } from "./src/internal/fast-hash";',
       'export { CachedAuthenticationResult } from "./src/cache/cached-result";',
       'export { tokenCacheKey, cacheKeyPrefix } from "./src/cache/cache-key";',
-      'export { scopesCacheKey } from "./src/scopes";',
+      'export { scopesCacheKey } from "./src/request/scopes";',
     ].join("\n"),
     resolveDir: root,
     loader: "ts",

@@ -119,10 +119,26 @@ export class ConfidentialClientApplicationBuilder {
     return this;
   }
 
-  /** Uses a generic OpenID Connect issuer (Keycloak, Auth0, Okta, ...); its token endpoint is discovered once. */
-  withOidcAuthority(issuer: string): this {
+  /**
+   * Uses a generic OpenID Connect issuer (Keycloak, Auth0, Okta, ...); its token endpoint is
+   * discovered once. A `token_endpoint` on another origin than the issuer is refused unless
+   * `allowTokenEndpointOnOtherOrigin` is `true`.
+   *
+   * @example
+   * ```ts
+   * .withOidcAuthority("https://keycloak.example/realms/r")
+   * .withOidcAuthority("https://issuer.example", { allowTokenEndpointOnOtherOrigin: true })
+   * ```
+   */
+  withOidcAuthority(
+    issuer: string,
+    options: { allowTokenEndpointOnOtherOrigin?: boolean } = {},
+  ): this {
     delete this.#options.authority;
     this.#options.oidcIssuer = issuer;
+    if (options.allowTokenEndpointOnOtherOrigin === undefined)
+      delete this.#options.allowTokenEndpointOnOtherOrigin;
+    else this.#options.allowTokenEndpointOnOtherOrigin = options.allowTokenEndpointOnOtherOrigin;
     return this;
   }
 

@@ -7,15 +7,15 @@
  * @module
  */
 
-import { parseAuthority, type Authority } from "./authority/authority";
-import { AcquireTokenForClientParameterBuilder } from "./acquire-token-builder";
+import { isTenantShaped, parseAuthority, type Authority } from "./authority/authority";
+import { AcquireTokenForClientParameterBuilder } from "./request/acquire-token-builder";
 import { TokenResolver } from "./acquisition/token-resolver";
 import { tokenCacheKey } from "./cache/cache-key";
 import { CachedAuthenticationResult } from "./cache/cached-result";
 import { clientStateOf, type CacheStatistics, type ClientState } from "./client-state";
 import { resolveConfiguration } from "./configuration";
+import { assertCorrelationId } from "./request/correlation-id";
 import { ClientError } from "./errors";
-import { isStringArray } from "./internal/guards";
 import type { Log } from "./logger";
 import {
   msalResultOf,
@@ -27,7 +27,6 @@ import type { MsalNodeConfiguration } from "./msal/msal-configuration";
 import { tokenCacheSerializer, type TokenCacheSerializer } from "./msal/token-cache-serializer";
 import type { AcquireTokenForClientOptions, ConfidentialClientApplicationOptions } from "./options";
 import { CacheLevel, type AuthenticationResult } from "./result";
-import { scopesCacheKey } from "./scopes";
 
 /**
  * A confidential client: acquires tokens for the application itself (client credentials flow).
@@ -124,10 +123,32 @@ export class ConfidentialClientApplication {
     if (typeof request !== "object" || request === null)
       throw new ClientError("invalid_configuration", "Pass a request object with scopes.");
     const tenant =
-      request.authority === undefined ? undefined : parseAuthority(request.authority).tenant;
+      request.authority === undefined
+        ? undefined
+        : this.#tenantOfRequestAuthority(request.authority);
     return msalResultOf(
       await this.acquireTokenForClient(request.scopes, optionsOfMsalRequest(request, tenant)),
     );
+  }
+
+  /**
+   * The tenant of a per-request authority, which must be on the application's own cloud (or
+   * server), as msal-node requires: credentials are never sent to a host the application was
+   * not configured with.
+   * @throws ClientError `invalid_authority`
+   */
+  #tenantOfRequestAuthority(authority: string): string | undefined {
+    const requested = parseAuthority(authority);
+    if (
+      requested.kind !== this.authority.kind ||
+      requested.cacheEnvironment !== this.authority.cacheEnvironment
+    ) {
+      throw new ClientError(
+        "invalid_authority",
+        `The request's authority (${requested.host}) is not on the application's authority host (${this.authority.host}): a request may only change the tenant. Build an application for the other cloud instead.`,
+      );
+    }
+    return requested.tenant;
   }
 
   /**
@@ -158,21 +179,30 @@ export class ConfidentialClientApplication {
     try {
       const now = this.#now();
       const tenant = options.tenantId ?? this.authority.tenant;
-      // Fast path: a valid L1 hit is a Map lookup and a clock read. It only needs the key to be
-      // unambiguous (no separator in the tenant): anything invalid misses here, and the slow path
-      // validates it before anything is stored.
-      if (
+      if (options.correlationId !== undefined) assertCorrelationId(options.correlationId);
+      // Fast path: a valid L1 hit is a few Map lookups and a clock read. It serves only what the
+      // slow path would serve: a one-scope request whose scope the slow path validated and keyed
+      // before, and a tenant that is the cached token's own or has the tenant pattern (so no
+      // Unicode case folding can reach another tenant's token). Anything else goes the slow way.
+      const known =
         options.forceRefresh !== true &&
         options.claims === undefined &&
-        allStrings(scopes) &&
+        Array.isArray(scopes) &&
+        scopes.length === 1 &&
         (tenant === undefined || (typeof tenant === "string" && !tenant.includes("|")))
-      ) {
-        const key = tokenCacheKey("", tenant, scopesCacheKey(scopes));
+          ? this.#state.knownScopes(scopes[0])
+          : undefined;
+      if (known !== undefined) {
+        const key = tokenCacheKey("", tenant, known.key);
         const cached = this.#state.l1.get(key);
-        if (cached !== undefined && now < cached.expiresOn - this.#marginMs) {
+        if (
+          cached !== undefined &&
+          now < cached.expiresOn - this.#marginMs &&
+          (cached.tenantId === tenant || isTenantShaped(tenant))
+        ) {
           this.#state.statistics.l1Hits++;
           if (now >= cached.refreshOn)
-            this.#resolver.refreshInBackground(key, scopes, tenant, options);
+            this.#resolver.refreshInBackground(key, known.scopes, tenant, options);
           return Promise.resolve(
             new CachedAuthenticationResult(cached, CacheLevel.L1Cache, options.correlationId),
           );
@@ -220,9 +250,4 @@ export class ConfidentialClientApplication {
     const tenant = filter.tenantId.toLowerCase();
     return this.#state.l1.deleteWhere((token) => token.tenantId?.toLowerCase() === tenant);
   }
-}
-
-/** Whether `scopes` is a non-empty array of strings: the fast path's only check, as cheap as it gets. */
-function allStrings(scopes: unknown): scopes is readonly string[] {
-  return isStringArray(scopes) && scopes.length > 0;
 }

@@ -19,7 +19,8 @@ import type { FetchedToken } from "./acquisition/resolved-token";
 import { tokenEndpointOf } from "./authority/authority";
 import type { ApplicationConfiguration } from "./configuration";
 import { createCredential, credentialIdentity } from "./credentials/credential-spec";
-import { scopesCacheKey, validateScopes } from "./scopes";
+import { objectId } from "./internal/object-id";
+import { scopesCacheKey, validateScopes } from "./request/scopes";
 import { ThrottleState } from "./acquisition/throttle";
 import type { AuthorityKind } from "./authority/authority";
 
@@ -61,6 +62,11 @@ export class ClientState {
   readonly l1: MemoryTokenCache;
   /** Acquisitions in flight by cache key: concurrent callers for one key share one request. */
   readonly inFlight = new Map<string, Promise<FetchedToken>>();
+  /**
+   * Forced acquisitions (force refresh, claims) in flight by cache key and claims: callers that
+   * force a refresh of one key at once share one request too.
+   */
+  readonly forcedInFlight = new Map<string, Promise<FetchedToken>>();
   readonly throttle = new ThrottleState();
   readonly discovery = new DiscoveryCache();
   readonly statistics: CacheStatistics = {
@@ -88,13 +94,21 @@ export class ClientState {
       if (known !== undefined) return known;
     }
     const validated = validateScopes(scopes, authorityKind);
-    const key = scopesCacheKey(validated);
+    const key = scopesCacheKey(validated, authorityKind);
     const valid: ValidScopes = { scopes: this.#internScopes(key, validated), key };
     if (typeof single === "string") {
       if (this.#validSingleScopes.size >= maxScopeLists) this.#validSingleScopes.clear();
       this.#validSingleScopes.set(single, valid);
     }
     return valid;
+  }
+
+  /**
+   * A one-scope request's scope as validated and keyed before, else `undefined`: the L1 fast
+   * path keys only scopes the slow path has checked, exactly as the slow path keys them.
+   */
+  knownScopes(scope: unknown): ValidScopes | undefined {
+    return this.#validSingleScopes.get(scope as string);
   }
 
   /**
@@ -149,13 +163,23 @@ export function sharedClientState(identity: string, create: () => ClientState): 
  */
 export function clientStateOf(config: ApplicationConfiguration): ClientState {
   const { authority, clientId, credential, memoryCache: limits } = config;
+  // Everything that changes what a token request sends or where a token may be stored.
   const defaultEndpoint = (tenantId: string | undefined): string =>
     authority.kind === "oidc" ? "" : tokenEndpointOf(authority, tenantId);
   const create = (): ClientState =>
     new ClientState(createCredential(credential), limits, defaultEndpoint);
   if (limits.shared === false) return create();
   return sharedClientState(
-    `${authority.canonical}\u0000${clientId}\u0000${limits.maxEntries ?? ""}\u0000${limits.maxBytes ?? ""}\u0000${credentialIdentity(credential)}`,
+    [
+      authority.canonical,
+      clientId,
+      limits.maxEntries ?? "",
+      limits.maxBytes ?? "",
+      credentialIdentity(credential),
+      objectId(config.fetch),
+      config.capabilities.join(" "),
+      config.cacheIdentity,
+    ].join("\u0000"),
     create,
   );
 }

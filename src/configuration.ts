@@ -6,14 +6,22 @@
  * @module
  */
 
-import { parseAuthority, parseOidcAuthority, type Authority } from "./authority/authority";
+import {
+  isTenantShaped,
+  parseAuthority,
+  parseOidcAuthority,
+  type Authority,
+} from "./authority/authority";
 import { cloudOfHost, hostOfCloudInstance } from "./authority/cloud";
-import { cacheKeyPrefix } from "./cache/cache-key";
-import { DistributedTokenCache } from "./cache/distributed-cache";
+import { applicationKeyPrefix } from "./cache/cache-key";
+import { DistributedTokenCache, type DistributedCacheOptions } from "./cache/distributed-cache";
 import type { MemoryCacheLimits } from "./cache/memory-token-cache";
 import type { CertificateOptions } from "./credentials/certificate";
 import type { CredentialSpec } from "./credentials/credential-spec";
 import { ClientError } from "./errors";
+import { encodeBase64 } from "./internal/base64";
+import { objectId } from "./internal/object-id";
+import type { CacheAdapter } from "./cache/cache-adapter";
 import { Log } from "./logger";
 import {
   fromMsalNodeConfiguration,
@@ -41,9 +49,18 @@ export interface ApplicationConfiguration {
   readonly capabilities: readonly string[];
   readonly onAcquire: ConfidentialClientApplicationOptions["onAcquire"];
   readonly credential: CredentialSpec;
+  /**
+   * Names the L2 store and its encryption (empty without L2): applications share their state
+   * only when their tokens go to the same store under the same keys.
+   */
+  readonly cacheIdentity: string;
   readonly memoryCache: MemoryCacheLimits & { shared?: boolean };
+  /** OIDC only: a discovered token endpoint may be on another origin than the issuer. */
+  readonly allowTokenEndpointOnOtherOrigin: boolean;
 }
 
+/** The default `fetch`: one function, so that applications built per request can share state. */
+const globalFetch: typeof fetch = (input, init) => globalThis.fetch(input, init);
 const defaultTimeoutMs = 30_000;
 const defaultExpiryMarginSeconds = 300;
 
@@ -72,25 +89,24 @@ export function resolveConfiguration(
   const authority = authorityOf(options);
   const region = regionOf(options.azureRegion, authority);
   const log = new Log(options.logger, options.logging);
-  const timeoutMs = positive(options.timeoutMs, defaultTimeoutMs, "timeoutMs");
-  const retry = options.retry === false ? { maxRetries: 0 } : (options.retry ?? {});
+  const timeoutMs = milliseconds(options.timeoutMs, defaultTimeoutMs, "timeoutMs");
+  const retry = retryOf(options.retry, timeoutMs);
+  const marginSeconds = options.expiryMarginSeconds ?? defaultExpiryMarginSeconds;
+  if (typeof marginSeconds !== "number" || !(marginSeconds >= 0 && marginSeconds <= 86_400))
+    throw invalidNumber("expiryMarginSeconds", "a number of seconds from 0 to 86,400");
+  if (options.cache !== undefined) checkCacheOptions(options.cacheOptions ?? {}, timeoutMs);
   // L2 is shared with other applications: its keys start with the cloud, client id and token type.
-  const l2KeyPrefix = cacheKeyPrefix(authority.cacheEnvironment, clientId);
+  const l2KeyPrefix = applicationKeyPrefix(authority, clientId);
   return {
     clientId,
     authority,
     region,
-    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    fetch: options.fetch ?? globalFetch,
     log,
     now: options.now ?? Date.now,
     timeoutMs,
-    retry: {
-      maxRetries: retry.maxRetries ?? 1,
-      delayMs: retry.delayMs ?? 1000,
-      attemptTimeoutMs:
-        retry.attemptTimeoutMs ?? (retry.maxRetries === 0 ? timeoutMs : timeoutMs / 2),
-    },
-    marginMs: (options.expiryMarginSeconds ?? defaultExpiryMarginSeconds) * 1000,
+    retry,
+    marginMs: marginSeconds * 1000,
     l2:
       options.cache === undefined
         ? undefined
@@ -98,8 +114,19 @@ export function resolveConfiguration(
     capabilities: capabilitiesOf(options.clientCapabilities),
     onAcquire: options.onAcquire,
     credential: credentialSpecOf(options),
+    cacheIdentity:
+      options.cache === undefined ? "" : cacheIdentityOf(options.cache, options.cacheOptions),
     memoryCache: options.memoryCache ?? {},
+    allowTokenEndpointOnOtherOrigin: flagOf(options.allowTokenEndpointOnOtherOrigin),
   };
+}
+
+function flagOf(value: unknown): boolean {
+  if (value === undefined || typeof value === "boolean") return value === true;
+  throw new ClientError(
+    "invalid_configuration",
+    "allowTokenEndpointOnOtherOrigin must be true or false.",
+  );
 }
 
 function authorityOf(options: ConfidentialClientApplicationOptions): Authority {
@@ -118,6 +145,12 @@ function authorityOf(options: ConfidentialClientApplicationOptions): Authority {
       `The tenantId option is a ${typeof options.tenantId}, not a string: give the directory (tenant) GUID or a verified domain.`,
     );
   }
+  // Checked as a request's tenant is, before it becomes part of a URL: "a/../b" must not become "b".
+  if (options.tenantId !== undefined && !isTenantShaped(options.tenantId))
+    throw new ClientError(
+      "invalid_tenant",
+      `The tenantId option ${JSON.stringify((options.tenantId as string).slice(0, 80))} is not a tenant id: give the directory (tenant) GUID or a verified domain such as contoso.onmicrosoft.com.`,
+    );
   if (options.authority !== undefined) {
     const authority = parseAuthority(options.authority);
     if (options.tenantId === undefined || authority.kind !== "entra") return authority;
@@ -193,12 +226,63 @@ function credentialSpecOf(options: ConfidentialClientApplicationOptions): Creden
   };
 }
 
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0)
+function cacheIdentityOf(adapter: CacheAdapter, options: DistributedCacheOptions = {}): string {
+  const keys = options.encryption?.keys ?? [];
+  const keyIdentity = keys.map(({ id, key }) => {
+    if (typeof key === "string") return `${String(id)}:${key}`;
+    if (key instanceof Uint8Array) return `${String(id)}:${encodeBase64(key)}`;
+    return `${String(id)}:#${typeof key === "object" && key !== null ? objectId(key) : ""}`;
+  });
+  return `${objectId(adapter)}\u0000${keyIdentity.join(",")}`;
+}
+
+/** The longest delay timers take (2^31-1 ms, about 24.8 days); a longer one would fire at once. */
+const maxTimerMs = 2 ** 31 - 1;
+/** Retries beyond this only lengthen an outage for the caller and the service. */
+const maxRetries = 10;
+
+function retryOf(
+  retry: ConfidentialClientApplicationOptions["retry"],
+  timeoutMs: number,
+): Required<RetryOptions> {
+  const given = retry === false ? { maxRetries: 0 } : (retry ?? {});
+  const count = given.maxRetries ?? 1;
+  if (!Number.isInteger(count) || count < 0 || count > maxRetries)
+    throw invalidNumber("retry.maxRetries", `a whole number from 0 to ${maxRetries}`);
+  const delayMs = given.delayMs ?? 1000;
+  if (typeof delayMs !== "number" || !(delayMs >= 0 && delayMs <= maxTimerMs))
+    throw invalidNumber("retry.delayMs", `a number of milliseconds from 0 to ${maxTimerMs}`);
+  return {
+    maxRetries: count,
+    delayMs,
+    attemptTimeoutMs: milliseconds(
+      given.attemptTimeoutMs,
+      count === 0 ? timeoutMs : timeoutMs / 2,
+      "retry.attemptTimeoutMs",
+    ),
+  };
+}
+
+/** The L2 store timeout and lease duration are timers too, and a store call must fit in an acquisition. */
+function checkCacheOptions(options: DistributedCacheOptions, timeoutMs: number): void {
+  const storeTimeoutMs = milliseconds(options.timeoutMs, 1000, "cacheOptions.timeoutMs");
+  if (typeof options.lease === "object" && options.lease !== null)
+    milliseconds(options.lease.ttlMs, 1, "cacheOptions.lease.ttlMs");
+  if (timeoutMs <= storeTimeoutMs)
     throw new ClientError(
       "invalid_configuration",
-      `${name} must be a positive number of milliseconds.`,
+      `timeoutMs (${timeoutMs}) must be above the cache store timeout (cacheOptions.timeoutMs, ${storeTimeoutMs}): an acquisition that misses the store still needs time for the token request.`,
     );
+}
+
+/** A timer length in milliseconds: positive and at most 2^31-1. */
+function milliseconds(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !(value > 0 && value <= maxTimerMs))
+    throw invalidNumber(name, `a number of milliseconds above 0 and at most ${maxTimerMs}`);
   return value;
+}
+
+function invalidNumber(name: string, expected: string): ClientError {
+  return new ClientError("invalid_configuration", `The option ${name} must be ${expected}.`);
 }

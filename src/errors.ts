@@ -30,6 +30,8 @@ export type ClientErrorCode =
   | "invalid_pkcs12"
   | "legacy_pkcs12_encryption"
   | "discovery_failed"
+  | "cross_origin_token_endpoint"
+  | "signing_failed"
   | "invalid_cache_record";
 
 /** Codes of {@link ServiceError} and its subclasses: the identity provider said no, or answered badly. */
@@ -79,6 +81,29 @@ export class EntraEdgeError extends Error {
   /** A plain object for structured logs: code, message and the error's own public fields. */
   toJSON(): Record<string, unknown> {
     return { name: this.name, code: this.code, message: this.message, ...ownFields(this) };
+  }
+
+  /**
+   * A copy of this error for another caller: the same class, code, message, fields, cause,
+   * correlation id and stack, as a distinct object (arrays such as `errorCodes` copied too), so
+   * that callers who joined one failed request can each annotate or rethrow their own.
+   *
+   * @example
+   * ```ts
+   * const mine = sharedError.clone();
+   * mine instanceof ServiceError; // true when sharedError is one
+   * ```
+   */
+  clone(): this {
+    // Reflect.construct makes a real Error (what util.inspect and Error.isError look for) with
+    // this error's prototype, without re-running a subclass constructor.
+    const copy = Reflect.construct(Error, [this.message], this.constructor) as this;
+    for (const key of Reflect.ownKeys(this)) {
+      const descriptor = Object.getOwnPropertyDescriptor(this, key) as PropertyDescriptor;
+      if (Array.isArray(descriptor.value)) descriptor.value = [...(descriptor.value as unknown[])];
+      Object.defineProperty(copy, key, descriptor);
+    }
+    return copy;
   }
 }
 

@@ -13,7 +13,7 @@
  * @module
  */
 
-export { AcquireTokenForClientParameterBuilder } from "./acquire-token-builder";
+export { AcquireTokenForClientParameterBuilder } from "./request/acquire-token-builder";
 export { ConfidentialClientApplication } from "./application";
 export { ConfidentialClientApplicationBuilder } from "./application-builder";
 export type { CacheAdapter } from "./cache/cache-adapter";
@@ -29,7 +29,7 @@ export {
   type TokenCredential,
   type TokenCredentialOptions,
 } from "./azure/token-credential";
-export { mergeClaims, parseClaimsChallenge } from "./claims";
+export { mergeClaims, parseClaimsChallenge } from "./request/claims";
 export { AzureCloudInstance } from "./authority/cloud";
 export type {
   CertificateCommonOptions,

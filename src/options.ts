@@ -38,6 +38,12 @@ export interface ConfidentialClientApplicationOptions {
   azureCloudInstance?: AzureCloudInstance;
   /** A generic OpenID Connect issuer instead of Entra; its token endpoint is discovered. */
   oidcIssuer?: string;
+  /**
+   * With {@link oidcIssuer}: accept a discovered `token_endpoint` on another origin than the
+   * issuer. Default `false`: such a document is a `ClientError` `cross_origin_token_endpoint`,
+   * since the credential would go to a host the user did not name.
+   */
+  allowTokenEndpointOnOtherOrigin?: boolean;
   /** A client secret. Exactly one of clientSecret, certificate and clientAssertion is required. */
   clientSecret?: string;
   /** A certificate (PEM, pfx, CryptoKey or remote signer). */

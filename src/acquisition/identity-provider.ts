@@ -9,7 +9,7 @@
 
 import { tokenEndpointOf } from "../authority/authority";
 import type { ClientState } from "../client-state";
-import { mergeClaims } from "../claims";
+import { mergeClaims } from "../request/claims";
 import { regionOf, type ApplicationConfiguration } from "../configuration";
 import { ThrottledError } from "../errors";
 import { CacheLevel } from "../result";
@@ -121,6 +121,7 @@ export class IdentityProviderClient {
           signal,
           now(),
           correlationId,
+          { allowTokenEndpointOnOtherOrigin: this.#config.allowTokenEndpointOnOtherOrigin },
         ),
         fallbackTokenEndpoint: undefined,
       };

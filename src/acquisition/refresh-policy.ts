@@ -13,6 +13,11 @@ import type { TokenResponse } from "./token-response";
 
 /** Tokens living this long or more are refreshed at about half their life when the service sends no `refresh_in`. */
 const halfLifeRefreshThresholdSeconds = 7200;
+/**
+ * No proactive refresh sooner than this after issue, whatever `refresh_in` says: a `refresh_in`
+ * of 0 would otherwise send a request on every cache hit.
+ */
+const minRefreshAfterSeconds = 300;
 
 /**
  * The cached form of a token response, with its refresh time.
@@ -28,7 +33,8 @@ export function cachedTokenOf(
 ): CachedToken {
   const expiresOn = requestedAt + response.expiresIn * 1000;
   let refreshOn = Infinity;
-  if (response.refreshIn !== undefined) refreshOn = requestedAt + response.refreshIn * 1000;
+  if (response.refreshIn !== undefined)
+    refreshOn = requestedAt + Math.max(response.refreshIn, minRefreshAfterSeconds) * 1000;
   else if (response.expiresIn >= halfLifeRefreshThresholdSeconds) {
     // Half the life, minus up to 5 % jitter so that many instances do not refresh at once.
     refreshOn = requestedAt + response.expiresIn * 500 * (1 - Math.random() * 0.05);

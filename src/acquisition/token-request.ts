@@ -8,10 +8,11 @@
 
 import type { AuthorityKind } from "../authority/authority";
 import type { ClientCredential } from "../credentials/client-credential";
-import { EntraEdgeError, NetworkError, ServiceError } from "../errors";
+import { ClientError, EntraEdgeError, NetworkError, ServiceError } from "../errors";
 import { raceSignal, startDeadline } from "../internal/deadline";
 import { networkErrorOf } from "../internal/network-error";
 import { librarySku, libraryVersion, runtimeName } from "../internal/platform";
+import { describeThrown } from "../internal/safe-error";
 import type { Log } from "../logger";
 import type { RetryOptions } from "../options";
 import {
@@ -166,7 +167,11 @@ async function attempt(input: TokenRequestInput, endpoint: string): Promise<Toke
       now: input.now(),
       sendX5c: input.sendX5c,
     };
-    await raceSignal(input.credential.addTo(form, credentialContext), signal, timedOut);
+    await raceSignal(
+      credentialFailure(input.credential.addTo(form, credentialContext), input),
+      signal,
+      timedOut,
+    );
     let response: Response;
     try {
       response = await raceSignal(
@@ -202,6 +207,7 @@ async function attempt(input: TokenRequestInput, endpoint: string): Promise<Toke
           correlationId: input.correlationId,
           tokenEndpoint: endpoint,
           now: input.now(),
+          signal,
         }),
         signal,
         timedOut,
@@ -214,6 +220,33 @@ async function attempt(input: TokenRequestInput, endpoint: string): Promise<Toke
     }
   } finally {
     deadline.clear();
+  }
+}
+
+/**
+ * Turns anything but a library error from the credential (a remote signer or an assertion
+ * callback that throws, a signer returning something other than bytes) into a `ClientError`
+ * `signing_failed` or `invalid_client_assertion`. The message names only the error's class: its
+ * text may quote what it was given. The thrower's error, the caller's own object, is the cause.
+ */
+async function credentialFailure(work: Promise<void>, input: TokenRequestInput): Promise<void> {
+  try {
+    await work;
+  } catch (error) {
+    if (error instanceof EntraEdgeError) throw error;
+    const cause = { correlationId: input.correlationId, cause: error };
+    if (input.credential.kind === "assertion") {
+      throw new ClientError(
+        "invalid_client_assertion",
+        `The client assertion could not be produced (${describeThrown(error)}): fix the assertion callback or the service it calls; its error is the cause.`,
+        cause,
+      );
+    }
+    throw new ClientError(
+      "signing_failed",
+      `The client assertion could not be signed (${describeThrown(error)}): with withCertificate({ sign }), fix the sign function or the service it calls (Key Vault, KMS, HSM) and return the signature bytes; its error is the cause.`,
+      cause,
+    );
   }
 }
 

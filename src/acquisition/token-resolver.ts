@@ -7,13 +7,14 @@
  * @module
  */
 
-import { assertRequestTenant } from "../authority/authority";
+import { requestTenantOf } from "../authority/request-tenant";
 import { tokenCacheKey } from "../cache/cache-key";
 import { CachedAuthenticationResult } from "../cache/cached-result";
 import type { CachedToken } from "../cache/cached-token";
 import type { ClientState } from "../client-state";
 import type { ApplicationConfiguration } from "../configuration";
-import { ClientError, NetworkError } from "../errors";
+import { assertCorrelationId } from "../request/correlation-id";
+import { EntraEdgeError, NetworkError } from "../errors";
 import { raceSignal, startDeadline } from "../internal/deadline";
 import { randomId } from "../internal/uuid";
 import type { AcquireTokenForClientOptions } from "../options";
@@ -53,10 +54,11 @@ export class TokenResolver {
   ): Promise<AuthenticationResult> {
     // Made only when needed (an error, a token request): an L2 hit serves the result's lazy one.
     const correlationId = options.correlationId;
+    if (correlationId !== undefined) assertCorrelationId(correlationId);
     if (options.signal?.aborted === true) throw abortError(options.signal, correlationId);
     const config = this.#config;
     const state = this.#state;
-    const requestTenant = this.#requestTenant(tenant, correlationId);
+    const requestTenant = requestTenantOf(config.authority, tenant, correlationId);
     const { scopes: validScopes, key: scopesKey } = state.validScopes(
       scopes,
       config.authority.kind,
@@ -86,7 +88,9 @@ export class TokenResolver {
       readL2: !skipCache,
     };
     const resolved = await waitFor(
-      skipCache ? this.#resolve(request) : this.#joinOrStart(request),
+      skipCache
+        ? this.#joinOrStart(state.forcedInFlight, `${key}\u0000${options.claims ?? ""}`, request)
+        : this.#joinOrStart(state.inFlight, key, request),
       options.signal,
       correlationId,
     );
@@ -111,12 +115,13 @@ export class TokenResolver {
     tenant: string | undefined,
     options: AcquireTokenForClientOptions,
   ): void {
-    if (this.#state.inFlight.has(key)) return;
+    const state = this.#state;
+    if (state.inFlight.has(key)) return;
+    const log = this.#config.log;
     const correlationId = randomId();
     const background: AcquireTokenForClientOptions =
       options.waitUntil === undefined ? {} : { waitUntil: options.waitUntil };
-    const log = this.#config.log;
-    const refresh = this.#joinOrStart({
+    const refresh = this.#joinOrStart(state.inFlight, key, {
       key,
       scopes,
       tenant,
@@ -137,27 +142,36 @@ export class TokenResolver {
     options.waitUntil?.(refresh);
   }
 
-  /** Joins the acquisition in flight for the key, or starts it: concurrent misses share one request. */
-  #joinOrStart(request: ResolveRequest): Promise<FetchedToken> {
-    const inFlight = this.#state.inFlight;
-    let pending = inFlight.get(request.key);
+  /**
+   * Joins the resolution in flight under `flightKey`, or starts it: concurrent callers share one
+   * request.
+   */
+  #joinOrStart(
+    inFlight: Map<string, Promise<FetchedToken>>,
+    flightKey: string,
+    request: ResolveRequest,
+  ): Promise<FetchedToken> {
+    let pending = inFlight.get(flightKey);
     if (pending === undefined) {
       // Not finally(): it would add two promise jobs to every L2 hit.
       pending = this.#resolve(request).then(
         (resolved) => {
-          inFlight.delete(request.key);
+          inFlight.delete(flightKey);
           return resolved;
         },
         (error: unknown) => {
-          inFlight.delete(request.key);
+          inFlight.delete(flightKey);
           throw error;
         },
       );
-      inFlight.set(request.key, pending);
-    } else {
-      this.#state.statistics.coalescedWaits++;
+      inFlight.set(flightKey, pending);
+      return pending;
     }
-    return pending;
+    this.#state.statistics.coalescedWaits++;
+    // Each caller gets its own error object: one caller changing it must not change another's.
+    return pending.then(undefined, (error: unknown) => {
+      throw error instanceof EntraEdgeError ? error.clone() : error;
+    });
   }
 
   /**
@@ -210,29 +224,44 @@ export class TokenResolver {
     const { l2, now } = this.#config;
     await raceSignal(state.credential.ready, signal, timedOut);
     let reason = request.reason;
-    let leased = false;
-    if (l2 !== undefined && request.readL2) {
-      // Only a miss needs to know whether another instance was told to back off.
-      const sharedBlock = await raceSignal(l2.readThrottle(request.key), signal, timedOut);
-      if (sharedBlock !== undefined)
-        state.throttle.recordShared(request.key, sharedBlock.until, sharedBlock.status, now());
-      if (stored !== undefined && reason === CacheRefreshReason.NoCachedAccessToken)
-        reason = CacheRefreshReason.Expired;
-      if (l2.leaseMs > 0) {
-        leased = await raceSignal(l2.takeLease(request.key), signal, timedOut);
-        if (!leased) {
-          const fromHolder = await l2.waitForLeaseHolder(request.key, signal);
-          if (fromHolder !== undefined && this.#mayServe(fromHolder, reason))
-            return this.#fromL2(request.key, fromHolder);
+    let lease: { release(): Promise<void> } | undefined;
+    let fetched: FetchedToken;
+    try {
+      if (l2 !== undefined) {
+        // A miss (a forced refresh too) follows the store's throttle marker: another instance's
+        // block, or none any more.
+        const syncThrottle = async (): Promise<void> =>
+          state.throttle.syncShared(
+            request.key,
+            await raceSignal(l2.readThrottle(request.key), signal, timedOut),
+            now(),
+          );
+        await syncThrottle();
+        if (stored !== undefined && reason === CacheRefreshReason.NoCachedAccessToken)
+          reason = CacheRefreshReason.Expired;
+        if (l2.leaseMs > 0 && request.readL2 && !state.throttle.isBlocked(request.key, now())) {
+          const served = reason;
+          const outcome = await raceSignal(
+            l2.lease(request.key, (token) => this.#mayServe(token, served), signal),
+            signal,
+            timedOut,
+          );
+          if (outcome.token !== undefined) return this.#fromL2(request.key, outcome.token);
+          lease = outcome.lease;
+          // Taken over from another holder, which may have been told to back off meanwhile.
+          if (outcome.waited) await syncThrottle();
         }
       }
+      state.statistics.misses++;
+      fetched = await this.#identityProvider.fetchToken({ ...request, reason }, signal);
+    } catch (error) {
+      // Hand the lease over at once (a release leaves another holder's lease alone).
+      const released = lease?.release();
+      if (released !== undefined) request.options.waitUntil?.(released);
+      throw error;
     }
-    state.statistics.misses++;
-    const fetched = await this.#identityProvider.fetchToken({ ...request, reason }, signal);
     if (l2 !== undefined) {
-      const write = l2
-        .write(request.key, fetched.token, now())
-        .then(() => (leased ? l2.releaseLease(request.key) : undefined));
+      const write = l2.write(request.key, fetched.token, now()).then(() => lease?.release());
       if (request.options.waitUntil === undefined)
         await raceSignal(write, signal, timedOut).catch(() => undefined);
       else request.options.waitUntil(write);
@@ -248,36 +277,6 @@ export class TokenResolver {
     this.#state.l1.set(key, token, this.#config.now());
     this.#state.statistics.l2Hits++;
     return { level: CacheLevel.L2Cache, token };
-  }
-
-  /**
-   * The tenant to request for: checked for Entra; none for ADFS and OIDC, which have one.
-   * @throws ClientError `invalid_tenant`, `missing_tenant`
-   */
-  #requestTenant(
-    tenant: string | undefined,
-    correlationId: string | undefined,
-  ): string | undefined {
-    const authority = this.#config.authority;
-    if (authority.kind !== "entra") {
-      if (tenant !== undefined && tenant !== authority.tenant) {
-        throw new ClientError(
-          "invalid_tenant",
-          `A tenant cannot be chosen per request for ${authority.kind === "adfs" ? "an ADFS" : "a generic OIDC"} authority: remove withTenantId.`,
-          { correlationId: correlationId ?? randomId() },
-        );
-      }
-      return undefined;
-    }
-    if (tenant === undefined) {
-      throw new ClientError(
-        "missing_tenant",
-        "No tenant was given: set it on the application (withTenantId or the authority URL) or per request (withTenantId).",
-        { correlationId: correlationId ?? randomId() },
-      );
-    }
-    assertRequestTenant(tenant);
-    return tenant;
   }
 }
 

@@ -8,6 +8,7 @@
 
 import * as v from "valibot";
 import { ServiceError, ThrottledError } from "../errors";
+import { maxResponseBytes, readCappedText } from "../internal/read-body";
 
 /** A validated token response, times in seconds. */
 export interface TokenResponse {
@@ -32,9 +33,12 @@ const seconds = v.pipe(
   v.transform(Math.floor),
 );
 
+/** No control characters (CR and LF above all): the token goes into an `Authorization` header. */
+const headerSafe = /^[^\u0000-\u001f\u007f]+$/;
+
 const tokenResponseSchema = v.object({
-  access_token: v.pipe(v.string(), v.nonEmpty()),
-  token_type: v.pipe(v.string(), v.nonEmpty()),
+  access_token: v.pipe(v.string(), v.regex(headerSafe)),
+  token_type: v.pipe(v.string(), v.regex(headerSafe)),
   expires_in: seconds,
   ext_expires_in: v.optional(seconds),
   refresh_in: v.optional(seconds),
@@ -61,6 +65,8 @@ export interface ResponseContext {
   readonly tokenEndpoint: string;
   /** The current time in ms, for HTTP-date Retry-After values. */
   readonly now: number;
+  /** Cancels reading the body when it aborts. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
@@ -72,12 +78,23 @@ export async function readTokenResponse(
   response: Response,
   context: ResponseContext,
 ): Promise<TokenResponse> {
-  const text = await response.text();
+  const body = await readCappedText(response, maxResponseBytes, context.signal);
+  if (body.tooLarge) throw oversizedError(response, context);
+  const text = body.text;
   const json = parseJson(text);
   if (response.status === 200) {
     const parsed = v.safeParse(tokenResponseSchema, json);
     if (parsed.success) {
       const output = parsed.output;
+      // Every request is for a bearer token: another type (pop, mac, N_A) is not to be cached or
+      // sent as `Bearer` (MSAL.NET: token_type_mismatch). ADFS writes `bearer`.
+      if (output.token_type.toLowerCase() !== "bearer") {
+        throw new ServiceError(
+          "invalid_token_response",
+          `The token endpoint ${context.tokenEndpoint} answered 200 with a token_type other than Bearer, the type requested (token_type_mismatch). Check that the authority points at an OAuth 2.0 token endpoint that issues bearer tokens.`,
+          { status: 200, correlationId: context.correlationId, traceId: traceIdOf(response) },
+        );
+      }
       return {
         accessToken: output.access_token,
         tokenType: output.token_type,
@@ -101,10 +118,27 @@ export async function readTokenResponse(
   throw serviceErrorOf(response, json, text, context);
 }
 
+/**
+ * The error for a body over the size cap: nothing of it was kept. A 200 is an invalid token
+ * response; any other status keeps its status, Retry-After and throttling meaning.
+ */
+function oversizedError(response: Response, context: ResponseContext): ServiceError {
+  const limit = `${maxResponseBytes / 1024 / 1024} MiB`;
+  if (response.status === 200) {
+    return new ServiceError(
+      "invalid_token_response",
+      `The token endpoint ${context.tokenEndpoint} answered 200 with a body over ${limit}, far larger than any token response; it was not read. Check that the authority points at an OAuth 2.0 token endpoint.`,
+      { status: 200, correlationId: context.correlationId, traceId: traceIdOf(response) },
+    );
+  }
+  return serviceErrorOf(response, undefined, undefined, context);
+}
+
+/** `text` is `undefined` when the body was over the size cap and not read. */
 function serviceErrorOf(
   response: Response,
   json: unknown,
-  text: string,
+  text: string | undefined,
   context: ResponseContext,
 ): ServiceError {
   const body = v.safeParse(errorBodySchema, json);
@@ -146,7 +180,8 @@ function serviceErrorOf(
 }
 
 /** Short, secret-free hint about a body that is not an OAuth error. */
-function bodyHint(text: string, response: Response): string {
+function bodyHint(text: string | undefined, response: Response): string {
+  if (text === undefined) return ` (a body over ${maxResponseBytes / 1024 / 1024} MiB, not read)`;
   if (text.trim() === "") return " (empty body)";
   const type = response.headers.get("content-type") ?? "unknown type";
   return ` (a ${type.split(";")[0]} body, not an OAuth error)`;

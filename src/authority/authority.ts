@@ -166,6 +166,12 @@ function regionalHost(authority: Authority, region: string): string {
  * @throws ClientError `invalid_authority` or `insecure_authority`.
  */
 export function parseSecureUrl(value: string, what: string): URL {
+  if (hasDotSegment(value)) {
+    throw new ClientError(
+      "invalid_authority",
+      `The ${what} must not contain "." or ".." path segments: write the tenant or path it should name directly.`,
+    );
+  }
   let url: URL;
   try {
     url = new URL(value);
@@ -191,4 +197,15 @@ export function parseSecureUrl(value: string, what: string): URL {
 
 function isLoopback(hostname: string): boolean {
   return hostname === "localhost" || hostname === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(hostname);
+}
+
+/**
+ * Whether the path of a URL string has a `.` or `..` segment (also percent-encoded, or after a
+ * backslash, which URL parsing treats as a slash). URL parsing would resolve it silently, so
+ * `https://host/tenantA/../tenantB` would name `tenantB`.
+ */
+export function hasDotSegment(value: unknown): boolean {
+  if (typeof value !== "string") return false;
+  const path = value.replace(/^[a-z][a-z0-9+.-]*:[/\\]{2}[^/\\]*/i, "");
+  return /(?:^|[/\\])(?:\.|%2e){1,2}(?:[/\\?#]|$)/i.test(path);
 }

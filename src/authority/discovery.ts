@@ -1,7 +1,8 @@
 /**
  * OpenID Connect discovery for generic issuers (Keycloak, Auth0, Okta, oidc-provider): fetches
- * `{issuer}/.well-known/openid-configuration` once, checks it, and keeps its `token_endpoint`
- * for a day. Concurrent first calls share one fetch.
+ * `{issuer}/.well-known/openid-configuration` once (at most 1 MiB), checks it, and keeps its
+ * `token_endpoint` for a day. Concurrent first calls share one fetch. A token endpoint on another
+ * origin than the issuer is refused unless the user opted in.
  *
  * @module
  */
@@ -11,6 +12,12 @@ import { parseSecureUrl } from "./authority";
 import { ClientError, EntraEdgeError, NetworkError, ServiceError } from "../errors";
 import { raceSignal } from "../internal/deadline";
 import { networkErrorOf } from "../internal/network-error";
+import {
+  discardBody,
+  maxResponseBytes,
+  readCappedText,
+  type CappedBody,
+} from "../internal/read-body";
 
 const discoveryTtlMs = 24 * 3600 * 1000;
 
@@ -24,14 +31,27 @@ interface Discovered {
   readonly fetchedAt: number;
 }
 
+/** Options of OIDC discovery. */
+export interface DiscoveryOptions {
+  /**
+   * Accept a `token_endpoint` on another origin (scheme, host, port) than the issuer. Default
+   * `false`: credentials go only to the origin the user named.
+   */
+  readonly allowTokenEndpointOnOtherOrigin?: boolean | undefined;
+}
+
 /** Discovery results of one application identity. */
 export class DiscoveryCache {
   #entry: Discovered | undefined;
   #pending: Promise<Discovered> | undefined;
 
   /**
-   * The issuer's token endpoint.
-   * @throws ClientError `discovery_failed` for a missing or invalid document, NetworkError when unreachable.
+   * The issuer's token endpoint. A document naming a token endpoint on another origin is refused
+   * (and not kept) unless `options.allowTokenEndpointOnOtherOrigin`; the check runs on every call,
+   * so applications sharing this cache with different options each get their own answer.
+   * @throws ClientError `discovery_failed` for a missing, oversized or invalid document,
+   *   `cross_origin_token_endpoint` for a token endpoint on another origin; ServiceError for a
+   *   5xx; NetworkError when unreachable.
    */
   async tokenEndpoint(
     issuer: string,
@@ -39,15 +59,38 @@ export class DiscoveryCache {
     signal: AbortSignal,
     now: number,
     correlationId: string,
+    options: DiscoveryOptions = {},
   ): Promise<string> {
-    if (this.#entry !== undefined && now - this.#entry.fetchedAt < discoveryTtlMs)
-      return this.#entry.tokenEndpoint;
-    this.#pending ??= discover(issuer, fetcher, signal, now, correlationId).finally(() => {
-      this.#pending = undefined;
-    });
-    this.#entry = await this.#pending;
-    return this.#entry.tokenEndpoint;
+    let entry =
+      this.#entry !== undefined && now - this.#entry.fetchedAt < discoveryTtlMs
+        ? this.#entry
+        : undefined;
+    if (entry === undefined) {
+      this.#pending ??= discover(issuer, fetcher, signal, now, correlationId).finally(() => {
+        this.#pending = undefined;
+      });
+      entry = await this.#pending;
+    }
+    assertSameOrigin(issuer, entry.tokenEndpoint, options, correlationId);
+    this.#entry = entry;
+    return entry.tokenEndpoint;
   }
+}
+
+function assertSameOrigin(
+  issuer: string,
+  tokenEndpoint: string,
+  options: DiscoveryOptions,
+  correlationId: string,
+): void {
+  const endpointOrigin = new URL(tokenEndpoint).origin;
+  if (options.allowTokenEndpointOnOtherOrigin === true || endpointOrigin === new URL(issuer).origin)
+    return;
+  throw new ClientError(
+    "cross_origin_token_endpoint",
+    `The OIDC discovery document of ${issuer} names a token_endpoint on another origin (${endpointOrigin.slice(0, 200)}): credentials are sent only to the issuer's origin. If that host is the issuer's own token service, opt in with withOidcAuthority(issuer, { allowTokenEndpointOnOtherOrigin: true }).`,
+    { correlationId },
+  );
 }
 
 async function discover(
@@ -58,7 +101,7 @@ async function discover(
   correlationId: string,
 ): Promise<Discovered> {
   const url = `${issuer}/.well-known/openid-configuration`;
-  let body: unknown;
+  let body: CappedBody | undefined;
   let status: number;
   try {
     // raceSignal: a fetch or body that ignores the signal still ends at the deadline.
@@ -69,11 +112,11 @@ async function discover(
       timedOut,
     );
     status = response.status;
-    body = await raceSignal(
-      response.json().catch(() => undefined),
-      signal,
-      timedOut,
-    );
+    if (status === 200) {
+      body = await raceSignal(readCappedText(response, maxResponseBytes, signal), signal, timedOut);
+    } else {
+      discardBody(response);
+    }
   } catch (error) {
     throw error instanceof EntraEdgeError
       ? error
@@ -93,7 +136,14 @@ async function discover(
       { correlationId },
     );
   }
-  const parsed = v.safeParse(discoveryDocument, body);
+  if (body?.tooLarge !== false) {
+    throw new ClientError(
+      "discovery_failed",
+      `The OIDC discovery document ${url} is over ${maxResponseBytes / 1024 / 1024} MiB, far larger than any discovery document; it was not read. Check the issuer URL given to withOidcAuthority.`,
+      { correlationId },
+    );
+  }
+  const parsed = v.safeParse(discoveryDocument, parseJson(body.text));
   if (!parsed.success) {
     throw new ClientError(
       "discovery_failed",
@@ -110,4 +160,12 @@ async function discover(
   }
   const tokenEndpoint = parseSecureUrl(parsed.output.token_endpoint, "token_endpoint").toString();
   return { tokenEndpoint, fetchedAt: now };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,11 +1,14 @@
 /**
  * The `NetworkError` for a `fetch` that failed or was aborted: shared by every request the
- * library sends (token requests and discovery).
+ * library sends (token requests and discovery). The fetch's own error is never quoted: a wrapping
+ * `fetch` may put the request, form body and client secret included, in its message or cause.
+ * Only its class name and system code (`TypeError`, `ECONNREFUSED`) are kept.
  *
  * @module
  */
 
 import { NetworkError } from "../errors";
+import { describeThrown, sanitizedCause } from "./safe-error";
 
 /** Turns a fetch failure into a `NetworkError` that says whether it was the deadline, the caller, or the network. */
 export function networkErrorOf(
@@ -18,19 +21,19 @@ export function networkErrorOf(
     const reason: unknown = signal.reason;
     if (reason instanceof NetworkError) return reason;
     if (reason instanceof DOMException && reason.name === "TimeoutError") {
-      return new NetworkError("request_timeout", `The token request to ${endpoint} timed out.`, {
+      return new NetworkError("request_timeout", `The request to ${endpoint} timed out.`, {
         correlationId,
       });
     }
+    // The caller's own abort reason, given back as is.
     return new NetworkError("aborted", "The acquisition was aborted by the caller's AbortSignal.", {
       correlationId,
       cause: reason,
     });
   }
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return new NetworkError(
     "network_error",
-    `The token endpoint ${endpoint} could not be reached (${detail.slice(0, 200)}). Check the network path and the authority host.`,
-    { correlationId },
+    `${endpoint} could not be reached (${describeThrown(error)}). Check the network path and the authority host.`,
+    { correlationId, cause: error === undefined ? undefined : sanitizedCause(error) },
   );
 }

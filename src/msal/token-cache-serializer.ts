@@ -15,7 +15,7 @@ import type { CachedToken } from "../cache/cached-token";
 import type { MemoryTokenCache } from "../cache/memory-token-cache";
 import { cloudOfHost } from "../authority/cloud";
 import { ClientError } from "../errors";
-import { scopesCacheKey } from "../scopes";
+import { scopesCacheKey } from "../request/scopes";
 
 /**
  * msal-node's `TokenCache` surface for app tokens.
@@ -146,7 +146,7 @@ export function tokenCacheSerializer(
           tenantId: tenant,
           tokenEndpoint: tokenEndpointOf(authority, tenant),
         };
-        l1.set(tokenCacheKey("", tenant, scopesCacheKey(scopes)), cached, current);
+        l1.set(tokenCacheKey("", tenant, scopesCacheKey(scopes, authority.kind)), cached, current);
       }
     },
   };

@@ -17,6 +17,11 @@ export interface AdapterCapabilities {
   readonly minTtlSeconds: number;
   /** Whether the adapter implements `setIfAbsent` atomically (otherwise it must leave it out). */
   readonly atomicSetIfAbsent: boolean;
+  /**
+   * Whether the adapter implements `setIfEquals` and `deleteIfEquals` atomically (otherwise it
+   * must leave both out).
+   */
+  readonly compareAndSet: boolean;
   /** The longest ASCII value, in bytes, the adapter accepts; one byte more must reject. */
   readonly maxValueBytes?: number;
   /**
@@ -134,7 +139,7 @@ export function adapterCases(capabilities: AdapterCapabilities): AdapterCase[] {
       const read = await adapter.get(key);
       assert(
         read === value,
-        `${label}: read back ${read === undefined ? "undefined" : `${read.length} chars`}, wrote ${value.length}`,
+        `${label}: read back ${read == null ? String(read) : `${read.length} chars`}, wrote ${value.length}`,
       );
     }
     const unicodeKey = uniqueKey("ключ-🔑");
@@ -306,6 +311,78 @@ export function adapterCases(capabilities: AdapterCapabilities): AdapterCase[] {
     });
   }
 
+  if (capabilities.compareAndSet) {
+    add("deleteIfEquals: removes the value only if it is the expected one", async ({ adapter }) => {
+      const { deleteIfEquals } = requireCompareAndSet(adapter);
+      const key = uniqueKey("delete-if");
+      await adapter.set(key, "owner-2", 300);
+      assertEqual(await deleteIfEquals(key, "owner-1"), false, "another owner's value");
+      assertEqual(await adapter.get(key), "owner-2", "still there");
+      assertEqual(await deleteIfEquals(key, "owner-2"), true, "the expected value");
+      assertEqual(await adapter.get(key), undefined, "gone");
+      assertEqual(await deleteIfEquals(key, "owner-2"), false, "a missing key");
+    });
+
+    add(
+      "setIfEquals: replaces only the expected value, for the new time to live",
+      async (harness) => {
+        const { adapter } = harness;
+        const { setIfEquals } = requireCompareAndSet(adapter);
+        const key = uniqueKey("set-if");
+        assertEqual(await setIfEquals(key, "owner-1", "owner-2", 10_000), false, "a missing key");
+        assertEqual(await adapter.get(key), undefined, "nothing written for a missing key");
+        await adapter.set(key, "owner-1", 300);
+        assertEqual(await setIfEquals(key, "owner-0", "owner-2", 10_000), false, "not expected");
+        assertEqual(await adapter.get(key), "owner-1", "unchanged");
+        assertEqual(await setIfEquals(key, "owner-1", "owner-2", 10_000), true, "expected");
+        assertEqual(await adapter.get(key), "owner-2", "replaced");
+        const ttl = await harness.storedTtlMs?.(key);
+        assert(
+          ttl === undefined || (ttl <= 10_000 && ttl > 7_000),
+          `stored TTL ${String(ttl)} ms, expected about 10,000 ms`,
+        );
+      },
+    );
+
+    add("setIfEquals / deleteIfEquals: one of 20 concurrent callers wins", async ({ adapter }) => {
+      const { setIfEquals, deleteIfEquals } = requireCompareAndSet(adapter);
+      const key = uniqueKey("cas-race");
+      await adapter.set(key, "owner-0", 300);
+      const renewed = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => setIfEquals(key, "owner-0", `owner-${i + 1}`, 10_000)),
+      );
+      const winners = renewed.flatMap((won, i) => (won ? [i + 1] : []));
+      assertEqual(winners.length, 1, `setIfEquals winners: ${JSON.stringify(winners)}`);
+      assertEqual(await adapter.get(key), `owner-${winners[0]}`, "the winner's value is stored");
+      const deleted = await Promise.all(
+        Array.from({ length: 20 }, () => deleteIfEquals(key, `owner-${winners[0]}`)),
+      );
+      assertEqual(deleted.filter(Boolean).length, 1, `deleteIfEquals: ${JSON.stringify(deleted)}`);
+    });
+
+    add("setIfEquals / deleteIfEquals: an expired value matches nothing", async (harness) => {
+      const { adapter } = harness;
+      const { setIfEquals, deleteIfEquals } = requireCompareAndSet(adapter);
+      const setIfAbsent = requireSetIfAbsent(adapter);
+      const key = uniqueKey("cas-expired");
+      assertEqual(await setIfAbsent(key, "owner-1", 1000), true, "lease taken");
+      await advance(harness, 1200);
+      assertEqual(await setIfEquals(key, "owner-1", "owner-1b", 10_000), false, "no renewal");
+      assertEqual(await deleteIfEquals(key, "owner-1"), false, "no release");
+      assertEqual(await setIfAbsent(key, "owner-2", 10_000), true, "free for the next holder");
+      assertEqual(await deleteIfEquals(key, "owner-1"), false, "the old owner cannot release it");
+      assertEqual(await adapter.get(key), "owner-2", "the new owner keeps it");
+    });
+  } else {
+    add(
+      "has no setIfEquals or deleteIfEquals (the store cannot compare and write)",
+      async ({ adapter }) => {
+        assertEqual(adapter.setIfEquals, undefined, "setIfEquals");
+        assertEqual(adapter.deleteIfEquals, undefined, "deleteIfEquals");
+      },
+    );
+  }
+
   for (const mode of capabilities.externalStore ? (["throw", "reject"] as const) : []) {
     add(
       `store errors reach the caller as rejections (store ${mode === "throw" ? "throws" : "rejects"})`,
@@ -321,6 +398,11 @@ export function adapterCases(capabilities: AdapterCapabilities): AdapterCase[] {
         if (adapter.setIfAbsent !== undefined) {
           const setIfAbsent = adapter.setIfAbsent.bind(adapter);
           calls.push(["setIfAbsent", () => setIfAbsent(key, "v", 10_000)]);
+        }
+        if (adapter.setIfEquals !== undefined && adapter.deleteIfEquals !== undefined) {
+          const { setIfEquals, deleteIfEquals } = requireCompareAndSet(adapter);
+          calls.push(["setIfEquals", () => setIfEquals(key, "v", "w", 10_000)]);
+          calls.push(["deleteIfEquals", () => deleteIfEquals(key, "v")]);
         }
         for (const [method, call] of calls) {
           const error = await rejection(call, method);
@@ -422,6 +504,16 @@ function requireSetIfAbsent(adapter: CacheAdapter): NonNullable<CacheAdapter["se
   const { setIfAbsent } = adapter;
   assert(typeof setIfAbsent === "function", "the adapter should implement setIfAbsent");
   return setIfAbsent.bind(adapter);
+}
+
+function requireCompareAndSet(adapter: CacheAdapter): {
+  setIfEquals: NonNullable<CacheAdapter["setIfEquals"]>;
+  deleteIfEquals: NonNullable<CacheAdapter["deleteIfEquals"]>;
+} {
+  const { setIfEquals, deleteIfEquals } = adapter;
+  assert(typeof setIfEquals === "function", "the adapter should implement setIfEquals");
+  assert(typeof deleteIfEquals === "function", "the adapter should implement deleteIfEquals");
+  return { setIfEquals: setIfEquals.bind(adapter), deleteIfEquals: deleteIfEquals.bind(adapter) };
 }
 
 async function advance(harness: AdapterHarness, ms: number): Promise<void> {

@@ -39,7 +39,7 @@ export interface TestCacheAdapterOptions {
  * ```ts
  * testCacheAdapter({
  *   name: "memory",
- *   capabilities: { minTtlSeconds: 1, atomicSetIfAbsent: true, externalStore: false },
+ *   capabilities: { minTtlSeconds: 1, atomicSetIfAbsent: true, compareAndSet: true, externalStore: false },
  *   create: async () => ({ adapter: memoryCache(), defaultPrefix: "entra-edge:", withPrefix, failing, cleanup }),
  * });
  * ```

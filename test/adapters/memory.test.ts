@@ -10,7 +10,12 @@ function fakeClock(): { now: () => number; advance: (ms: number) => Promise<void
 
 testCacheAdapter({
   name: "memory",
-  capabilities: { minTtlSeconds: 1, atomicSetIfAbsent: true, externalStore: false },
+  capabilities: {
+    minTtlSeconds: 1,
+    atomicSetIfAbsent: true,
+    compareAndSet: true,
+    externalStore: false,
+  },
   create: async () => {
     const clock = fakeClock();
     return {

@@ -45,7 +45,12 @@ function harness(
   });
 }
 
-const capabilities = { minTtlSeconds: 1, atomicSetIfAbsent: true, externalStore: true } as const;
+const capabilities = {
+  minTtlSeconds: 1,
+  atomicSetIfAbsent: true,
+  compareAndSet: true,
+  externalStore: true,
+} as const;
 
 testCacheAdapter({
   name: "redis (ioredis)",

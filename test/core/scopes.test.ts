@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ClientState } from "../../src/client-state";
 import { createCredential } from "../../src/credentials/credential-spec";
-import { scopesCacheKey, validateScopes } from "../../src/scopes";
+import { scopesCacheKey, validateScopes } from "../../src/request/scopes";
 
 describe("scopes", () => {
   it("accepts one resource's .default scope and drops OIDC scopes", () => {

@@ -136,3 +136,108 @@ describe("token response", () => {
     expect(parseRetryAfter(null, context.now)).toBeUndefined();
   });
 });
+
+const failureOf = (response: Response) =>
+  readTokenResponse(response, context).then(
+    () => {
+      throw new Error("expected the answer to be refused");
+    },
+    (e: unknown) => e as ServiceError,
+  );
+
+describe("token response: token_type and header safety", () => {
+  it.each(["Bearer", "bearer", "BEARER", "bEaReR"])("accepts token_type %s", async (type) => {
+    await expect(
+      readTokenResponse(
+        json(200, { token_type: type, expires_in: 3599, access_token: "at" }),
+        context,
+      ),
+    ).resolves.toMatchObject({ accessToken: "at", tokenType: type });
+  });
+
+  it.each(["pop", "PoP", "mac", "N_A", "ssh-cert", "Bearer ", " Bearer", "Bearerx", "Basic"])(
+    "refuses token_type %j for a bearer request as invalid_token_response (token_type_mismatch), without echoing it",
+    async (type) => {
+      const error = await failureOf(
+        json(200, { token_type: type, expires_in: 3599, access_token: "secret-token-value" }),
+      );
+      expect(error).toBeInstanceOf(ServiceError);
+      expect(error).toMatchObject({ code: "invalid_token_response", status: 200 });
+      expect(error.message).toContain("token_type");
+      expect(error.message).toContain("token_type_mismatch");
+      expect(JSON.stringify(error) + String(error)).not.toContain("secret-token-value");
+    },
+  );
+
+  it.each([
+    ["CR in access_token", { access_token: "abc\rdef" }],
+    ["LF in access_token", { access_token: "abc\ndef" }],
+    ["CRLF and a header in access_token", { access_token: "abc\r\nX-Injected: 1" }],
+    ["a trailing LF in access_token", { access_token: "abc\n" }],
+    ["NUL in access_token", { access_token: "abc\u0000" }],
+    ["CR in token_type", { token_type: "Bearer\r" }],
+    ["LF in token_type", { token_type: "Bearer\nX: y" }],
+  ])("refuses %s as invalid_token_response", async (_name, fields) => {
+    const error = await failureOf(
+      json(200, { token_type: "Bearer", expires_in: 3599, access_token: "at", ...fields }),
+    );
+    expect(error).toMatchObject({ code: "invalid_token_response", status: 200 });
+  });
+});
+
+describe("token response: body size cap", () => {
+  const bigToken = "x".repeat(5 * 1024 * 1024);
+
+  it("a 5 MB token response is an invalid response; the body is not read past 1 MiB", async () => {
+    const text = JSON.stringify({ token_type: "Bearer", expires_in: 3599, access_token: bigToken });
+    const bytes = new TextEncoder().encode(text);
+    let pulled = 0;
+    let cancelled = false;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const offset = pulled * 65536;
+        if (offset >= bytes.length) return controller.close();
+        pulled++;
+        controller.enqueue(bytes.subarray(offset, offset + 65536));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    // No content-length: the cap holds while streaming.
+    const error = await failureOf(new Response(stream, { status: 200 }));
+    expect(error).toMatchObject({ code: "invalid_token_response", status: 200 });
+    expect(error.message).toContain("1 MiB");
+    expect(pulled * 65536).toBeLessThan(1.5 * 1024 * 1024);
+    expect(cancelled).toBe(true);
+    // With a content-length too.
+    const declared = await failureOf(
+      new Response(text, { status: 200, headers: { "content-length": String(bytes.length) } }),
+    );
+    expect(declared).toMatchObject({ code: "invalid_token_response" });
+  });
+
+  it("an oversized error answer keeps its status and throttling meaning", async () => {
+    const huge = "<html>" + "x".repeat(2 * 1024 * 1024) + "</html>";
+    const gateway = await failureOf(
+      new Response(huge, { status: 502, headers: { "content-type": "text/html" } }),
+    );
+    expect(gateway).toMatchObject({ code: "service_error", status: 502 });
+    expect(gateway.message).toContain("not read");
+    const throttled = await failureOf(
+      new Response(huge, { status: 429, headers: { "retry-after": "7" } }),
+    );
+    expect(throttled).toBeInstanceOf(ThrottledError);
+    expect(throttled.retryAfterMs).toBe(7000);
+  });
+
+  it("a token response just under the cap is read", async () => {
+    const token = "y".repeat(1024 * 1024 - 100);
+    await expect(
+      readTokenResponse(
+        json(200, { token_type: "Bearer", expires_in: 3599, access_token: token }),
+        context,
+      ),
+    ).resolves.toMatchObject({ accessToken: token });
+  });
+});

@@ -214,10 +214,12 @@ describe("the acquisition deadline", () => {
 
   it("the deadline covers L2 I/O: a store slower than the deadline does not hold the caller past it", async () => {
     const { entra } = env;
+    // The store timeout must stay below the acquisition's (checked at build): the read times out
+    // at 250 ms, and the throttle-marker read that follows meets the deadline.
     const app = makeApp(entra, {
-      timeoutMs: 200,
+      timeoutMs: 300,
       cache: brokenStore("hangs"),
-      cacheOptions: { timeoutMs: 5000 },
+      cacheOptions: { timeoutMs: 250 },
     });
     const started = Date.now();
     await within(

@@ -493,6 +493,48 @@ const scenarios: Record<string, (ctx: Context, name: string) => Promise<void>> =
       graphOf(builderFor(ctx, name).withClientAssertion(bogusAssertionValue).withTenantId(tenantA)),
     );
   },
+  async "a fetch whose errors quote the request body: in the message, the cause and a failing body stream"(
+    ctx,
+    name,
+  ) {
+    // A wrapping fetch (a proxy client, an instrumentation layer) that puts the request, form
+    // body and client secret included, into its error's message and cause.
+    const quoting = (mode: "throw" | "cause only" | "stream"): typeof fetch =>
+      (async (input: RequestInfo | URL, init?: RequestInit) => {
+        const body = String(init?.body ?? "");
+        const form = new URLSearchParams(body);
+        const assertion = form.get("client_assertion");
+        if (assertion !== null) ctx.capture.dynamicSecrets.add(assertion);
+        // The credential first, so that even a message cut short would hold it.
+        const credential = form.get("client_secret") ?? assertion ?? "";
+        const failure = new TypeError(
+          `fetch failed: ${credential} (POST ${String(input)} ${body})`,
+          {
+            cause: Object.assign(new Error(`socket hang up while writing ${body}`), {
+              code: "ECONNRESET",
+              body,
+              bodyDecoded: decodeURIComponent(body),
+            }),
+          },
+        );
+        if (mode === "throw") throw failure;
+        if (mode === "cause only") throw new TypeError("fetch failed", { cause: failure });
+        return new Response(
+          new ReadableStream({ start: (controller) => controller.error(failure) }),
+          { status: 200, headers: { "content-type": "application/json" } },
+        );
+      }) as typeof fetch;
+    for (const mode of ["throw", "cause only", "stream"] as const) {
+      for (const b of [
+        builderFor(ctx, name).withClientSecret(secret),
+        builderFor(ctx, name).withCertificate(certificate),
+        builderFor(ctx, name).withClientSecret(secret).withAzureRegion("westus"),
+      ]) {
+        const app = b.withTenantId(tenantA).withHttpClient(quoting(mode)).build();
+        await attempt(ctx, name, () => app.acquireTokenForClient(graph));
+      }
+    }
+  },
   async "background refresh failure"(ctx, name) {
     const app = builderFor(ctx, name).withClientSecret(secret).withTenantId(tenantA).build();
     ctx.entra.injectFault({

@@ -10,7 +10,7 @@ import type { CachedToken } from "../../src/cache/cached-token";
 import { parseTokenRecord, serializeTokenRecord } from "../../src/cache/token-record";
 import { ClientError } from "../../src/errors";
 import { fastHash128, prefixedHash128 } from "../../src/internal/fast-hash";
-import { scopesCacheKey, validateScopes } from "../../src/scopes";
+import { scopesCacheKey, validateScopes } from "../../src/request/scopes";
 import { anyCodeUnits, runs } from "./support";
 
 const key =
@@ -266,6 +266,7 @@ describe("cache keys", () => {
     tokenType: string;
     tenant: string | undefined;
     scopes: readonly string[];
+    kind?: "entra" | "oidc";
   }
 
   const tuples: fc.Arbitrary<Tuple> = fc
@@ -279,7 +280,7 @@ describe("cache keys", () => {
     })
     .map(({ raw, kind, ...rest }): Tuple | undefined => {
       try {
-        return { ...rest, scopes: validateScopes(raw, kind) };
+        return { ...rest, kind, scopes: validateScopes(raw, kind) };
       } catch (error) {
         if (!(error instanceof ClientError)) throw error;
         return undefined;
@@ -287,20 +288,25 @@ describe("cache keys", () => {
     })
     .filter((tuple): tuple is Tuple => tuple !== undefined);
 
-  /** The tuple after the documented normalisation. */
+  /**
+   * The tuple after the documented normalisation: the prefix keeps cloud and client id as given
+   * (the application folds them first, see the case rules), tenants fold case, and scopes fold
+   * ASCII case except for a generic OIDC issuer.
+   */
+  const asciiFold = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
   const normalised = (t: Tuple): string =>
     JSON.stringify([
-      t.cloud.toLowerCase(),
-      t.client.toLowerCase(),
+      t.cloud,
+      t.client,
       t.tokenType,
       t.tenant?.toLowerCase() ?? null,
-      [...new Set(t.scopes.map((s) => s.toLowerCase()))].sort(),
+      [...new Set(t.scopes.map((s) => (t.kind === "oidc" ? s : asciiFold(s))))].sort(),
     ]);
   const keyOf = (t: Tuple): string =>
     tokenCacheKey(
       cacheKeyPrefix(t.cloud, t.client, t.tokenType),
       t.tenant,
-      scopesCacheKey(t.scopes),
+      scopesCacheKey(t.scopes, t.kind),
     );
 
   it("distinct normalised tuples never share a key, and equal ones always do (pairs)", () => {
@@ -372,18 +378,19 @@ describe("cache keys", () => {
       expect(keyOf(a), `${normalised(a)} vs ${normalised(b)}`).not.toBe(keyOf(b));
   });
 
-  it("the normalisation is honoured: case, scope order and duplicates do not change the key", () => {
+  it("the normalisation is honoured: folded case, scope order and duplicates do not change the key", () => {
     fc.assert(
       fc.property(tuples, fc.func(fc.boolean()), (t, upper) => {
         const flip = (s: string) => (upper(s) ? s.toUpperCase() : s);
         // Only ASCII case changes are promised to be equivalent (toUpperCase of unicode is not an inverse of toLowerCase).
         const asciiFlip = (s: string) => (/^[\x20-\x7e]*$/.test(s) ? flip(s) : s);
+        // Cloud and client id are folded by the application before they reach the prefix, and a
+        // generic OIDC issuer's scopes keep their case.
+        const scopeFlip = t.kind === "oidc" ? (s: string) => s : asciiFlip;
         const variant: Tuple = {
           ...t,
-          cloud: asciiFlip(t.cloud),
-          client: asciiFlip(t.client),
           tenant: t.tenant === undefined ? undefined : asciiFlip(t.tenant),
-          scopes: [...t.scopes].reverse().concat(t.scopes.slice(0, 1)).map(asciiFlip),
+          scopes: [...t.scopes].reverse().concat(t.scopes.slice(0, 1)).map(scopeFlip),
         };
         expect(keyOf(variant)).toBe(keyOf(t));
       }),

@@ -13,7 +13,7 @@ import {
 } from "../../src/authority/authority";
 import { ClientError } from "../../src/errors";
 import { ConfidentialClientApplication, EntraEdgeError } from "../../src/index";
-import { validateScopes } from "../../src/scopes";
+import { validateScopes } from "../../src/request/scopes";
 import { anyCodeUnits, onlyClientError, runs } from "./support";
 
 const hosts = fc.constantFrom(

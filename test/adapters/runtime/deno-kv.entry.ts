@@ -27,7 +27,12 @@ const kv = await Deno.openKv(path);
 function failingKv(mode: FailureMode, error: Error): DenoKvLike {
   if (mode === "throw") return failingStore(kv, mode, error);
   const reject = (): Promise<never> => Promise.reject(error);
-  const operation = { check: () => operation, set: () => operation, commit: reject };
+  const operation = {
+    check: () => operation,
+    set: () => operation,
+    delete: () => operation,
+    commit: reject,
+  };
   return { get: reject, set: reject, delete: reject, atomic: () => operation };
 }
 

@@ -14,6 +14,7 @@ export const workersKvSuite = {
   capabilities: {
     minTtlSeconds: 60,
     atomicSetIfAbsent: false,
+    compareAndSet: false,
     externalStore: true,
   } satisfies AdapterCapabilities,
   extraCases: [
@@ -27,6 +28,7 @@ export const denoKvSuite = {
   capabilities: {
     minTtlSeconds: 1,
     atomicSetIfAbsent: true,
+    compareAndSet: true,
     // 65,536 bytes per Deno KV entry minus the 64 bytes denoKvCache keeps for its envelope.
     maxValueBytes: 65_472,
     externalStore: true,
@@ -44,6 +46,7 @@ export const bunRedisSuite = {
   capabilities: {
     minTtlSeconds: 1,
     atomicSetIfAbsent: true,
+    compareAndSet: true,
     externalStore: true,
   } satisfies AdapterCapabilities,
   extraCases: [

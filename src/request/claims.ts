@@ -6,9 +6,9 @@
  * @module
  */
 
-import { ClientError } from "./errors";
-import { decodeBase64 } from "./internal/base64";
-import { isJsonObjectText } from "./internal/json";
+import { ClientError } from "../errors";
+import { decodeBase64 } from "../internal/base64";
+import { isJsonObjectText } from "../internal/json";
 
 /**
  * Merges client capabilities into a claims request, as MSAL does: capabilities go under

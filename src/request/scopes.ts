@@ -5,8 +5,9 @@
  * @module
  */
 
-import type { AuthorityKind } from "./authority/authority";
-import { ClientError } from "./errors";
+import type { AuthorityKind } from "../authority/authority";
+import { asciiLowerCase } from "../cache/cache-key";
+import { ClientError } from "../errors";
 
 /** The OIDC scopes old MSALs added to every request; Entra ignores them for this grant. */
 const oidcScopes = new Set(["openid", "profile", "offline_access"]);
@@ -50,7 +51,9 @@ export function validateScopes(scopes: unknown, authorityKind: AuthorityKind): r
       );
     }
   }
-  const resources = new Set(kept.map((scope) => scope.slice(0, -"/.default".length).toLowerCase()));
+  const resources = new Set(
+    kept.map((scope) => asciiLowerCase(scope.slice(0, -"/.default".length))),
+  );
   if (resources.size > 1) {
     throw new ClientError(
       "invalid_scopes",
@@ -60,8 +63,16 @@ export function validateScopes(scopes: unknown, authorityKind: AuthorityKind): r
   return kept;
 }
 
-/** The cache form of validated scopes: lower-cased, sorted, de-duplicated, space-joined. */
-export function scopesCacheKey(scopes: readonly string[]): string {
-  if (scopes.length === 1) return (scopes[0] as string).toLowerCase();
-  return [...new Set(scopes.map((scope) => scope.toLowerCase()))].sort().join(" ");
+/**
+ * The cache form of validated scopes: sorted, de-duplicated, space-joined; lower-cased (ASCII
+ * only) for Entra and ADFS, whose `.default` resources ignore case, exact for a generic OIDC
+ * issuer (see the case rules in `cache/cache-key.ts`).
+ */
+export function scopesCacheKey(
+  scopes: readonly string[],
+  authorityKind: AuthorityKind = "entra",
+): string {
+  const fold = authorityKind === "oidc" ? (scope: string) => scope : asciiLowerCase;
+  if (scopes.length === 1) return fold(scopes[0] as string);
+  return [...new Set(scopes.map(fold))].sort().join(" ");
 }

@@ -6,10 +6,12 @@
  * @module
  */
 
-import type { AcquireTokenForClientOptions } from "./options";
-import { ClientError } from "./errors";
-import type { AuthenticationResult } from "./result";
-import { isJsonObjectText } from "./internal/json";
+import type { AcquireTokenForClientOptions } from "../options";
+import { ClientError } from "../errors";
+import type { AuthenticationResult } from "../result";
+import { isJsonObjectText } from "../internal/json";
+import { hasDotSegment } from "../authority/authority";
+import { assertCorrelationId } from "./correlation-id";
 
 /**
  * Options of one client credentials acquisition, set by chaining; `await` it to run it.
@@ -61,7 +63,9 @@ export class AcquireTokenForClientParameterBuilder implements PromiseLike<Authen
   withTenantIdFromAuthority(authority: string | URL): this {
     let tenant: string | undefined;
     try {
-      tenant = new URL(String(authority)).pathname.split("/").find((segment) => segment !== "");
+      // "tenantA/../tenantB" would parse as tenantB: such a URL names no tenant we can trust.
+      if (!hasDotSegment(String(authority)))
+        tenant = new URL(String(authority)).pathname.split("/").find((segment) => segment !== "");
     } catch {
       tenant = undefined;
     }
@@ -95,8 +99,12 @@ export class AcquireTokenForClientParameterBuilder implements PromiseLike<Authen
     return this;
   }
 
-  /** Sets the correlation id sent as `client-request-id` (a GUID), to find this request in Entra's logs. */
+  /**
+   * Sets the correlation id sent as `client-request-id` (a GUID), to find this request in Entra's logs.
+   * @throws ClientError `invalid_configuration` for an id that cannot be a header value.
+   */
   withCorrelationId(correlationId: string | undefined): this {
+    if (correlationId !== undefined) assertCorrelationId(correlationId);
     if (correlationId === undefined) delete this.#writable().correlationId;
     else this.#writable().correlationId = correlationId;
     return this;
