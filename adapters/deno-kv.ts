@@ -125,6 +125,20 @@ const MAX_LEASE_ATTEMPTS = 3;
  * ```
  */
 export function denoKvCache(kv: DenoKvLike, options: DenoKvCacheOptions = {}): DenoKvCacheAdapter {
+  // One adapter per database and prefix: applications built per request over the same database
+  // then share their per-isolate state (L1, requests in flight), which is keyed by adapter.
+  const prefixKey = JSON.stringify(options.prefix);
+  const known = made.get(kv)?.get(prefixKey);
+  if (known !== undefined) return known;
+  const adapter = createDenoKvCache(kv, options);
+  made.set(kv, (made.get(kv) ?? new Map()).set(prefixKey, adapter));
+  return adapter;
+}
+
+/** Adapters made so far, by database and prefix. */
+const made = new WeakMap<DenoKvLike, Map<string, DenoKvCacheAdapter>>();
+
+function createDenoKvCache(kv: DenoKvLike, options: DenoKvCacheOptions): DenoKvCacheAdapter {
   if (
     kv === null ||
     typeof kv !== "object" ||

@@ -166,6 +166,19 @@ export function redisCache(
   client: RedisClientLike,
   options: RedisCacheOptions = {},
 ): RedisCacheAdapter {
+  // One adapter per client and prefix: applications built per request over the same client then
+  // share their per-isolate state (L1, requests in flight), which is keyed by adapter.
+  const known = made.get(client)?.get(options.prefix);
+  if (known !== undefined) return known;
+  const adapter = createRedisCache(client, options);
+  made.set(client, (made.get(client) ?? new Map()).set(options.prefix, adapter));
+  return adapter;
+}
+
+/** Adapters made so far, by client and prefix. */
+const made = new WeakMap<RedisClientLike, Map<string | undefined, RedisCacheAdapter>>();
+
+function createRedisCache(client: RedisClientLike, options: RedisCacheOptions): RedisCacheAdapter {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const command = commandFunction(client);
 

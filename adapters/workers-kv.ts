@@ -101,6 +101,23 @@ export function workersKvCache(
   namespace: KvNamespaceLike,
   options: WorkersKvCacheOptions = {},
 ): CacheAdapter {
+  // One adapter per binding and options: applications built per request over the same binding
+  // then share their per-isolate state (L1, requests in flight), which is keyed by adapter.
+  const optionsKey = JSON.stringify([options.prefix, options.cacheTtl]);
+  const known = made.get(namespace)?.get(optionsKey);
+  if (known !== undefined) return known;
+  const adapter = createWorkersKvCache(namespace, options);
+  made.set(namespace, (made.get(namespace) ?? new Map()).set(optionsKey, adapter));
+  return adapter;
+}
+
+/** Adapters made so far, by binding and options. */
+const made = new WeakMap<KvNamespaceLike, Map<string, CacheAdapter>>();
+
+function createWorkersKvCache(
+  namespace: KvNamespaceLike,
+  options: WorkersKvCacheOptions,
+): CacheAdapter {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const { cacheTtl } = options;
   if (

@@ -3,7 +3,8 @@
 // gets state of its own, so no token crosses to where the other application would not put it.
 import { describe, expect, it } from "vitest";
 import { memoryCache } from "../../adapters/memory";
-import { ConfidentialClientApplication, TokenSource } from "../../src/index";
+import { workersKvCache } from "../../adapters/workers-kv";
+import { CacheLevel, ConfidentialClientApplication, TokenSource } from "../../src/index";
 import type { ConfidentialClientApplicationOptions } from "../../src/index";
 import { clientId, emulator, graph, secret, tenantA } from "./setup";
 
@@ -22,14 +23,33 @@ async function pair(
   const b = new ConfidentialClientApplication({ ...base, fetch: entra.fetch, ...second });
   await a.acquireTokenForClient(graph);
   const fromB = await b.acquireTokenForClient(graph);
-  return { source: fromB.authenticationResultMetadata.tokenSource };
+  return {
+    source: fromB.authenticationResultMetadata.tokenSource,
+    level: fromB.authenticationResultMetadata.cacheLevel,
+  };
 }
 
 describe("sharing of per-isolate state", () => {
   it("shares between equal applications (the Worker pattern)", async () => {
     const store = memoryCache();
-    const { source } = await pair({ cache: store }, { cache: store });
-    expect(source).toBe(TokenSource.Cache);
+    const { level } = await pair({ cache: store }, { cache: store });
+    expect(level).toBe(CacheLevel.L1Cache);
+  });
+
+  it("shares between applications built per request over one store binding (Worker pattern)", async () => {
+    const values = new Map<string, string>();
+    const binding = {
+      get: async (key: string) => values.get(key) ?? null,
+      put: async (key: string, value: string) => void values.set(key, value),
+      delete: async (key: string) => void values.delete(key),
+    };
+    expect(workersKvCache(binding)).toBe(workersKvCache(binding));
+    expect(workersKvCache(binding, { prefix: "other:" })).not.toBe(workersKvCache(binding));
+    const { level } = await pair(
+      { cache: workersKvCache(binding) },
+      { cache: workersKvCache(binding) },
+    );
+    expect(level).toBe(CacheLevel.L1Cache);
   });
 
   it("does not share across different fetch functions", async () => {
