@@ -1,7 +1,9 @@
 /**
  * A {@link CacheAdapter} on Redis (or Valkey), through the client the application already has:
- * [ioredis](https://github.com/redis/ioredis), [node-redis](https://github.com/redis/node-redis)
- * (`createClient`, v4 and later) or Bun's built-in `RedisClient`.
+ * [ioredis](https://github.com/redis/ioredis) (`Redis` or `Cluster`),
+ * [node-redis](https://github.com/redis/node-redis) (`createClient` or `createCluster`, v4 and
+ * later) or Bun's built-in `RedisClient`. Every command names exactly one key, so on a Redis
+ * Cluster each runs on the node that owns its key, and keys spread over the nodes.
  *
  * The adapter speaks plain Redis commands (`GET`, `SET … PX`, `SET … NX PX`, `DEL`, and `EVAL` of
  * two short Lua scripts for the lease's compare-and-set) through the one generic method each
@@ -12,10 +14,10 @@
  * |---|---|---|
  * | ioredis `Redis` / `Cluster` | a `call` method | `client.call("SET", key, value, "PX", "60000")` |
  * | Bun `RedisClient` (or your own wrapper) | a `send` method | `client.send("SET", [key, value, "PX", "60000"])` |
+ * | node-redis cluster | `sendCommand` and `nodeClient` (or `getSlotMaster`) methods | `cluster.sendCommand(key, false, ["SET", key, value, "PX", "60000"])` |
  * | node-redis client | a `sendCommand` method (and no `call`) | `client.sendCommand(["SET", key, value, "PX", "60000"])` |
  *
- * Any other client fits by wrapping it as `{ send(command, args) { … } }`, for example a node-redis
- * cluster: `{ send: (command, args) => cluster.sendCommand(args[0], false, [command, ...args]) }`.
+ * Any other client fits by wrapping it as `{ send(command, args) { … } }`.
  *
  * @example
  * ```ts
@@ -62,6 +64,30 @@ export interface NodeRedisLike {
 }
 
 /**
+ * A node-redis cluster client (`createCluster(...)`, v4 and later): its `sendCommand`, which
+ * takes the key that routes the command, whether it is read-only, and the command. Told from a
+ * node-redis client by its `nodeClient` method (v4.6 and later; `getSlotMaster` before).
+ *
+ * @example
+ * ```ts
+ * import { createCluster } from "redis";
+ * const client: NodeRedisClusterLike = await createCluster({
+ *   rootNodes: [{ url: "redis://10.0.0.1:6379" }],
+ * }).connect();
+ * ```
+ */
+export interface NodeRedisClusterLike {
+  /** Sends one command to the node that owns `firstKey` (node-redis cluster `sendCommand`). */
+  sendCommand(
+    firstKey: string | undefined,
+    isReadonly: boolean | undefined,
+    args: string[],
+  ): Promise<unknown>;
+  /** The client of one node; only its presence is used, to tell a cluster from a client. */
+  nodeClient(node: never): unknown;
+}
+
+/**
  * Bun's built-in `RedisClient`: its generic `send` method. Also the shape to implement to plug in
  * any other client.
  *
@@ -84,7 +110,7 @@ export interface SendRedisLike {
  * const client: RedisClientLike = { send: (command, args) => myClient.command(command, ...args) };
  * ```
  */
-export type RedisClientLike = IoRedisLike | NodeRedisLike | SendRedisLike;
+export type RedisClientLike = IoRedisLike | NodeRedisLike | NodeRedisClusterLike | SendRedisLike;
 
 /**
  * Options of {@link redisCache}.
@@ -136,12 +162,15 @@ const DELETE_IF_EQUALS_SCRIPT =
  * - `setIfEquals(key, expected, value, ttlMs)` and `deleteIfEquals(key, expected)` → `EVAL` of a
  *   Lua script that compares and writes (or deletes) in one step on the server; `true` when the
  *   key held `expected`. The script names its key in `KEYS`, so it also runs on a cluster.
+ * - On a node-redis cluster, each command is routed by its key, `GET` as read-only (it may be
+ *   served by a replica if the cluster client is configured with `useReplicas`).
  * - `get` → `GET` (a `Buffer`/`Uint8Array` reply is decoded as UTF-8); `delete` → `DEL`.
  * - Errors from the client (connection lost, timeouts, `WRONGTYPE`, …) are not caught: the
  *   returned promise rejects. Configure timeouts on the client (Bun's `RedisClient` waits for a
  *   server indefinitely by default; pass `connectionTimeout`).
  *
- * @param client - An ioredis, node-redis or Bun client, or any `{ send(command, args) }`.
+ * @param client - An ioredis or node-redis client or cluster, a Bun client, or any
+ *   `{ send(command, args) }`.
  * @param options - Key prefix.
  * @returns An adapter named `"redis"` that implements the lease methods.
  * @throws {TypeError} If `client` has none of `call`, `send` or `sendCommand`.
@@ -151,6 +180,13 @@ const DELETE_IF_EQUALS_SCRIPT =
  * // node-redis
  * import { createClient } from "redis";
  * const cache = redisCache(await createClient({ url: process.env.REDIS_URL }).connect());
+ * ```
+ *
+ * @example
+ * ```ts
+ * // node-redis, Redis Cluster (ioredis: `new Redis.Cluster([{ host, port }])`)
+ * import { createCluster } from "redis";
+ * const cache = redisCache(await createCluster({ rootNodes: [{ url: process.env.REDIS_URL }] }).connect());
  * ```
  *
  * @example
@@ -223,11 +259,12 @@ function createRedisCache(client: RedisClientLike, options: RedisCacheOptions): 
 // --- Internal helpers ---
 
 type CommandFunction = (name: string, args: string[]) => Promise<unknown>;
+type AnyClient = IoRedisLike & SendRedisLike & NodeRedisLike & NodeRedisClusterLike;
 
 /** Picks the client's generic command method. The client stays the receiver of every call. */
 function commandFunction(client: RedisClientLike): CommandFunction {
-  const candidate = client as Partial<IoRedisLike & SendRedisLike & NodeRedisLike> | null;
-  if (candidate !== null && typeof candidate === "object") {
+  const candidate = client as Partial<AnyClient> & { getSlotMaster?: unknown };
+  if (client !== null && typeof client === "object") {
     // ioredis also has a `sendCommand`, taking a Command object: test `call` first.
     if (typeof candidate.call === "function") {
       const io = client as IoRedisLike;
@@ -237,13 +274,21 @@ function commandFunction(client: RedisClientLike): CommandFunction {
       const sender = client as SendRedisLike;
       return (name, args) => sender.send(name, args);
     }
+    const isCluster =
+      typeof candidate.nodeClient === "function" || typeof candidate.getSlotMaster === "function";
+    if (typeof candidate.sendCommand === "function" && isCluster) {
+      // Every command names one key: KEYS[1] of an EVAL (after the script and "1"), else the first.
+      const cluster = client as NodeRedisClusterLike;
+      return (name, args) =>
+        cluster.sendCommand(name === "EVAL" ? args[2] : args[0], name === "GET", [name, ...args]);
+    }
     if (typeof candidate.sendCommand === "function") {
       const nodeRedis = client as NodeRedisLike;
       return (name, args) => nodeRedis.sendCommand([name, ...args]);
     }
   }
   throw new TypeError(
-    "redisCache: expected an ioredis client (call), a node-redis client (sendCommand), Bun's RedisClient (send) or any { send(command, args) }",
+    "redisCache: expected an ioredis client (call), a node-redis client or cluster (sendCommand), Bun's RedisClient (send) or any { send(command, args) }",
   );
 }
 

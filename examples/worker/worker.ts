@@ -35,19 +35,24 @@ const demo = {
 };
 let emulator: ReturnType<typeof createEntraEmulator> | undefined;
 
+/**
+ * The emulator's fetch, defined once: applications share their state only when they use the same
+ * `fetch` (a new closure per request would give each request an L1 of its own).
+ */
+const emulatorFetch: typeof fetch = async (input, init) =>
+  (
+    await (emulator ??= createEntraEmulator({
+      tenants: demo.tenants,
+      apps: [{ clientId: demo.clientId, secrets: [demo.secret] }],
+    }))
+  ).fetch(input, init);
+
 function application(env: Env, isolated: boolean): ConfidentialClientApplication {
   const builder =
     env.ENTRA_CLIENT_ID === undefined
       ? ConfidentialClientApplicationBuilder.create(demo.clientId)
           .withClientSecret(demo.secret)
-          .withHttpClient(async (input, init) =>
-            (
-              await (emulator ??= createEntraEmulator({
-                tenants: demo.tenants,
-                apps: [{ clientId: demo.clientId, secrets: [demo.secret] }],
-              }))
-            ).fetch(input, init),
-          )
+          .withHttpClient(emulatorFetch)
       : real(env);
   // Built per request: equal applications share their L1 cache and key, so this costs microseconds.
   return builder
