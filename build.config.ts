@@ -9,9 +9,12 @@ export default defineBuildConfig({
     { input: "adapters/workers-kv", name: "adapters/workers-kv" },
     { input: "adapters/deno-kv", name: "adapters/deno-kv" },
     { input: "adapters/redis", name: "adapters/redis" },
+    { input: "adapters/durable-object", name: "adapters/durable-object" },
     { input: "cli/bin", name: "cli" }, // the `entra-edge` executable (Node and Bun): dist/cli.mjs
   ],
   declaration: "node16",
+  // Provided by workerd at run time (adapters/durable-object: the Durable Object base class).
+  externals: ["cloudflare:workers"],
   clean: true,
   rollup: {
     emitCJS: false,

@@ -11,6 +11,8 @@
 //   or any chunk it imports; its gzipped size is printed;
 // - a minimal user Worker importing the built package bundles with esbuild as wrangler would
 //   (workerd conditions, minified) without any warning; its minified and gzipped sizes are printed;
+// - a Worker using entra-edge/adapters/durable-object bundles under the workerd, worker, browser
+//   and import conditions ("cloudflare:workers" external) with no warning and no other import;
 // - a Deno project that installs the packed tarball from npm type-checks examples/deno.ts.
 //
 // Prints one line per check and a summary line that test-all counts.
@@ -285,6 +287,64 @@ export default {
           : undefined,
       );
       printSizes("minimal Worker bundle", worker);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+{
+  // A Worker that uses the Durable Object cache, as wrangler bundles it ("cloudflare:workers" is
+  // provided by workerd), under each condition set a bundler may use: the subpath resolves to the
+  // built file, and the bundle has no warning and no `node:` import (no nodejs_compat needed).
+  const dir = mkdtempSync(join(tmpdir(), "entra-edge-do-worker-"));
+  try {
+    mkdirSync(join(dir, "node_modules"));
+    symlinkSync(root, join(dir, "node_modules", "entra-edge"), "dir");
+    writeFileSync(
+      join(dir, "worker.js"),
+      `import { ConfidentialClientApplicationBuilder } from "entra-edge";
+import { TokenCacheDurableObject, durableObjectCache } from "entra-edge/adapters/durable-object";
+export { TokenCacheDurableObject };
+
+export default {
+  async fetch(request, env) {
+    const app = ConfidentialClientApplicationBuilder.create(env.CLIENT_ID)
+      .withClientSecret(env.CLIENT_SECRET)
+      .withCache(durableObjectCache(env.TOKEN_CACHE), { lease: true })
+      .build();
+    const result = await app.acquireTokenForClient(["https://graph.microsoft.com/.default"]).withTenantId(env.TENANT_ID);
+    return new Response(result.expiresOn.toISOString());
+  },
+};
+`,
+    );
+    for (const conditions of [
+      ["workerd", "worker", "browser"],
+      ["worker"],
+      ["browser"],
+      ["import"],
+    ]) {
+      const name = `a Worker importing entra-edge/adapters/durable-object bundles (conditions ${conditions.join(", ")}; cloudflare:workers external): no warning, no node: import`;
+      const worker = await bundleOrRecord(name, {
+        entryPoints: ["worker.js"],
+        absWorkingDir: dir,
+        platform: "browser",
+        conditions,
+        external: ["cloudflare:workers"],
+      });
+      if (!worker) continue;
+      const output = Object.values(worker.metafile.outputs)[0];
+      const imports = output.imports.map((i) => i.path);
+      const fromDist = Object.keys(worker.metafile.inputs).some((input) =>
+        input.includes("dist/adapters/durable-object.mjs"),
+      );
+      const problems = [
+        ...(await formatMessages(worker.warnings, { kind: "warning" })),
+        ...imports.filter((path) => path !== "cloudflare:workers").map((path) => `imports ${path}`),
+        ...(fromDist ? [] : ["dist/adapters/durable-object.mjs is not in the bundle"]),
+      ];
+      record(name, problems.length === 0, problems.join("\n").trim() || undefined);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -59,4 +59,13 @@ export interface CacheAdapter {
    * script; Deno KV: an atomic check of the versionstamp).
    */
   deleteIfEquals?(key: string, expected: string): Promise<boolean>;
+  /**
+   * Optional: resolves with the value of `key` as soon as it is set (by `set`, `setIfAbsent` or
+   * `setIfEquals`, from any instance), or with what is there (or nothing) once `timeoutMs` has
+   * passed. A value already there when it is called does not count: it waits for the next write.
+   * Lets an instance waiting on another's refresh lease learn of the token as soon as it is
+   * written instead of on a polling tick (Durable Objects: an in-memory waiter list in the object
+   * that holds the key). Without it, waiters read the store every 50 ms.
+   */
+  waitForValue?(key: string, timeoutMs: number): Promise<string | null | undefined>;
 }

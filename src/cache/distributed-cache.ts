@@ -158,7 +158,9 @@ export class DistributedTokenCache {
     accept: (token: CachedToken) => boolean,
     signal: AbortSignal,
   ): Promise<LeaseOutcome> {
-    return this.#leases.acquire(this.#storeKey("lease", key), () => this.read(key), accept, signal);
+    const leaseKey = this.#storeKey("lease", key);
+    const tokenKey = this.#storeKey("at", key);
+    return this.#leases.acquire(leaseKey, () => this.read(key), accept, signal, tokenKey);
   }
 
   /** `plain` as stored under `storeKey`: sealed when encryption is on; `undefined` if sealing failed. */

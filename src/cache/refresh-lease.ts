@@ -8,11 +8,12 @@
  *   duration with `setIfEquals` (a new value each time), so a slow identity provider does not let
  *   it expire. Without `setIfEquals` the lease expires after its duration and the next holder
  *   takes over: at most one token request per lease period.
- * - Waiting: a waiter polls the token key; when the lease is gone (released or expired) it tries
- *   to take it itself, and only one waiter wins. A lease whose value stays the same for two
- *   durations and a second (a holder that neither renews nor lets it expire), or that does not
- *   open under the encryption keys, is replaced with `setIfEquals` (one winner again), or, where
- *   the store cannot, no longer waited for.
+ * - Waiting: a waiter polls the token key (every 50 ms; or, where the store has `waitForValue`,
+ *   as soon as the token is written, and at least every 500 ms); when the lease is gone
+ *   (released or expired) it tries to take it itself, and only one waiter wins. A lease whose
+ *   value stays the same for two durations and a second (a holder that neither renews nor lets
+ *   it expire), or that does not open under the encryption keys, is replaced with `setIfEquals`
+ *   (one winner again), or, where the store cannot, no longer waited for.
  * - Releasing: only by its owner, with `deleteIfEquals`; without it the lease is left to expire
  *   (the waiters see the token before then).
  *
@@ -22,6 +23,7 @@
  * @module
  */
 
+import { errorIdentity } from "../internal/safe-error";
 import { randomId } from "../internal/uuid";
 import type { CacheAdapter } from "./cache-adapter";
 import type { CachedToken } from "./cached-token";
@@ -44,6 +46,10 @@ export type LeaseOutcome =
   | { readonly token?: undefined; readonly lease: HeldLease | undefined; readonly waited: boolean };
 
 const pollMs = 50;
+/** With `waitForValue`: the longest a waiter goes without looking at the lease. */
+const waitSliceMs = 500;
+/** With `waitForValue`: how long past its slice a wait may take before the waiter looks anyway. */
+const waitGraceMs = 1000;
 /** The lease value was there, but what it holds cannot be read (absent, then not takeable). */
 const hidden = Symbol("hidden lease");
 
@@ -68,13 +74,15 @@ export class RefreshLeases {
 
   /**
    * Takes the lease at `storeKey`, or waits for its holder's token (`readToken`, served when
-   * `accept` says so) or for the lease to be free, until `signal` aborts.
+   * `accept` says so) or for the lease to be free, until `signal` aborts. `tokenStoreKey`, the
+   * store key `readToken` reads, lets a store with `waitForValue` wake the waiter on its write.
    */
   async acquire(
     storeKey: string,
     readToken: () => Promise<CachedToken | undefined>,
     accept: (token: CachedToken) => boolean,
     signal: AbortSignal,
+    tokenStoreKey?: string,
   ): Promise<LeaseOutcome> {
     const value = await this.#newValue(storeKey);
     if (value === undefined) return { lease: undefined, waited: false };
@@ -84,7 +92,7 @@ export class RefreshLeases {
     let seenSince = Date.now();
     const staleMs = 2 * this.#leaseMs + 1000;
     while (!signal.aborted) {
-      await pause(pollMs);
+      await this.#nextLook(tokenStoreKey, signal);
       if (signal.aborted) break;
       const token = await readToken();
       if (token !== undefined && accept(token)) return { token, waited: true };
@@ -113,6 +121,39 @@ export class RefreshLeases {
       if (replaced) return this.#won(storeKey, value, signal, true);
     }
     return { lease: undefined, waited: true };
+  }
+
+  /**
+   * Waits until the waiter should look at the store again: 50 ms, or, where the store has
+   * `waitForValue`, until the token is written, {@link waitSliceMs} pass or `signal` aborts. A
+   * failing wait is reported and followed by a 50 ms pause (the reads that follow say the rest).
+   */
+  async #nextLook(tokenStoreKey: string | undefined, signal: AbortSignal): Promise<void> {
+    const waitForValue = this.#adapter.waitForValue;
+    if (waitForValue === undefined || tokenStoreKey === undefined) return pause(pollMs);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    const waited = (async () => {
+      try {
+        await waitForValue.call(this.#adapter, tokenStoreKey, waitSliceMs);
+      } catch (error) {
+        const { name, code } = errorIdentity(error);
+        const summary = code === undefined ? { name } : { name, code };
+        this.#store.report({ operation: "lease", reason: "threw", error: summary });
+        await pause(pollMs);
+      }
+    })();
+    const bounded = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitSliceMs + waitGraceMs);
+      onAbort = resolve;
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      await Promise.race([waited, bounded]);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
+    }
   }
 
   /** Tries `setIfAbsent`: an outcome when won or when the store failed, `undefined` when held by another. */
