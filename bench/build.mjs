@@ -43,6 +43,21 @@ export async function buildAll() {
     outExtension: { ".js": ".mjs" },
     logLevel: "warning",
   });
+  // The Worker of the "isolates" scenario: + the Durable Object adapter and class.
+  await build({
+    absWorkingDir: root,
+    entryPoints: { "isolates-worker": "bench/lib/isolates-worker.ts" },
+    outdir: buildDir,
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    conditions: ["worker", "workerd", "browser"],
+    target: "es2022",
+    external: ["cloudflare:workers"],
+    outExtension: { ".js": ".mjs" },
+    logLevel: "warning",
+  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildAll();

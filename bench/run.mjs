@@ -8,7 +8,8 @@
 //
 // Flags: --render f.json re-print the table of a saved run (with --md out.md, also its Markdown)
 //        --big          also N = 1,000,000 tenants for entra-edge (about +2.5 min, ~5 GB heap)
-//        --only a,b     only these scenarios (hit, roundrobin, heap, cold, stampede, l2, workerd)
+//        --only a,b     only these scenarios (hit, roundrobin, heap, cold, stampede, l2, workerd,
+//                       isolates)
 //        --quick        smaller sizes and one process per hit job, for trying changes (not for BENCHMARKS.md)
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync, readFileSync } from "node:fs";
@@ -80,6 +81,7 @@ for (const lib of ["entra-edge", "msal-node"]) add("cold", lib);
 for (const lib of ["entra-edge", "msal-node"]) add("stampede", lib);
 add("l2", "entra-edge");
 add("workerd", "entra-edge", quick ? { requests: 800 } : {});
+add("isolates", "entra-edge");
 
 const results = [];
 /** Runs one job in a fresh process and returns its results; `echo` prints each as it arrives. */

@@ -3,7 +3,8 @@
 // apart from the server's). Requests to http://127.0.0.1:{port}/{tenant}/oauth2/v2.0/token are
 // answered as by that loopback origin; a request carrying `x-bench-host: login.microsoftonline.com`
 // (msal-node's network client) is answered as https://login.microsoftonline.com/... would be.
-// Prints `{"port":N}` on stdout once listening. Admin: GET /__bench/counts, POST /__bench/reset.
+// Prints `{"port":N}` on stdout once listening. Admin: GET /__bench/counts, POST /__bench/reset,
+// GET /__bench/delay?ms=N (token responses held back N ms from now on; 0 by default).
 import { createServer } from "node:http";
 import { CLIENT_ID, SECRET, certificatePem, tenantId, loadTesting, args } from "./lib/common.mjs";
 
@@ -19,8 +20,14 @@ const emulator = await createEntraEmulator({
 });
 
 const counts = { token: 0, other: 0 };
+let tokenDelayMs = 0;
 const server = createServer(async (req, res) => {
   try {
+    if (req.url.startsWith("/__bench/delay")) {
+      tokenDelayMs = Number(new URL(req.url, "http://x").searchParams.get("ms") ?? "0");
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(counts));
+      return;
+    }
     if (req.url.startsWith("/__bench/")) {
       if (req.url === "/__bench/reset") {
         counts.token = 0;
@@ -48,8 +55,10 @@ const server = createServer(async (req, res) => {
         continue;
       headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
-    if (req.method === "POST" && /\/token$/.test(new URL(url).pathname)) counts.token++;
+    const isToken = req.method === "POST" && /\/token$/.test(new URL(url).pathname);
+    if (isToken) counts.token++;
     else counts.other++;
+    if (isToken && tokenDelayMs > 0) await new Promise((r) => setTimeout(r, tokenDelayMs));
     const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
     const response = await emulator.fetch(url, { method: req.method, headers, body });
     const out = Buffer.from(await response.arrayBuffer());

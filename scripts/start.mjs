@@ -1,5 +1,8 @@
-// `npm start`: builds entra-edge, bundles the example Worker, runs it in workerd (miniflare) with a
-// local Workers KV namespace, sends requests for two tenants, and prints where each token came from.
+// `npm start`: builds entra-edge, bundles the example Worker, runs it in workerd (miniflare) with
+// the bindings of wrangler.toml (a local SQLite-backed Durable Object namespace for
+// TokenCacheDurableObject, and a Workers KV namespace), sends requests for two tenants, and prints
+// where each token came from. `--kv` leaves the Durable Object binding out: the Worker then uses
+// Workers KV as its L2, as it does wherever TOKEN_CACHE is not bound.
 // With ENTRA_CLIENT_ID (+ ENTRA_TENANT_ID and ENTRA_CLIENT_SECRET, or ENTRA_CERTIFICATE_PEM and
 // ENTRA_PRIVATE_KEY_PEM) in the environment it talks to the real Entra ID instead of the emulator.
 // `--no-build` skips the build (scripts/test-all.mjs runs this right after its own build). Against
@@ -24,6 +27,8 @@ const bundle = await build({
   target: "es2022",
   write: false,
   minify: true,
+  // Provided by workerd (the Durable Object base class), as wrangler leaves it.
+  external: ["cloudflare:workers"],
   logLevel: "error",
 });
 const script = bundle.outputFiles[0].text;
@@ -52,11 +57,17 @@ if (
   );
   process.exit(1);
 }
+const kvOnly = process.argv.includes("--kv");
+const store = kvOnly ? "KV" : "Durable Object";
 const mf = new Miniflare({
   modules: true,
   script,
   compatibilityDate: "2026-04-26",
   kvNamespaces: ["TOKENS"],
+  // As wrangler.toml: `[[durable_objects.bindings]]` + `new_sqlite_classes` in the migration.
+  durableObjects: kvOnly
+    ? {}
+    : { TOKEN_CACHE: { className: "TokenCacheDurableObject", useSQLite: true } },
   bindings,
 });
 
@@ -68,7 +79,7 @@ for (const tenant of tenants) plan.push({ tenant }, { tenant }, { tenant });
 for (const tenant of tenants) plan.push({ tenant, isolated: true });
 
 console.log(
-  `entra-edge example Worker in workerd, ${real ? "against Entra ID" : "against the built-in Entra emulator"}, Workers KV as L2\n`,
+  `entra-edge example Worker in workerd, ${real ? "against Entra ID" : "against the built-in Entra emulator"}, ${kvOnly ? "Workers KV" : "a Durable Object (TokenCacheDurableObject, lease on)"} as L2\n`,
 );
 console.log(
   "request  tenant                                token from          worker ms  http ms",
@@ -86,11 +97,15 @@ try {
     }
     const source =
       body.tokenSource === "Cache"
-        ? `cache ${body.cacheLevel === "L2Cache" ? "L2 (KV)" : "L1"}`
+        ? `cache ${body.cacheLevel === "L2Cache" ? `L2 (${store === "KV" ? "KV" : "DO"})` : "L1"}`
         : "identity provider";
+    if (body.store !== (kvOnly ? "workers-kv" : "durable-object")) {
+      console.error(`request ${index + 1}: the Worker used ${body.store}, not the ${store} store`);
+      process.exitCode = 1;
+    }
     rows.push({ ...body, isolated: isolated === true });
     console.log(
-      `${String(index + 1).padEnd(9)}${tenant.padEnd(38)}${source.padEnd(20)}${String(body.workerMs).padStart(9)}${String(body.durationInHttpInMs ?? 0).padStart(9)}${isolated ? "   (another isolate: empty L1, same KV)" : ""}`,
+      `${String(index + 1).padEnd(9)}${tenant.padEnd(38)}${source.padEnd(20)}${String(body.workerMs).padStart(9)}${String(body.durationInHttpInMs ?? 0).padStart(9)}${isolated ? `   (another isolate: empty L1, same ${store === "KV" ? "KV" : "DO"})` : ""}`,
     );
   }
 } finally {

@@ -1,7 +1,10 @@
 /**
  * Example Worker: acquires an app-only token for a downstream API on each request, per customer
- * tenant, with Workers KV as the L2 cache and `ctx.waitUntil` for deferred cache writes and
- * background refreshes.
+ * tenant, with a shared L2 cache and `ctx.waitUntil` for deferred cache writes and background
+ * refreshes. The L2 is the `TokenCacheDurableObject` namespace when `TOKEN_CACHE` is bound (as in
+ * wrangler.toml), with the refresh lease: isolates that miss at once make one token request per
+ * tenant between them; without that binding it is Workers KV (`TOKENS`), eventually consistent and
+ * without a lease.
  *
  * Without Entra credentials in `env` it runs against the built-in Entra emulator, so it works
  * offline: `npm start` runs it in workerd and prints where each token came from.
@@ -11,10 +14,21 @@ import {
   type ConfidentialClientApplication,
 } from "entra-edge";
 import { workersKvCache, type KvNamespaceLike } from "entra-edge/adapters/workers-kv";
+import {
+  TokenCacheDurableObject,
+  durableObjectCache,
+  type DurableObjectNamespaceLike,
+} from "entra-edge/adapters/durable-object";
 import { createEntraEmulator } from "entra-edge/testing";
 
+// The Durable Object class behind `TOKEN_CACHE`, exported unchanged (wrangler.toml binds it).
+export { TokenCacheDurableObject };
+
 interface Env {
-  TOKENS: KvNamespaceLike;
+  /** Durable Object namespace bound to `TokenCacheDurableObject` (SQLite-backed): preferred. */
+  TOKEN_CACHE?: DurableObjectNamespaceLike;
+  /** Workers KV namespace: the L2 when `TOKEN_CACHE` is not bound. */
+  TOKENS?: KvNamespaceLike;
   ENTRA_CLIENT_ID?: string;
   ENTRA_TENANT_ID?: string;
   ENTRA_CLIENT_SECRET?: string;
@@ -54,11 +68,16 @@ function application(env: Env, isolated: boolean): ConfidentialClientApplication
           .withClientSecret(demo.secret)
           .withHttpClient(emulatorFetch)
       : real(env);
-  // Built per request: equal applications share their L1 cache and key, so this costs microseconds.
-  return builder
-    .withCache(workersKvCache(env.TOKENS))
-    .withMemoryCache({ shared: !isolated })
-    .build();
+  // Built per request: equal applications share their L1 cache and key, so this costs microseconds
+  // (both adapter factories return the adapter they made before for the same binding).
+  if (env.TOKEN_CACHE !== undefined) {
+    // Strongly consistent, with the lease: one token request per tenant across isolates, and the
+    // isolates waiting on it are woken as soon as the token is written.
+    builder.withCache(durableObjectCache(env.TOKEN_CACHE), { lease: true });
+  } else if (env.TOKENS !== undefined) {
+    builder.withCache(workersKvCache(env.TOKENS));
+  }
+  return builder.withMemoryCache({ shared: !isolated }).build();
 }
 
 function real(env: Env): ConfidentialClientApplicationBuilder {
@@ -78,7 +97,7 @@ export default {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const url = new URL(request.url);
     const tenantId = url.searchParams.get("tenant") ?? env.ENTRA_TENANT_ID ?? demo.tenants[0]!;
-    // ?isolated=1 stands for another isolate: its own empty L1, the same KV namespace.
+    // ?isolated=1 stands for another isolate: its own empty L1, the same L2 (Durable Object or KV).
     const app = application(env, url.searchParams.get("isolated") === "1");
     const started = Date.now();
     try {
@@ -90,6 +109,7 @@ export default {
       const meta = result.authenticationResultMetadata;
       return Response.json({
         tenant: tenantId,
+        store: env.TOKEN_CACHE !== undefined ? "durable-object" : "workers-kv",
         tokenSource: meta.tokenSource,
         cacheLevel: meta.cacheLevel,
         cacheRefreshReason: meta.cacheRefreshReason,
