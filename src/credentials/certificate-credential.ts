@@ -15,6 +15,7 @@ import {
   type CredentialContext,
 } from "./client-credential";
 import { signCompactJws } from "./jws";
+import { RecentMap } from "./recent-map";
 import type { SigningCertificate } from "./signing-certificate";
 
 /** A signed assertion kept for reuse. */
@@ -23,15 +24,32 @@ interface ReusableAssertion {
   readonly expiresAtMs: number;
 }
 
+/** What the credential remembers of one token endpoint (one per tenant, and per region). */
+interface EndpointState {
+  /** Signed assertions kept for reuse, by algorithm and `x5c` choice (a few at most). */
+  readonly kept: Map<string, ReusableAssertion>;
+  /** The endpoint refused a reused assertion: it gets a fresh one every time. */
+  noReuse: boolean;
+  /** The last request to the endpoint carried a reused assertion. */
+  sentReused: boolean;
+}
+
 const assertionLifetimeSeconds = 600;
 /** A kept assertion is reused only while it has more than this left. */
 const assertionReuseMarginMs = 60_000;
-const maxKeptAssertions = 1000;
+/**
+ * How many token endpoints a certificate credential remembers, the least recently used forgotten
+ * first: about 1.5 KB each with a kept assertion (more with `x5c`), so a few MB at most however
+ * many tenants pass through. A forgotten endpoint only costs a signature, and one more refused
+ * request at a server that refuses reused assertions.
+ */
+export const maxRememberedEndpoints = 1000;
 
 /**
- * Creates the certificate credential. Checks the PEM and certificate structure synchronously;
- * decryption, import and the key/certificate match finish in `ready`.
- * @throws ClientError for a malformed PEM, certificate or option.
+ * Creates the certificate credential. Checks the PEM and certificate structure, and an unencrypted
+ * key's type and size, synchronously; decryption, import and the key/certificate match finish in
+ * `ready`.
+ * @throws ClientError for a malformed PEM, certificate or option, or an unsupported or short key.
  */
 export function certificateCredential(
   options: CertificateOptions,
@@ -40,11 +58,7 @@ export function certificateCredential(
   const prepared = loadCertificate(options);
   const ready = prepared.then(() => undefined);
   ready.catch(() => undefined); // surfaced by every acquisition; not an unhandled rejection
-  const kept = new Map<string, ReusableAssertion>();
-  /** Endpoints that refused a reused assertion: they get a fresh one every time. */
-  const noReuse = new Set<string>();
-  /** Endpoints whose last request carried a reused assertion. */
-  const sentReused = new Set<string>();
+  const endpoints = new RecentMap<string, EndpointState>(maxRememberedEndpoints);
 
   return {
     kind: "certificate",
@@ -54,27 +68,31 @@ export function certificateCredential(
       const alg = algorithmFor(options.algorithm, key, context);
       const sendX5c = context.sendX5c ?? options.sendX5c ?? false;
       // Generic OIDC servers (oidc-provider among them) refuse a reused jti; Entra and ADFS accept it.
-      const reusable = context.authorityKind !== "oidc" && !noReuse.has(context.tokenEndpoint);
-      const reuseKey = `${context.tokenEndpoint}\u0000${alg}\u0000${sendX5c}`;
-      let assertion = reusable ? kept.get(reuseKey) : undefined;
+      const state =
+        context.authorityKind === "oidc" ? undefined : stateOf(endpoints, context.tokenEndpoint);
+      const reuseKey = `${alg}\u0000${sendX5c}`;
+      let assertion = state?.noReuse === false ? state.kept.get(reuseKey) : undefined;
       if (
         assertion === undefined ||
         assertion.expiresAtMs - context.now <= assertionReuseMarginMs
       ) {
         assertion = await signAssertion(key, alg, sendX5c, context, clientClaims);
-        sentReused.delete(context.tokenEndpoint);
-        if (reusable) keep(kept, reuseKey, assertion);
-      } else {
-        sentReused.add(context.tokenEndpoint);
+        if (state !== undefined) {
+          state.sentReused = false;
+          if (!state.noReuse) state.kept.set(reuseKey, assertion);
+        }
+      } else if (state !== undefined) {
+        state.sentReused = true;
       }
       form.set("client_assertion_type", jwtBearerAssertionType);
       form.set("client_assertion", assertion.jwt);
     },
     rejected(tokenEndpoint: string): boolean {
-      if (!sentReused.delete(tokenEndpoint)) return false;
-      noReuse.add(tokenEndpoint);
-      for (const reuseKey of kept.keys())
-        if (reuseKey.startsWith(`${tokenEndpoint}\u0000`)) kept.delete(reuseKey);
+      const state = endpoints.get(tokenEndpoint);
+      if (state?.sentReused !== true) return false;
+      state.sentReused = false;
+      state.noReuse = true;
+      state.kept.clear();
       return true;
     },
   };
@@ -113,16 +131,14 @@ async function signAssertion(
   return { jwt: await signCompactJws(header, payload, await key.signerFor(alg)), expiresAtMs };
 }
 
-function keep(
-  kept: Map<string, ReusableAssertion>,
-  key: string,
-  assertion: ReusableAssertion,
-): void {
-  if (kept.size >= maxKeptAssertions) {
-    const oldest = kept.keys().next();
-    if (oldest.done !== true) kept.delete(oldest.value);
+/** The state of `endpoint`, created (as the most recent) when it is not remembered. */
+function stateOf(endpoints: RecentMap<string, EndpointState>, endpoint: string): EndpointState {
+  let state = endpoints.get(endpoint);
+  if (state === undefined) {
+    state = { kept: new Map(), noReuse: false, sentReused: false };
+    endpoints.set(endpoint, state);
   }
-  kept.set(key, assertion);
+  return state;
 }
 
 function algorithmFor(

@@ -9,9 +9,11 @@
 
 import { ClientError } from "../errors";
 import { encodeBase64Url } from "../internal/base64";
-import { decodePemBlocks } from "../keys/pem";
+import { certificateKeyKind } from "../keys/certificate-key";
 import { decodePkcs12, pfxBytes } from "../keys/pkcs12";
 import {
+  assertAlgorithmFits,
+  decodePlainPrivateKey,
   decodePrivateKey,
   type PrivateKeyMaterial,
   type SigningAlgorithm,
@@ -92,10 +94,11 @@ export interface ClientClaimsOptions {
 
 /**
  * Loads the certificate and its key as `options` give them. The structure (PEM, certificate,
- * option types) is checked synchronously, so a malformed input fails when the application is
+ * option types) and, where no decryption is needed, the key itself (its type, and RSA keys of
+ * 2048 bits or more) are checked synchronously, so such an input fails when the application is
  * built; decryption, import and the key/certificate match finish in the returned promise.
  *
- * @throws ClientError for a malformed PEM, certificate or option.
+ * @throws ClientError for a malformed PEM, certificate or option, or an unsupported or short key.
  */
 export function loadCertificate(options: CertificateOptions): Promise<SigningCertificate> {
   if (typeof options !== "object" || options === null) {
@@ -114,9 +117,9 @@ export function loadCertificate(options: CertificateOptions): Promise<SigningCer
   if (!("certificate" in options) || options.certificate === undefined) {
     const thumbprints = thumbprintsFromHex(options as ThumbprintCertificateOptions);
     const { privateKey, password } = options as ThumbprintCertificateOptions;
-    decodePemBlocks(privateKey);
+    const plain = decodePlainPrivateKey(privateKey);
     return (async () => {
-      const material = await decodePrivateKey(privateKey, password);
+      const material = plain ?? (await decodePrivateKey(privateKey, password));
       return {
         signerFor: materialSigners(material),
         keyType: material.keyType,
@@ -135,13 +138,17 @@ export function loadCertificate(options: CertificateOptions): Promise<SigningCer
       );
     }
     const sign = options.sign;
-    return signingCertificate(chain, "RSA", undefined, async () => sign);
+    // The certificate is the only key material: its key picks the algorithm (ES256 for P-256).
+    const kind = certificateKeyKind(chain[0] as Uint8Array<ArrayBuffer>);
+    if (options.algorithm !== undefined) assertAlgorithmFits(kind, options.algorithm);
+    return signingCertificate(chain, kind.keyType, kind.namedCurve, async () => sign);
   }
   const privateKey = options.privateKey;
   if (typeof privateKey === "string") {
-    decodePemBlocks(privateKey); // a malformed PEM fails here, at build time
+    // A malformed, unsupported or short key fails here, at build time, unless it is encrypted.
+    const plain = decodePlainPrivateKey(privateKey);
     return (async () =>
-      fromMaterial(await decodePrivateKey(privateKey, options.password), chain))();
+      fromMaterial(plain ?? (await decodePrivateKey(privateKey, options.password)), chain))();
   }
   if (!isCryptoKey(privateKey)) {
     throw new ClientError(

@@ -7,6 +7,7 @@
  */
 
 import { ClientError } from "../errors";
+import { assertRsaKeySize } from "../keys/key-algorithms";
 import { webCryptoKeyParams, type SigningAlgorithm } from "../keys/private-key";
 import { certificateSpki } from "../keys/x509";
 import { cryptoKeySigner, webCryptoSignParams } from "./jws";
@@ -24,12 +25,15 @@ export function isCryptoKey(value: unknown): value is CryptoKey {
 }
 
 /**
- * Prepares a `CryptoKey` and its certificate chain (leaf first) for signing.
+ * Prepares a `CryptoKey` and its certificate chain (leaf first) for signing. What the key itself
+ * tells (its type, usages, algorithm and RSA modulus length) is checked at once; the match with
+ * the certificate finishes in the returned promise.
  *
- * @throws ClientError `invalid_private_key` (not a private signing key), `unsupported_key_type`,
- *   `invalid_certificate` (no certificate) or `certificate_key_mismatch`.
+ * @throws ClientError `invalid_private_key` (not a private signing key), `unsupported_key_type`
+ *   (RSA under 2048 bits among them) or `invalid_certificate` (no certificate); the promise
+ *   rejects with `certificate_key_mismatch`.
  */
-export async function cryptoKeyCertificate(
+export function cryptoKeyCertificate(
   key: CryptoKey,
   chain: readonly Uint8Array<ArrayBuffer>[],
 ): Promise<SigningCertificate> {
@@ -39,11 +43,23 @@ export async function cryptoKeyCertificate(
       'The CryptoKey must be a private key with the "sign" usage.',
     );
   }
-  const algorithm = key.algorithm as { name: string; namedCurve?: string };
+  const algorithm = key.algorithm as { name: string; namedCurve?: string; modulusLength?: number };
   const alg = cryptoKeyAlgorithm(algorithm);
+  if (typeof algorithm.modulusLength === "number")
+    assertRsaKeySize(algorithm.modulusLength, "The CryptoKey");
   const leaf = chain[0];
   if (leaf === undefined)
     throw new ClientError("invalid_certificate", "No certificate was given with the private key.");
+  return matchedCertificate(key, algorithm, alg, chain, leaf);
+}
+
+async function matchedCertificate(
+  key: CryptoKey,
+  algorithm: { name: string; namedCurve?: string },
+  alg: SigningAlgorithm,
+  chain: readonly Uint8Array<ArrayBuffer>[],
+  leaf: Uint8Array<ArrayBuffer>,
+): Promise<SigningCertificate> {
   await assertCryptoKeyMatches(key, alg, leaf);
   const signer = cryptoKeySigner(key, alg);
   const keyType = algorithm.name === "ECDSA" ? "EC" : "RSA";

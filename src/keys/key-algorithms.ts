@@ -1,10 +1,12 @@
 /**
  * The key algorithms and named curves of private keys and certificates, by OID: those a client
  * assertion can be signed with, and those it cannot (named in errors, so the message says what the
- * key is instead of printing an OID).
+ * key is instead of printing an OID), and the shortest RSA key accepted.
  *
  * @module
  */
+
+import { ClientError } from "../errors";
 
 /** The curves WebCrypto signs with, by their WebCrypto names. */
 export type NamedCurve = "P-256" | "P-384" | "P-521";
@@ -55,3 +57,34 @@ export const UNSUPPORTED_KEYS: Readonly<Record<string, string>> = {
 
 /** The keys that can sign, as error messages suggest them. */
 export const SUPPORTED_KEYS = "RSA (2048 bits or more) or EC P-256, P-384 or P-521";
+
+/**
+ * The shortest RSA modulus a client assertion may be signed with, in bits: Microsoft Entra ID
+ * refuses shorter keys, and NIST has disallowed them since 2013.
+ */
+export const MIN_RSA_BITS = 2048;
+
+/** The number of significant bits of an unsigned big-endian integer. */
+export function bitLength(magnitude: Uint8Array): number {
+  const first = magnitude.findIndex((octet) => octet !== 0);
+  if (first < 0) return 0;
+  return (magnitude.length - first - 1) * 8 + (32 - Math.clz32(magnitude[first] ?? 0));
+}
+
+/**
+ * Refuses an RSA key shorter than {@link MIN_RSA_BITS}.
+ *
+ * @param bits - The modulus length in bits.
+ * @param what - Names the key in the message, e.g. `"The private key"`.
+ * @throws ClientError `unsupported_key_type`, naming the length and how to make a new key.
+ */
+export function assertRsaKeySize(bits: number, what: string): void {
+  if (bits >= MIN_RSA_BITS) return;
+  throw new ClientError(
+    "unsupported_key_type",
+    `${what} is an RSA key of ${bits} bits; Microsoft Entra ID accepts only RSA keys of ` +
+      `${MIN_RSA_BITS} bits or more. Create a new key and certificate (e.g. \`openssl req -x509 ` +
+      "-newkey rsa:2048 -sha256 -days 365 -nodes -keyout key.pem -out cert.pem -subj /CN=my-app`) " +
+      "and register the new certificate on the app.",
+  );
+}

@@ -77,15 +77,18 @@ const AES_BLOCK = 16;
  * Decrypts `ciphertext` encrypted under the PBES2 `AlgorithmIdentifier` node `algorithm`, with the
  * password's UTF-8 bytes (as OpenSSL does, in PKCS#8 and in PKCS#12 alike).
  *
+ * @param charge - Told the PBKDF2 iteration count before the key is derived; may throw to refuse
+ *   the work (a PKCS#12 file's budget across all its parts).
  * @returns The plaintext, or `undefined` when AES-CBC decryption fails (bad padding): the
  *   password is wrong.
  * @throws UnsupportedEncryptionError for a scheme other than PBES2 + PBKDF2 + AES-CBC.
- * @throws DerError when the parameters are malformed.
+ * @throws DerError when the parameters are malformed; whatever `charge` throws.
  */
 export async function decryptPbes2(
   algorithm: DerNode,
   ciphertext: Uint8Array<ArrayBuffer>,
   password: string,
+  charge?: (iterations: number) => void,
 ): Promise<Uint8Array<ArrayBuffer> | undefined> {
   const identifier = childrenOf(algorithm, Tag.SEQUENCE);
   const scheme = readOid(at(identifier, 0));
@@ -123,6 +126,7 @@ export async function decryptPbes2(
     throw new DerError("AES-CBC ciphertext is not a whole number of blocks");
   }
 
+  charge?.(iterations);
   const secret = new TextEncoder().encode(password);
   const passwordKey = await crypto.subtle.importKey("raw", secret, "PBKDF2", false, ["deriveBits"]);
   const bits = await crypto.subtle.deriveBits(

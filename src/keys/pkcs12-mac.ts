@@ -84,17 +84,21 @@ export function readMacData(macData: DerNode): MacParameters {
  * BMPString; an empty password is tried both with and without the terminator, as writers differ
  * there.
  *
+ * @param charge - Told the iteration count before each key derivation (one per password form
+ *   tried); may throw to refuse the work.
  * @returns Whether `password` is the file's password.
  */
 export async function verifyMac(
   mac: MacParameters,
   content: Uint8Array<ArrayBuffer>,
   password: string,
+  charge?: (iterations: number) => void,
 ): Promise<boolean> {
   const { digest, algorithm, salt, iterations } = mac;
   const unicode = bmpString(password);
   const candidates = password === "" ? [unicode, new Uint8Array(0)] : [unicode];
   for (const secret of candidates) {
+    charge?.(iterations);
     const keyBytes = await pkcs12Kdf(
       algorithm.hash,
       algorithm.blockBytes,

@@ -44,6 +44,19 @@ const SHROUDED_KEY_BAG = "1.2.840.113549.1.12.10.1.2";
 const CERT_BAG = "1.2.840.113549.1.12.10.1.3";
 const X509_CERTIFICATE = "1.2.840.113549.1.9.22.1";
 
+/**
+ * The key-derivation work one file may ask for: iterations summed over its MAC (each password form
+ * tried) and every PBES2 derivation (encrypted safes and shrouded key bags), each derivation
+ * charged at least {@link MIN_DERIVATION_CHARGE}. Writers derive three times per file (the MAC,
+ * the certificates' safe, the key bag); 4,100,000 admits such a file with both PBES2 parts at the
+ * per-part cap of 2,000,000 and the MAC at its cap of 50,000 tried twice (an empty password), and
+ * bounds a crafted file with many parts to that much work (a few seconds of one core) where the
+ * per-part caps alone would allow minutes.
+ */
+const MAX_FILE_ITERATIONS = 4_100_000;
+/** A derivation's fixed cost (imports, the decryption) in iterations: cheap parts add up too. */
+const MIN_DERIVATION_CHARGE = 1_000;
+
 const REEXPORT =
   "Re-export it with AES: `openssl pkcs12 -in old.pfx -nodes -legacy -out tmp.pem && " +
   "openssl pkcs12 -export -in tmp.pem -out new.pfx`, then delete tmp.pem (it holds the unencrypted key)";
@@ -75,10 +88,11 @@ export function pfxBytes(pfx: unknown): Uint8Array {
  */
 export async function decodePkcs12(bytes: Uint8Array, password: string): Promise<Pkcs12Contents> {
   const file = new Uint8Array(bytes);
+  const charge = derivationBudget();
   const { authenticatedSafe, macData } = parse(() => readPfx(file), "file");
   if (macData !== undefined) {
     const mac = parse(() => readMacData(macData), "integrity data");
-    if (!(await verifyMac(mac, authenticatedSafe, password))) {
+    if (!(await verifyMac(mac, authenticatedSafe, password, charge))) {
       throw wrongPassword("its integrity check (MAC) fails");
     }
   }
@@ -90,12 +104,12 @@ export async function decodePkcs12(bytes: Uint8Array, password: string): Promise
     "content list",
   );
   for (const contentInfo of contentInfos) {
-    for (const bag of await readSafeContents(contentInfo, password)) {
+    for (const bag of await readSafeContents(contentInfo, password, charge)) {
       const [id, value] = parse(() => readBag(bag), "bag");
       if (id === KEY_BAG) {
         keys.push(parse(() => privateKeyFromPkcs8(value.encoded), "key bag"));
       } else if (id === SHROUDED_KEY_BAG) {
-        keys.push(await decryptKeyBag(value, password));
+        keys.push(await decryptKeyBag(value, password, charge));
       } else if (id === CERT_BAG) {
         const certificate = parse(() => readCertBag(value), "certificate bag");
         if (certificate !== undefined) certificates.push(certificate);
@@ -145,8 +159,32 @@ function readPfx(file: Uint8Array<ArrayBuffer>): {
   return { authenticatedSafe: explicitOctetString(at(authSafe, 1)), macData: pfx[2] };
 }
 
+/** Told a key derivation's iteration count before it starts; throws to refuse it. */
+type Charge = (iterations: number) => void;
+
+/** Charges key derivations to the file's budget; throws `invalid_pkcs12` once it is spent. */
+function derivationBudget(): Charge {
+  let spent = 0;
+  let derivations = 0;
+  return (iterations) => {
+    spent += Math.max(iterations, MIN_DERIVATION_CHARGE);
+    derivations++;
+    if (spent <= MAX_FILE_ITERATIONS) return;
+    throw invalidPkcs12(
+      `The PKCS#12 file asks for more than ${MAX_FILE_ITERATIONS.toLocaleString("en-US")} ` +
+        `key-derivation iterations in all (${derivations} derivations so far), more than any ` +
+        "exported file needs, so it was not opened. Re-export the key and certificate with " +
+        "`openssl pkcs12 -export -inkey key.pem -in cert.pem -out new.pfx` (2048 iterations per part)",
+    );
+  };
+}
+
 /** The bags of one ContentInfo of the AuthenticatedSafe, decrypting `encryptedData`. */
-async function readSafeContents(contentInfo: DerNode, password: string): Promise<DerNode[]> {
+async function readSafeContents(
+  contentInfo: DerNode,
+  password: string,
+  charge: Charge,
+): Promise<DerNode[]> {
   const { type, payload } = parse(() => {
     const fields = childrenOf(contentInfo, Tag.SEQUENCE);
     return { type: readOid(at(fields, 0)), payload: at(fields, 1, contextTag(0)) };
@@ -168,7 +206,7 @@ async function readSafeContents(contentInfo: DerNode, password: string): Promise
     const info = childrenOf(at(encryptedData, 1), Tag.SEQUENCE);
     return { algorithm: at(info, 1, Tag.SEQUENCE), ciphertext: implicitOctetString(at(info, 2)) };
   }, "encrypted content");
-  const plaintext = await decrypt(algorithm, ciphertext, password);
+  const plaintext = await decrypt(algorithm, ciphertext, password, charge);
   try {
     return childrenOf(decodeDer(plaintext), Tag.SEQUENCE);
   } catch {
@@ -176,12 +214,16 @@ async function readSafeContents(contentInfo: DerNode, password: string): Promise
   }
 }
 
-async function decryptKeyBag(value: DerNode, password: string): Promise<PrivateKeyMaterial> {
+async function decryptKeyBag(
+  value: DerNode,
+  password: string,
+  charge: Charge,
+): Promise<PrivateKeyMaterial> {
   const { algorithm, ciphertext } = parse(() => {
     const info = childrenOf(value, Tag.SEQUENCE);
     return { algorithm: at(info, 0, Tag.SEQUENCE), ciphertext: readOctetString(at(info, 1)) };
   }, "key bag");
-  const plaintext = await decrypt(algorithm, ciphertext, password);
+  const plaintext = await decrypt(algorithm, ciphertext, password, charge);
   try {
     return privateKeyFromPkcs8(plaintext);
   } catch (cause) {
@@ -194,10 +236,11 @@ async function decrypt(
   algorithm: DerNode,
   ciphertext: Uint8Array<ArrayBuffer>,
   password: string,
+  charge: Charge,
 ): Promise<Uint8Array<ArrayBuffer>> {
   let plaintext: Uint8Array<ArrayBuffer> | undefined;
   try {
-    plaintext = await decryptPbes2(algorithm, ciphertext, password);
+    plaintext = await decryptPbes2(algorithm, ciphertext, password, charge);
   } catch (cause) {
     if (cause instanceof UnsupportedEncryptionError) {
       throw new ClientError(

@@ -22,10 +22,13 @@ import {
   readOctetString,
   readOid,
   readSmallInteger,
+  readUnsignedInteger,
   Tag,
 } from "./der";
 import { assertNoLegacyEncryption, decryptPrivateKeyInfo } from "./encrypted-private-key";
 import {
+  assertRsaKeySize,
+  bitLength,
   CURVE_BYTES,
   CURVE_OIDS,
   CURVES,
@@ -36,7 +39,7 @@ import {
   SUPPORTED_KEYS,
   UNSUPPORTED_KEYS,
 } from "./key-algorithms";
-import { decodePemBlocks } from "./pem";
+import { decodePemBlocks, type PemBlock } from "./pem";
 
 /** A private key as plain PKCS#8 DER, with what is needed to pick an algorithm. */
 export interface PrivateKeyMaterial {
@@ -61,13 +64,32 @@ const ALGORITHM_CURVES = { ES256: "P-256", ES384: "P-384", ES512: "P-521" } as c
  * @param pem - Text with one `PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY` or
  *   `ENCRYPTED PRIVATE KEY` block.
  * @param password - The password of an `ENCRYPTED PRIVATE KEY` (PBES2 with AES-CBC).
- * @throws ClientError `invalid_pem`, `invalid_private_key`, `unsupported_key_type`,
- *   `invalid_password` or `unsupported_encryption`.
+ * @throws ClientError `invalid_pem`, `invalid_private_key`, `unsupported_key_type` (RSA under
+ *   2048 bits among them), `invalid_password` or `unsupported_encryption`.
  */
 export async function decodePrivateKey(
   pem: string,
   password?: string,
 ): Promise<PrivateKeyMaterial> {
+  const key = readPrivateKeyPem(pem);
+  if (!("der" in key)) return key;
+  return decryptPrivateKeyInfo(key.der, password, privateKeyFromPkcs8);
+}
+
+/**
+ * Decodes an unencrypted PEM private key synchronously, so that a malformed, unsupported or short
+ * key fails where it is given; `undefined` for an `ENCRYPTED PRIVATE KEY`, which only
+ * {@link decodePrivateKey} (asynchronous: WebCrypto decrypts) can read.
+ *
+ * @throws ClientError as {@link decodePrivateKey} does, decryption aside.
+ */
+export function decodePlainPrivateKey(pem: string): PrivateKeyMaterial | undefined {
+  const key = readPrivateKeyPem(pem);
+  return "der" in key ? undefined : key;
+}
+
+/** The key of a PEM text, or its `ENCRYPTED PRIVATE KEY` block, still to decrypt. */
+function readPrivateKeyPem(pem: string): PrivateKeyMaterial | PemBlock {
   const blocks = decodePemBlocks(pem, "private key");
   const keys = blocks.filter((block) => block.label.endsWith("PRIVATE KEY"));
   const block = keys[0];
@@ -94,7 +116,7 @@ export async function decodePrivateKey(
     case "EC PRIVATE KEY":
       return parse(() => privateKeyFromSec1(block.der));
     case "ENCRYPTED PRIVATE KEY":
-      return decryptPrivateKeyInfo(block.der, password, privateKeyFromPkcs8);
+      return block;
     case "OPENSSH PRIVATE KEY":
       throw new ClientError(
         "unsupported_key_type",
@@ -154,21 +176,29 @@ export function webCryptoKeyParams(
   }
 }
 
-/** The WebCrypto parameters for `alg` on this key, checking that they fit together. */
-function importParameters(
-  material: PrivateKeyMaterial,
-  alg: SigningAlgorithm,
-): RsaHashedImportParams | EcKeyImportParams {
+/** A key's family and curve: what decides the algorithms it signs with. */
+export interface KeyKind {
+  /** The key family. */
+  readonly keyType: "RSA" | "EC";
+  /** The curve, for EC keys. */
+  readonly namedCurve?: NamedCurve | undefined;
+}
+
+/**
+ * Checks that `alg` signs with a key of this family and curve.
+ *
+ * @throws ClientError `invalid_configuration`, naming the algorithm that fits.
+ */
+export function assertAlgorithmFits(key: KeyKind, alg: SigningAlgorithm): void {
   const wanted = alg === "RS256" || alg === "PS256" ? "RSA" : ALGORITHM_CURVES[alg];
-  const actual = material.keyType === "RSA" ? "RSA" : material.namedCurve;
+  const actual = key.keyType === "RSA" ? "RSA" : key.namedCurve;
   if (wanted !== actual) {
     throw new ClientError(
       "invalid_configuration",
       `${alg} needs ${wanted === "RSA" ? "an RSA" : `an EC ${wanted}`} key, but the key is ` +
-        `${actual === "RSA" ? "RSA" : `EC ${actual ?? "of unknown curve"}`}; use ${defaultAlgorithmFor(material)}.`,
+        `${actual === "RSA" ? "RSA" : `EC ${actual ?? "of unknown curve"}`}; use ${defaultAlgorithmFor(key)}.`,
     );
   }
-  return webCryptoKeyParams(alg);
 }
 
 /**
@@ -181,7 +211,8 @@ export async function importSigningKey(
   material: PrivateKeyMaterial,
   alg: SigningAlgorithm,
 ): Promise<CryptoKey> {
-  const parameters = importParameters(material, alg);
+  assertAlgorithmFits(material, alg);
+  const parameters = webCryptoKeyParams(alg);
   try {
     return await crypto.subtle.importKey("pkcs8", material.pkcs8, parameters, false, ["sign"]);
   } catch (cause) {
@@ -198,7 +229,7 @@ export async function importSigningKey(
  * The algorithm to sign with by default: PS256 for RSA (what Entra ID asks for), ES256, ES384 or
  * ES512 by curve for EC.
  */
-export function defaultAlgorithmFor(material: PrivateKeyMaterial): SigningAlgorithm {
+export function defaultAlgorithmFor(material: KeyKind): SigningAlgorithm {
   if (material.keyType === "RSA") return "PS256";
   return material.namedCurve === "P-384"
     ? "ES384"
@@ -227,6 +258,7 @@ function privateKeyFromPkcs1(der: Uint8Array<ArrayBuffer>): PrivateKeyMaterial {
   if (fields.length < 9 || !fields.slice(0, 9).every((field) => field.tag === Tag.INTEGER)) {
     throw new DerError("not an RSAPrivateKey");
   }
+  assertRsaKeySize(bitLength(readUnsignedInteger(at(fields, 1))), "The private key");
   const algorithm = encodeSequence(encodeOid(RSA_ENCRYPTION), encodeNull());
   return { pkcs8: wrapPkcs8(algorithm, der), keyType: "RSA" };
 }

@@ -1,7 +1,13 @@
+import { createHash, X509Certificate } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { decodeJwt, decodeProtectedHeader } from "jose";
+import { compactVerify, decodeJwt, decodeProtectedHeader, importX509 } from "jose";
 import { ClientError, ConfidentialClientApplication, TokenSource } from "../../src/index";
+import { certBag, dataSafe, pfx, rsaKey, shroudedKeyBag } from "../keys/_builders";
 import { builder, clientId, emulator, graph, keyBytes, keys, secret, tenantA } from "./setup";
+
+/** The DER of a PEM fixture's first block. */
+const pemDer = (pem: string) =>
+  new Uint8Array(Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ""), "base64"));
 
 describe("credentials against the emulator", () => {
   it("client secret: first from the identity provider, then from L1", async () => {
@@ -275,6 +281,105 @@ describe("credentials against the emulator", () => {
       code: "legacy_pkcs12_encryption",
       message: expect.stringContaining("openssl pkcs12"),
     });
+    expect(entra.tokenRequests()).toHaveLength(0);
+  });
+
+  it.each([
+    ["ec256", "ES256", "P-256", "SHA-256"],
+    ["ec384", "ES384", "P-384", "SHA-384"],
+    ["ec521", "ES512", "P-521", "SHA-512"],
+  ])(
+    "a remote signer with an EC certificate (%s) signs %s, as a local key of that curve does",
+    async (name, alg, namedCurve, hash) => {
+      const entra = await emulator();
+      const key = await crypto.subtle.importKey(
+        "pkcs8",
+        pemDer(keys(`${name}.pkcs8.pem`)),
+        { name: "ECDSA", namedCurve },
+        false,
+        ["sign"],
+      );
+      const certificate = keys(`${name}.crt.pem`);
+      const app = builder(entra.fetch)
+        .withCertificate({
+          certificate,
+          sign: async (data) =>
+            new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash }, key, data)),
+        })
+        .withTenantId(tenantA)
+        .build();
+      // The emulator registers RSA certificates only (as Entra ID app credentials are), so it
+      // refuses this assertion; its header and signature are checked here with jose instead.
+      await app.acquireTokenForClient(graph).catch(() => undefined);
+      const assertion = entra.tokenRequests()[0]?.form["client_assertion"] as string;
+      expect(decodeProtectedHeader(assertion)).toMatchObject({ alg, typ: "JWT" });
+      const verified = await compactVerify(assertion, await importX509(certificate, alg));
+      expect(verified.protectedHeader.alg).toBe(alg);
+    },
+  );
+
+  it("a remote signer's explicit algorithm must fit its certificate's key", async () => {
+    const entra = await emulator();
+    const sign = async () => new Uint8Array(64);
+    expect(() =>
+      builder(entra.fetch)
+        .withCertificate({ certificate: keys("ec256.crt.pem"), sign, algorithm: "PS256" })
+        .withTenantId(tenantA)
+        .build(),
+    ).toThrow(expect.objectContaining({ code: "invalid_configuration" }));
+    expect(() =>
+      builder(entra.fetch)
+        .withCertificate({ certificate: keys("rsa.crt.pem"), sign, algorithm: "ES256" })
+        .withTenantId(tenantA)
+        .build(),
+    ).toThrow(expect.objectContaining({ code: "invalid_configuration" }));
+  });
+
+  it("RSA keys under 2048 bits are a ClientError at build time, before any request", async () => {
+    const entra = await emulator();
+    const short = rsaKey(1024);
+    const shortKey = {
+      code: "unsupported_key_type",
+      message: expect.stringContaining("1024 bits"),
+    };
+    const sha256 = createHash("sha256")
+      .update(new X509Certificate(short.certificatePem).raw)
+      .digest("hex");
+    const cryptoKey = await crypto.subtle.importKey(
+      "pkcs8",
+      short.pkcs8Der,
+      { name: "RSA-PSS", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
+    for (const certificate of [
+      { privateKey: short.pkcs8Pem, certificate: short.certificatePem },
+      { privateKey: short.pkcs1Pem, certificate: short.certificatePem },
+      { privateKey: short.pkcs8Pem, thumbprintSha256: sha256 },
+      { privateKey: cryptoKey, certificate: short.certificatePem },
+      { sign: async () => new Uint8Array(128), certificate: short.certificatePem },
+    ]) {
+      expect(() =>
+        builder(entra.fetch).withCertificate(certificate).withTenantId(tenantA).build(),
+      ).toThrow(expect.objectContaining(shortKey));
+    }
+    // Encrypted keys are read once decrypted: every acquisition fails, before any request.
+    for (const certificate of [
+      {
+        privateKey: short.encryptedPem("secret"),
+        password: "secret",
+        certificate: short.certificatePem,
+      },
+      {
+        pfx: pfx(
+          dataSafe(shroudedKeyBag(short.pkcs8Der, "secret", 2048), certBag(short.certificateDer)),
+        ),
+        password: "secret",
+      },
+    ]) {
+      const app = builder(entra.fetch).withCertificate(certificate).withTenantId(tenantA).build();
+      await expect(app.acquireTokenForClient(graph)).rejects.toMatchObject(shortKey);
+    }
     expect(entra.tokenRequests()).toHaveLength(0);
   });
 });
