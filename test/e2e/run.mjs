@@ -313,7 +313,8 @@ async function bundleForWorkerd(entry, nodejsCompat) {
     format: "esm",
     target: "es2022",
     conditions: ["workerd", "worker", "browser"],
-    external: nodejsCompat ? ["node:*"] : [],
+    // As wrangler does, the runtime provides `cloudflare:*` modules (the Durable Object base class).
+    external: nodejsCompat ? ["cloudflare:*", "node:*"] : ["cloudflare:*"],
     write: false,
     absWorkingDir: root,
     metafile: true,
