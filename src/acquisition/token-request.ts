@@ -172,9 +172,9 @@ async function attempt(input: TokenRequestInput, endpoint: string): Promise<Toke
       signal,
       timedOut,
     );
-    let response: Response;
+    // Sending the request and reading its body can both fail on the network.
     try {
-      response = await raceSignal(
+      const response = await raceSignal(
         input.fetch(withQuery(endpoint, input.extraQueryParameters), {
           method: "POST",
           headers: {
@@ -196,12 +196,6 @@ async function attempt(input: TokenRequestInput, endpoint: string): Promise<Toke
         signal,
         timedOut,
       );
-    } catch (error) {
-      throw error instanceof EntraEdgeError
-        ? error
-        : networkErrorOf(error, signal, endpoint, input.correlationId);
-    }
-    try {
       return await raceSignal(
         readTokenResponse(response, {
           correlationId: input.correlationId,
@@ -213,7 +207,6 @@ async function attempt(input: TokenRequestInput, endpoint: string): Promise<Toke
         timedOut,
       );
     } catch (error) {
-      // Reading the body can fail on the network too.
       throw error instanceof EntraEdgeError
         ? error
         : networkErrorOf(error, signal, endpoint, input.correlationId);

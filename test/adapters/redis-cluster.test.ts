@@ -9,7 +9,8 @@ import { CacheLevel } from "../../src/index";
 import { faults } from "../../src/testing/index";
 import { builder, emulator, graph, secret, tenantA } from "../app/setup";
 import { startRedisCluster, type RedisCluster } from "../support/redis-cluster";
-import { failingStore, testCacheAdapter, uniqueKey, type AdapterHarness } from "./conformance";
+import { testCacheAdapter, uniqueKey } from "./conformance";
+import { redisCapabilities, redisHarness } from "./redis-harness";
 
 let cluster: RedisCluster;
 /** Every client this file opened, closed in `afterAll`. */
@@ -50,31 +51,6 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-/** A harness over `client`; `pttl` reads the TTL Redis holds for a key (-2: no key). */
-function harness(
-  client: () => RedisClientLike,
-  pttl: (key: string) => Promise<unknown>,
-): () => Promise<AdapterHarness> {
-  return async () => ({
-    adapter: redisCache(client()),
-    defaultPrefix: "entra-edge:",
-    withPrefix: (prefix) => redisCache(client(), { prefix }),
-    failing: (mode, error) => redisCache(failingStore(client(), mode, error)),
-    storedTtlMs: async (key) => {
-      const ttl = Number(await pttl(`entra-edge:${key}`));
-      return ttl >= 0 ? ttl : undefined;
-    },
-    cleanup: async () => {},
-  });
-}
-
-const capabilities = {
-  minTtlSeconds: 1,
-  atomicSetIfAbsent: true,
-  compareAndSet: true,
-  externalStore: true,
-} as const;
-
 /** The number of keys under `prefix` on each master, read on the masters themselves. */
 async function keysPerMaster(prefix: string): Promise<number[]> {
   return Promise.all(
@@ -91,8 +67,8 @@ async function keysPerMaster(prefix: string): Promise<number[]> {
 
 testCacheAdapter({
   name: "redis cluster (ioredis Cluster)",
-  capabilities,
-  create: harness(
+  capabilities: redisCapabilities,
+  create: redisHarness(
     () => io,
     (key) => io.pttl(key),
   ),
@@ -107,8 +83,8 @@ testCacheAdapter({
 
 testCacheAdapter({
   name: "redis cluster (node-redis createCluster)",
-  capabilities,
-  create: harness(
+  capabilities: redisCapabilities,
+  create: redisHarness(
     () => nodeRedis,
     (key) => nodeRedis.pTTL(key),
   ),

@@ -3,7 +3,8 @@ import { createClient } from "redis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { redisCache, type RedisClientLike } from "../../adapters/redis";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
-import { failingStore, testCacheAdapter, uniqueKey, type AdapterHarness } from "./conformance";
+import { testCacheAdapter, uniqueKey } from "./conformance";
+import { redisCapabilities, redisHarness } from "./redis-harness";
 
 /** One real redis-server for this file, two real clients on it. */
 let server: RedisServer;
@@ -27,35 +28,10 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** A harness over `client`; `pttl` reads the TTL Redis holds for a key (-2: no key). */
-function harness(
-  client: () => RedisClientLike,
-  pttl: (key: string) => Promise<unknown>,
-): () => Promise<AdapterHarness> {
-  return async () => ({
-    adapter: redisCache(client()),
-    defaultPrefix: "entra-edge:",
-    withPrefix: (prefix) => redisCache(client(), { prefix }),
-    failing: (mode, error) => redisCache(failingStore(client(), mode, error)),
-    storedTtlMs: async (key) => {
-      const ttl = Number(await pttl(`entra-edge:${key}`));
-      return ttl >= 0 ? ttl : undefined;
-    },
-    cleanup: async () => {},
-  });
-}
-
-const capabilities = {
-  minTtlSeconds: 1,
-  atomicSetIfAbsent: true,
-  compareAndSet: true,
-  externalStore: true,
-} as const;
-
 testCacheAdapter({
   name: "redis (ioredis)",
-  capabilities,
-  create: harness(
+  capabilities: redisCapabilities,
+  create: redisHarness(
     () => io,
     (key) => io.pttl(key),
   ),
@@ -95,8 +71,8 @@ testCacheAdapter({
 
 testCacheAdapter({
   name: "redis (node-redis)",
-  capabilities,
-  create: harness(
+  capabilities: redisCapabilities,
+  create: redisHarness(
     () => nodeRedis,
     (key) => nodeRedis.pTTL(key),
   ),
