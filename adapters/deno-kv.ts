@@ -21,6 +21,7 @@
  */
 
 import type { CacheAdapter } from "../src/cache/cache-adapter";
+import { adapterMemo } from "./internal/adapter-memo";
 
 /**
  * The part of `Deno.Kv` this adapter uses, typed structurally so that no Deno type declarations
@@ -125,18 +126,11 @@ const MAX_LEASE_ATTEMPTS = 3;
  * ```
  */
 export function denoKvCache(kv: DenoKvLike, options: DenoKvCacheOptions = {}): DenoKvCacheAdapter {
-  // One adapter per database and prefix: applications built per request over the same database
-  // then share their per-isolate state (L1, requests in flight), which is keyed by adapter.
-  const prefixKey = JSON.stringify(options.prefix);
-  const known = made.get(kv)?.get(prefixKey);
-  if (known !== undefined) return known;
-  const adapter = createDenoKvCache(kv, options);
-  made.set(kv, (made.get(kv) ?? new Map()).set(prefixKey, adapter));
-  return adapter;
+  return made(kv, JSON.stringify([options.prefix]), () => createDenoKvCache(kv, options));
 }
 
 /** Adapters made so far, by database and prefix. */
-const made = new WeakMap<DenoKvLike, Map<string, DenoKvCacheAdapter>>();
+const made = adapterMemo<DenoKvLike, DenoKvCacheAdapter>();
 
 function createDenoKvCache(kv: DenoKvLike, options: DenoKvCacheOptions): DenoKvCacheAdapter {
   if (

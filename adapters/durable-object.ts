@@ -34,6 +34,7 @@
  */
 
 import type { CacheAdapter } from "../src/cache/cache-adapter";
+import { adapterMemo } from "./internal/adapter-memo";
 
 export { TokenCacheDurableObject, type DurableObjectStateLike } from "./token-cache-object";
 
@@ -144,16 +145,13 @@ export function durableObjectCache(
           : "an object without idFromName"),
     );
   }
-  const optionsKey = JSON.stringify([options.prefix, options.shards]);
-  const known = made.get(namespace)?.get(optionsKey);
-  if (known !== undefined) return known;
-  const adapter = createDurableObjectCache(namespace, options);
-  made.set(namespace, (made.get(namespace) ?? new Map()).set(optionsKey, adapter));
-  return adapter;
+  return made(namespace, JSON.stringify([options.prefix, options.shards]), () =>
+    createDurableObjectCache(namespace, options),
+  );
 }
 
 /** Adapters made so far, by binding and options. */
-const made = new WeakMap<DurableObjectNamespaceLike, Map<string, CacheAdapter>>();
+const made = adapterMemo<DurableObjectNamespaceLike, CacheAdapter>();
 
 function createDurableObjectCache(
   namespace: DurableObjectNamespaceLike,

@@ -26,6 +26,7 @@
  */
 
 import type { CacheAdapter } from "../src/cache/cache-adapter";
+import { adapterMemo } from "./internal/adapter-memo";
 
 /**
  * The part of a Workers KV binding (`KVNamespace`) this adapter uses, typed structurally so that
@@ -101,18 +102,13 @@ export function workersKvCache(
   namespace: KvNamespaceLike,
   options: WorkersKvCacheOptions = {},
 ): CacheAdapter {
-  // One adapter per binding and options: applications built per request over the same binding
-  // then share their per-isolate state (L1, requests in flight), which is keyed by adapter.
-  const optionsKey = JSON.stringify([options.prefix, options.cacheTtl]);
-  const known = made.get(namespace)?.get(optionsKey);
-  if (known !== undefined) return known;
-  const adapter = createWorkersKvCache(namespace, options);
-  made.set(namespace, (made.get(namespace) ?? new Map()).set(optionsKey, adapter));
-  return adapter;
+  return made(namespace, JSON.stringify([options.prefix, options.cacheTtl]), () =>
+    createWorkersKvCache(namespace, options),
+  );
 }
 
 /** Adapters made so far, by binding and options. */
-const made = new WeakMap<KvNamespaceLike, Map<string, CacheAdapter>>();
+const made = adapterMemo<KvNamespaceLike, CacheAdapter>();
 
 function createWorkersKvCache(
   namespace: KvNamespaceLike,
