@@ -2,13 +2,16 @@
  * A {@link CacheAdapter} on Redis (or Valkey), through the client the application already has:
  * [ioredis](https://github.com/redis/ioredis) (`Redis` or `Cluster`),
  * [node-redis](https://github.com/redis/node-redis) (`createClient` or `createCluster`, v4 and
- * later) or Bun's built-in `RedisClient`. Every command names exactly one key, so on a Redis
+ * later), Bun's built-in `RedisClient`, or [@upstash/redis](https://github.com/upstash/redis-js)
+ * (Redis over HTTPS, for Workers and Vercel). Every command names exactly one key, so on a Redis
  * Cluster each runs on the node that owns its key, and keys spread over the nodes.
  *
  * The adapter speaks plain Redis commands (`GET`, `SET … PX`, `SET … NX PX`, `DEL`, and `EVAL` of
- * two short Lua scripts for the lease's compare-and-set) through the one generic method each
- * client has, so it never depends on a client's typed wrappers or on its
- * option-object conventions:
+ * two short Lua scripts for the lease's compare-and-set) through the one generic method each TCP
+ * client has, so it never depends on their typed wrappers or option-object conventions. The
+ * Upstash client has no generic method that returns replies as the server sent them (it
+ * JSON-parses them by default), so it is driven through its `set`, `del` and `eval`, and `GET`
+ * runs as a script whose reply it leaves a string (see {@link UpstashRedisLike}):
  *
  * | client | detected by | call made |
  * |---|---|---|
@@ -16,6 +19,7 @@
  * | Bun `RedisClient` (or your own wrapper) | a `send` method | `client.send("SET", [key, value, "PX", "60000"])` |
  * | node-redis cluster | `sendCommand` and `nodeClient` (or `getSlotMaster`) methods | `cluster.sendCommand(key, false, ["SET", key, value, "PX", "60000"])` |
  * | node-redis client | a `sendCommand` method (and no `call`) | `client.sendCommand(["SET", key, value, "PX", "60000"])` |
+ * | @upstash/redis `Redis` | `set`, `del`, `eval` and `createScript` methods (and none of the above) | `client.set(key, value, { px: 60000 })` |
  *
  * Any other client fits by wrapping it as `{ send(command, args) { … } }`.
  *
@@ -34,73 +38,18 @@
  */
 
 import type { CacheAdapter } from "../src/cache/cache-adapter";
+import { adapterMemo } from "./internal/adapter-memo";
+import {
+  commandOperations,
+  type IoRedisLike,
+  type NodeRedisClusterLike,
+  type NodeRedisLike,
+  type SendRedisLike,
+} from "./redis-commands";
+import type { RedisOperations } from "./redis-operations";
+import { upstashOperations, type UpstashRedisLike } from "./redis-upstash";
 
-/**
- * An ioredis client (`new Redis(...)` or `new Cluster(...)`): its generic `call` method.
- *
- * @example
- * ```ts
- * import Redis from "ioredis";
- * const client: IoRedisLike = new Redis("redis://127.0.0.1:6379");
- * ```
- */
-export interface IoRedisLike {
-  /** Sends any command (ioredis `call`). */
-  call(command: string, ...args: string[]): Promise<unknown>;
-}
-
-/**
- * A node-redis client (`createClient(...)`, v4 and later): its generic `sendCommand` method.
- *
- * @example
- * ```ts
- * import { createClient } from "redis";
- * const client: NodeRedisLike = await createClient({ url: "redis://127.0.0.1:6379" }).connect();
- * ```
- */
-export interface NodeRedisLike {
-  /** Sends any command (node-redis `sendCommand`). */
-  sendCommand(args: string[]): Promise<unknown>;
-}
-
-/**
- * A node-redis cluster client (`createCluster(...)`, v4 and later): its `sendCommand`, which
- * takes the key that routes the command, whether it is read-only, and the command. Told from a
- * node-redis client by its `nodeClient` method (v4.6 and later; `getSlotMaster` before).
- *
- * @example
- * ```ts
- * import { createCluster } from "redis";
- * const client: NodeRedisClusterLike = await createCluster({
- *   rootNodes: [{ url: "redis://10.0.0.1:6379" }],
- * }).connect();
- * ```
- */
-export interface NodeRedisClusterLike {
-  /** Sends one command to the node that owns `firstKey` (node-redis cluster `sendCommand`). */
-  sendCommand(
-    firstKey: string | undefined,
-    isReadonly: boolean | undefined,
-    args: string[],
-  ): Promise<unknown>;
-  /** The client of one node; only its presence is used, to tell a cluster from a client. */
-  nodeClient(node: never): unknown;
-}
-
-/**
- * Bun's built-in `RedisClient`: its generic `send` method. Also the shape to implement to plug in
- * any other client.
- *
- * @example
- * ```ts
- * import { RedisClient } from "bun";
- * const client: SendRedisLike = new RedisClient("redis://127.0.0.1:6379", { connectionTimeout: 5_000 });
- * ```
- */
-export interface SendRedisLike {
-  /** Sends any command (Bun `RedisClient.send`). */
-  send(command: string, args: string[]): Promise<unknown>;
-}
+export type { IoRedisLike, NodeRedisClusterLike, NodeRedisLike, SendRedisLike, UpstashRedisLike };
 
 /**
  * A Redis client {@link redisCache} accepts.
@@ -110,7 +59,8 @@ export interface SendRedisLike {
  * const client: RedisClientLike = { send: (command, args) => myClient.command(command, ...args) };
  * ```
  */
-export type RedisClientLike = IoRedisLike | NodeRedisLike | NodeRedisClusterLike | SendRedisLike;
+export type RedisClientLike =
+  IoRedisLike | NodeRedisLike | NodeRedisClusterLike | SendRedisLike | UpstashRedisLike;
 
 /**
  * Options of {@link redisCache}.
@@ -164,16 +114,18 @@ const DELETE_IF_EQUALS_SCRIPT =
  *   key held `expected`. The script names its key in `KEYS`, so it also runs on a cluster.
  * - On a node-redis cluster, each command is routed by its key, `GET` as read-only (it may be
  *   served by a replica if the cluster client is configured with `useReplicas`).
- * - `get` → `GET` (a `Buffer`/`Uint8Array` reply is decoded as UTF-8); `delete` → `DEL`.
+ * - `get` → `GET` (a `Buffer`/`Uint8Array` reply is decoded as UTF-8; on Upstash, `EVAL` of a
+ *   script that returns the value behind a marker, so the value read is exactly the string
+ *   written, whether the client's `automaticDeserialization` is on or off); `delete` → `DEL`.
  * - Errors from the client (connection lost, timeouts, `WRONGTYPE`, …) are not caught: the
  *   returned promise rejects. Configure timeouts on the client (Bun's `RedisClient` waits for a
  *   server indefinitely by default; pass `connectionTimeout`).
  *
- * @param client - An ioredis or node-redis client or cluster, a Bun client, or any
- *   `{ send(command, args) }`.
+ * @param client - An ioredis or node-redis client or cluster, a Bun client, an @upstash/redis
+ *   client, or any `{ send(command, args) }`.
  * @param options - Key prefix.
  * @returns An adapter named `"redis"` that implements the lease methods.
- * @throws {TypeError} If `client` has none of `call`, `send` or `sendCommand`.
+ * @throws {TypeError} If `client` is none of these (the message names the supported clients).
  *
  * @example
  * ```ts
@@ -191,6 +143,13 @@ const DELETE_IF_EQUALS_SCRIPT =
  *
  * @example
  * ```ts
+ * // Upstash (REST), e.g. on Vercel Edge or Cloudflare Workers
+ * import { Redis } from "@upstash/redis";
+ * const cache = redisCache(Redis.fromEnv()); // UPSTASH_REDIS_REST_URL and _TOKEN
+ * ```
+ *
+ * @example
+ * ```ts
  * // Bun
  * import { RedisClient } from "bun";
  * const cache = redisCache(new RedisClient(process.env.REDIS_URL, { connectionTimeout: 5_000 }), {
@@ -202,118 +161,69 @@ export function redisCache(
   client: RedisClientLike,
   options: RedisCacheOptions = {},
 ): RedisCacheAdapter {
-  // One adapter per client and prefix: applications built per request over the same client then
-  // share their per-isolate state (L1, requests in flight), which is keyed by adapter.
-  const known = made.get(client)?.get(options.prefix);
-  if (known !== undefined) return known;
-  const adapter = createRedisCache(client, options);
-  made.set(client, (made.get(client) ?? new Map()).set(options.prefix, adapter));
-  return adapter;
+  return made(client, JSON.stringify([options.prefix]), () => createRedisCache(client, options));
 }
 
 /** Adapters made so far, by client and prefix. */
-const made = new WeakMap<RedisClientLike, Map<string | undefined, RedisCacheAdapter>>();
+const made = adapterMemo<RedisClientLike, RedisCacheAdapter>();
 
 function createRedisCache(client: RedisClientLike, options: RedisCacheOptions): RedisCacheAdapter {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
-  const command = commandFunction(client);
+  const redis = redisOperations(client);
 
   return {
     name: ADAPTER_NAME,
-    async get(key) {
-      const reply = await command("GET", [prefix + key]);
-      if (reply === null || reply === undefined) return undefined;
-      return replyText(reply, "GET");
+    get(key) {
+      return redis.get(prefix + key);
     },
     async set(key, value, ttlSeconds) {
-      await command("SET", [prefix + key, value, "PX", toTtlMs(ttlSeconds * 1000)]);
+      await redis.set(prefix + key, value, toTtlMs(ttlSeconds * 1000));
     },
     async delete(key) {
-      await command("DEL", [prefix + key]);
+      await redis.del(prefix + key);
     },
     async setIfAbsent(key, value, ttlMs) {
-      const reply = await command("SET", [prefix + key, value, "NX", "PX", toTtlMs(ttlMs)]);
-      if (reply === null || reply === undefined) return false;
-      if (replyText(reply, "SET NX") === "OK") return true;
-      throw new TypeError("redisCache: unexpected reply to SET NX");
+      return redis.setIfAbsent(prefix + key, value, toTtlMs(ttlMs));
     },
     async setIfEquals(key, expected, value, ttlMs) {
-      const ms = toTtlMs(ttlMs);
-      const reply = await command("EVAL", [
-        SET_IF_EQUALS_SCRIPT,
-        "1",
-        prefix + key,
-        expected,
-        value,
-        ms,
-      ]);
-      return replyCount(reply, "EVAL") > 0;
+      const ms = String(toTtlMs(ttlMs));
+      return (await redis.evalCount(SET_IF_EQUALS_SCRIPT, prefix + key, [expected, value, ms])) > 0;
     },
     async deleteIfEquals(key, expected) {
-      const reply = await command("EVAL", [DELETE_IF_EQUALS_SCRIPT, "1", prefix + key, expected]);
-      return replyCount(reply, "EVAL") > 0;
+      return (await redis.evalCount(DELETE_IF_EQUALS_SCRIPT, prefix + key, [expected])) > 0;
     },
   };
 }
 
 // --- Internal helpers ---
 
-type CommandFunction = (name: string, args: string[]) => Promise<unknown>;
-type AnyClient = IoRedisLike & SendRedisLike & NodeRedisLike & NodeRedisClusterLike;
-
-/** Picks the client's generic command method. The client stays the receiver of every call. */
-function commandFunction(client: RedisClientLike): CommandFunction {
-  const candidate = client as Partial<AnyClient> & { getSlotMaster?: unknown };
-  if (client !== null && typeof client === "object") {
-    // ioredis also has a `sendCommand`, taking a Command object: test `call` first.
-    if (typeof candidate.call === "function") {
-      const io = client as IoRedisLike;
-      return (name, args) => io.call(name, ...args);
-    }
-    if (typeof candidate.send === "function") {
-      const sender = client as SendRedisLike;
-      return (name, args) => sender.send(name, args);
-    }
-    const isCluster =
-      typeof candidate.nodeClient === "function" || typeof candidate.getSlotMaster === "function";
-    if (typeof candidate.sendCommand === "function" && isCluster) {
-      // Every command names one key: KEYS[1] of an EVAL (after the script and "1"), else the first.
-      const cluster = client as NodeRedisClusterLike;
-      return (name, args) =>
-        cluster.sendCommand(name === "EVAL" ? args[2] : args[0], name === "GET", [name, ...args]);
-    }
-    if (typeof candidate.sendCommand === "function") {
-      const nodeRedis = client as NodeRedisLike;
-      return (name, args) => nodeRedis.sendCommand([name, ...args]);
-    }
-  }
+/** The operations over `client`, by its kind; a clear error naming the supported clients if none. */
+function redisOperations(client: RedisClientLike): RedisOperations {
+  const operations = commandOperations(client) ?? upstashOperations(client);
+  if (operations !== undefined) return operations;
   throw new TypeError(
-    "redisCache: expected an ioredis client (call), a node-redis client or cluster (sendCommand), Bun's RedisClient (send) or any { send(command, args) }",
+    "redisCache: expected an ioredis client or cluster (call), a node-redis client or cluster " +
+      "(sendCommand), Bun's RedisClient (send), an @upstash/redis client (set, del, eval, " +
+      `createScript) or any { send(command, args) }; got ${describe(client)}`,
   );
 }
 
-const decoder = new TextDecoder();
-
-function replyText(reply: unknown, commandName: string): string {
-  if (typeof reply === "string") return reply;
-  if (reply instanceof Uint8Array) return decoder.decode(reply);
-  throw new TypeError(`redisCache: unexpected reply type to ${commandName}: ${typeof reply}`);
+/** What was passed instead of a client: its type or class, never its contents. */
+function describe(value: unknown): string {
+  if (value === null || typeof value !== "object") return value === null ? "null" : typeof value;
+  const name: unknown = Object.getPrototypeOf(value)?.constructor?.name;
+  return typeof name === "string" && name !== "" && name !== "Object"
+    ? `an object of class ${name} without any of these methods`
+    : "an object without any of these methods";
 }
 
-/** An integer reply (a number; a bigint or digits from clients that return those). */
-function replyCount(reply: unknown, commandName: string): number {
-  if (typeof reply === "number" || typeof reply === "bigint") return Number(reply);
-  const text = reply instanceof Uint8Array ? decoder.decode(reply) : reply;
-  if (typeof text === "string" && /^-?\d+$/.test(text)) return Number(text);
-  throw new TypeError(`redisCache: unexpected reply type to ${commandName}: ${typeof reply}`);
-}
-
-function toTtlMs(ms: number): string {
+/** A time to live in whole milliseconds, at least 1. */
+function toTtlMs(ms: number): number {
   const rounded = Math.ceil(ms);
   if (!Number.isFinite(rounded) || rounded < 1) {
     throw new RangeError(
       `redisCache: the time to live must be a positive number, got ${String(ms)} ms`,
     );
   }
-  return String(rounded);
+  return rounded;
 }
