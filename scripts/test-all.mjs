@@ -108,7 +108,7 @@ check("deno publish --dry-run (JSR)", bin("deno"), [
 ]);
 
 // The end-to-end suite (test/e2e/suite.ts) on the built package, one row per runtime.
-for (const runtime of ["node", "deno", "bun", "workerd", "workerd-nodejs-compat"]) {
+for (const runtime of ["node", "deno", "bun", "workerd", "workerd-nodejs-compat", "edge-runtime"]) {
   counted(`e2e ${runtime}`, process.execPath, ["test/e2e/run.mjs", runtime], 120_000);
 }
 

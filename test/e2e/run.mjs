@@ -2,12 +2,12 @@
 // (`npm run build` first), plus that runtime's example, and prints one line per scenario and a
 // summary line that scripts/test-all.mjs counts:
 //
-//   node test/e2e/run.mjs node | deno | bun | workerd | workerd-nodejs-compat
+//   node test/e2e/run.mjs node | deno | bun | workerd | workerd-nodejs-compat | edge-runtime
 //
 // A runtime that fails to start, dies, hangs or reports fewer scenarios than the suite has counts
 // as failed, never as skipped. Nothing here talks to the internet: the suite runs the emulator
-// inside the runtime; the examples (separate processes) reach the emulator through a loopback
-// HTTP server started here (AUTHORITY_HOST=http://127.0.0.1:<port>).
+// inside the runtime; the examples (separate processes, or isolates of their own) reach the
+// emulator through a loopback HTTP server started here (AUTHORITY_HOST=http://127.0.0.1:<port>).
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, transform } from "esbuild";
+import { loadFixtures } from "./entries/fixtures.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -222,10 +223,23 @@ async function withRedis(body) {
   const { startRedisServer } = await importTs("test/support/redis-server.ts");
   const server = await startRedisServer();
   try {
-    return await body(server.url);
+    return await body(server.url, server.port);
   } finally {
     await server.stop();
   }
+}
+
+/** A redis-server behind a local endpoint that speaks Upstash's REST protocol. */
+async function withUpstash(body) {
+  const { startUpstashRest } = await importTs("test/support/upstash-rest.ts");
+  return withRedis(async (_url, port) => {
+    const rest = await startUpstashRest({ redisPort: port });
+    try {
+      return await body({ url: rest.url, token: rest.token });
+    } finally {
+      await rest.stop();
+    }
+  });
 }
 
 // --- Runtimes ---
@@ -366,16 +380,7 @@ async function runWorkerd(expected, nodejsCompat) {
   }
   results.push(...parseResults(outcome.stdout));
   results.push(...completeness(runtime, outcome, [...results], expected));
-  const info = outcome.stdout
-    .split("\n")
-    .map((line) => {
-      try {
-        return JSON.parse(line);
-      } catch {
-        return undefined;
-      }
-    })
-    .find((value) => value?.type === "entra-edge:e2e-info");
+  const info = infoLine(outcome.stdout);
   const globalsOk =
     info !== undefined && info.hasBuffer === nodejsCompat && info.hasProcess === nodejsCompat;
   results.push({
@@ -445,6 +450,145 @@ async function exampleWorkerScenario(Miniflare, compatibilityFlags, nodejsCompat
   }
 }
 
+/**
+ * Bundles as Vercel bundles an Edge Function (conditions edge-light, worker, browser, no `node:*`)
+ * into a script for an `EdgeRuntime`, which evaluates scripts, not modules. `globalName` exposes
+ * the module's exports (the default handler and `config` of an Edge Function).
+ */
+async function bundleForEdge(entry, globalName) {
+  const result = await build({
+    entryPoints: [join(root, entry)],
+    bundle: true,
+    format: "iife",
+    ...(globalName ? { globalName } : {}),
+    target: "es2022",
+    platform: "browser",
+    conditions: ["edge-light", "worker", "browser"],
+    write: false,
+    absWorkingDir: root,
+    metafile: true,
+    logLevel: "silent",
+  });
+  const inputs = Object.keys(result.metafile.inputs);
+  const sources = inputs.filter((input) => /^(src|adapters)\//.test(input));
+  if (sources.length > 0 || !inputs.includes("dist/index.mjs"))
+    throw new Error(`${entry} was bundled from the sources, not dist/: ${sources.join(", ")}`);
+  return result.outputFiles[0].text;
+}
+
+async function runEdgeRuntime(expected) {
+  const { EdgeRuntime } = await import("edge-runtime");
+  return withUpstash(async (upstash) => {
+    const fixtures = await loadFixtures(async (url) => readFileSync(url, "utf8"));
+    const outcome = { code: 0, stdout: "", stderr: "" };
+    try {
+      const runtime = new EdgeRuntime({
+        initialCode: await bundleForEdge("test/e2e/entries/edge-runtime.mjs"),
+      });
+      const response = await runtime.dispatchFetch("http://e2e.local/", {
+        method: "POST",
+        body: JSON.stringify({ fixtures, upstash }),
+      });
+      outcome.stdout = await response.text();
+      await response.waitUntil();
+      if (!response.ok) outcome.code = response.status;
+    } catch (error) {
+      outcome.code = 1;
+      outcome.stderr = error instanceof Error ? `${error.stack}` : String(error);
+    }
+    const results = parseResults(outcome.stdout);
+    results.push(...completeness("edge-runtime", outcome, [...results], expected));
+    const info = infoLine(outcome.stdout);
+    const globalsOk =
+      info !== undefined && !info.hasBuffer && !info.hasProcess && info.edgeRuntime === true;
+    results.push({
+      name: "the suite ran in an EdgeRuntime (EdgeRuntime global present; Buffer and process absent)",
+      ok: globalsOk,
+      ms: 0,
+      ...(globalsOk
+        ? {}
+        : { error: info === undefined ? "no runtime info reported" : JSON.stringify(info) }),
+    });
+    results.push(await vercelEdgeExampleScenario(EdgeRuntime, upstash));
+    return results;
+  });
+}
+
+/**
+ * Runs examples/vercel-edge.ts as Vercel runs an Edge Function: its default export answers each
+ * request, with a context whose `waitUntil` outlives the response, and `process.env` (the only
+ * `process` Vercel's Edge runtime has) holding its settings. Two requests to one isolate (identity
+ * provider, then L1), then two to a new isolate sharing the Upstash store (L2, then L1).
+ */
+async function vercelEdgeExampleScenario(EdgeRuntime, upstash) {
+  const name =
+    "example examples/vercel-edge.ts: identity provider then L1; a new isolate gets it from L2 (Upstash)";
+  const started = Date.now();
+  const server = await startEmulatorServer();
+  try {
+    const code = await bundleForEdge("examples/vercel-edge.ts", "edgeFunction");
+    const glue = `
+      if (edgeFunction.config?.runtime !== "edge") throw new Error("config.runtime is not edge");
+      addEventListener("fetch", (event) =>
+        event.respondWith(edgeFunction.default(event.request, { waitUntil: (p) => event.waitUntil(p) })),
+      );`;
+    const processEnv = {
+      CLIENT_ID: exampleApp.clientId,
+      CLIENT_SECRET: exampleApp.secret,
+      TENANT_ID: tenants[0],
+      AUTHORITY_HOST: server.url,
+      UPSTASH_REDIS_REST_URL: upstash.url,
+      UPSTASH_REDIS_REST_TOKEN: upstash.token,
+      UPSTASH_DISABLE_TELEMETRY: "1",
+    };
+    const seen = [];
+    for (let isolate = 0; isolate < 2; isolate++) {
+      const runtime = new EdgeRuntime({
+        extend: (context) => Object.assign(context, { process: { env: { ...processEnv } } }),
+        initialCode: `${code}\n${glue}`,
+      });
+      for (let call = 0; call < 2; call++) {
+        const response = await runtime.dispatchFetch("https://example.vercel.app/api/token");
+        const body = await response.text();
+        await response.waitUntil();
+        if (!response.ok) throw new Error(`status ${response.status}: ${body}`);
+        const { tokenSource, cacheLevel } = JSON.parse(body);
+        seen.push(`${tokenSource}/${cacheLevel}`);
+      }
+    }
+    const expected = ["IdentityProvider/None", "Cache/L1Cache", "Cache/L2Cache", "Cache/L1Cache"];
+    if (seen.join() !== expected.join())
+      throw new Error(`token sources ${seen.join(", ")}; expected ${expected.join(", ")}`);
+    const requests = server.emulator.tokenRequests();
+    if (requests.length !== 1 || requests[0].status !== 200)
+      throw new Error(`${requests.length} token requests; expected 1`);
+    return { name, ok: true, ms: Date.now() - started };
+  } catch (error) {
+    return {
+      name,
+      ok: false,
+      ms: Date.now() - started,
+      error: error instanceof Error ? error.message : String(error),
+    };
+  } finally {
+    await server.close();
+  }
+}
+
+/** The `entra-edge:e2e-info` line of a runtime's output, if any. */
+function infoLine(stdout) {
+  return stdout
+    .split("\n")
+    .map((line) => {
+      try {
+        return JSON.parse(line);
+      } catch {
+        return undefined;
+      }
+    })
+    .find((value) => value?.type === "entra-edge:e2e-info");
+}
+
 // --- Main ---
 
 const runners = {
@@ -453,6 +597,7 @@ const runners = {
   bun: (expected) => runBun(expected),
   workerd: (expected) => runWorkerd(expected, false),
   "workerd-nodejs-compat": (expected) => runWorkerd(expected, true),
+  "edge-runtime": (expected) => runEdgeRuntime(expected),
 };
 
 const names = process.argv.slice(2);

@@ -1,9 +1,9 @@
 /**
- * The end-to-end suite: the same scenarios, run in workerd, Deno, Bun and Node against the
- * **built** package. This module has no runtime import at all (only type imports, erased): each
+ * The end-to-end suite: the same scenarios, run in workerd, Deno, Bun, Node and Vercel's Edge
+ * runtime against the **built** package. This module has no runtime import at all (only type imports, erased): each
  * runtime's entry imports `entra-edge`, `entra-edge/testing` and the adapters as a user would and
  * hands them in, with the key fixtures and the L2 stores that runtime has (memory everywhere,
- * plus Workers KV, Deno KV or Redis).
+ * plus Workers KV, Deno KV, Redis, or Upstash Redis over REST).
  *
  * Each result is printed by the entry as one JSON line (`resultLine`); `test/e2e/run.mjs`
  * collects them.
