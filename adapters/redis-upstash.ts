@@ -18,8 +18,9 @@ import { replyCount, replySetIfAbsent, type RedisOperations } from "./redis-oper
 /**
  * An [@upstash/redis](https://github.com/upstash/redis-js) client (`new Redis({ url, token })` or
  * `Redis.fromEnv()`, from `@upstash/redis` or `@upstash/redis/cloudflare`), with automatic
- * deserialization on or off. Told from other clients by its `set`, `del`, `eval` and
- * `createScript` methods (and no `call`, `send` or `sendCommand`).
+ * deserialization on or off. Told from other clients by its `set`, `del` and `eval` methods and
+ * no `call`, `send` or `sendCommand`; an Upstash pipeline or transaction (`redis.pipeline()`,
+ * `redis.multi()`: a `length` method and no `pipeline` method) is refused.
  *
  * @example
  * ```ts
@@ -34,17 +35,26 @@ export interface UpstashRedisLike {
   del(key: string): Promise<unknown>;
   /** `EVAL script numkeys ...keys ...args`. */
   eval(script: string, keys: string[], args: string[]): Promise<unknown>;
-  /** Only its presence is used, to tell an Upstash client from other clients with `set` and `eval`. */
-  createScript(script: string): unknown;
 }
 
 /** The value of KEYS[1] behind a `v`, or nil. */
 const GET_SCRIPT =
   'local value = redis.call("GET", KEYS[1]) if value then return "v" .. value end return false';
 
-/** The operations over an Upstash client, or `undefined` if `client` is not one. */
+/**
+ * The operations over an Upstash client, or `undefined` if `client` is not one.
+ *
+ * @throws {TypeError} For an Upstash pipeline or transaction, whose methods queue commands
+ *   instead of sending them.
+ */
 export function upstashOperations(client: unknown): RedisOperations | undefined {
   if (!isUpstashClient(client)) return undefined;
+  const { length, pipeline } = client as { length?: unknown; pipeline?: unknown };
+  if (typeof length === "function" && typeof pipeline !== "function") {
+    throw new TypeError(
+      "redisCache: got an @upstash/redis pipeline or transaction (redis.pipeline(), redis.multi()); pass the client itself",
+    );
+  }
   return {
     async get(key) {
       const reply = await client.eval(GET_SCRIPT, [key], []);
@@ -73,7 +83,6 @@ function isUpstashClient(client: unknown): client is UpstashRedisLike {
   return (
     typeof candidate.set === "function" &&
     typeof candidate.del === "function" &&
-    typeof candidate.eval === "function" &&
-    typeof candidate.createScript === "function"
+    typeof candidate.eval === "function"
   );
 }

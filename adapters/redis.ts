@@ -19,7 +19,7 @@
  * | Bun `RedisClient` (or your own wrapper) | a `send` method | `client.send("SET", [key, value, "PX", "60000"])` |
  * | node-redis cluster | `sendCommand` and `nodeClient` (or `getSlotMaster`) methods | `cluster.sendCommand(key, false, ["SET", key, value, "PX", "60000"])` |
  * | node-redis client | a `sendCommand` method (and no `call`) | `client.sendCommand(["SET", key, value, "PX", "60000"])` |
- * | @upstash/redis `Redis` | `set`, `del`, `eval` and `createScript` methods (and none of the above) | `client.set(key, value, { px: 60000 })` |
+ * | @upstash/redis `Redis` | `set`, `del` and `eval` methods (and none of the above) | `client.set(key, value, { px: 60000 })` |
  *
  * Any other client fits by wrapping it as `{ send(command, args) { … } }`.
  *
@@ -203,8 +203,8 @@ function redisOperations(client: RedisClientLike): RedisOperations {
   if (operations !== undefined) return operations;
   throw new TypeError(
     "redisCache: expected an ioredis client or cluster (call), a node-redis client or cluster " +
-      "(sendCommand), Bun's RedisClient (send), an @upstash/redis client (set, del, eval, " +
-      `createScript) or any { send(command, args) }; got ${describe(client)}`,
+      "(sendCommand), Bun's RedisClient (send), an @upstash/redis client (set, del, eval) " +
+      `or any { send(command, args) }; got ${describe(client)}`,
   );
 }
 
@@ -213,8 +213,8 @@ function describe(value: unknown): string {
   if (value === null || typeof value !== "object") return value === null ? "null" : typeof value;
   const name: unknown = Object.getPrototypeOf(value)?.constructor?.name;
   return typeof name === "string" && name !== "" && name !== "Object"
-    ? `an object of class ${name} without any of these methods`
-    : "an object without any of these methods";
+    ? `an object of class ${name} that is none of these`
+    : "an object that is none of these";
 }
 
 /** A time to live in whole milliseconds, at least 1. */

@@ -6,7 +6,7 @@
 import { Redis as Upstash } from "@upstash/redis";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { redisCache, type RedisClientLike } from "../../adapters/redis";
+import { redisCache, type RedisClientLike, type UpstashRedisLike } from "../../adapters/redis";
 import { CacheLevel, ThrottledError } from "../../src/index";
 import { faults } from "../../src/testing/index";
 import { builder, emulator, graph, secret, tenantA } from "../app/setup";
@@ -111,13 +111,47 @@ describe("redis (@upstash/redis): the client and the endpoint", () => {
     await expect(redisCache(wrong).get("k")).rejects.toThrow(/Unauthorized/);
   });
 
-  it("refuses an Upstash pipeline or a bare object, naming the supported clients", () => {
-    for (const notAClient of [parsing.pipeline(), { set() {}, eval() {} }, null, "redis://"]) {
+  it("refuses an Upstash pipeline or transaction, or a bare object, naming the supported clients", () => {
+    for (const queue of [parsing.pipeline(), parsing.multi()]) {
+      expect(() => redisCache(queue as unknown as RedisClientLike)).toThrow(
+        /pipeline or transaction .*pass the client itself/,
+      );
+    }
+    for (const notAClient of [{ set() {}, eval() {} }, null, "redis://"]) {
       expect(() => redisCache(notAClient as unknown as RedisClientLike)).toThrow(TypeError);
     }
     expect(() => redisCache({} as RedisClientLike)).toThrow(
       /ioredis .*node-redis .*Bun's RedisClient .*@upstash\/redis/,
     );
+  });
+
+  it("works with any object that has the client's set, del and eval (a wrapper, @vercel/kv)", async () => {
+    const wrapper: UpstashRedisLike = {
+      set: (key, value, options) => raw.set(key, value, options),
+      del: (key) => raw.del(key),
+      eval: (script, keys, args) => raw.eval(script, keys, args),
+    };
+    const cache = redisCache(wrapper);
+    const key = uniqueKey("wrapper");
+    await cache.set(key, '{"a":1}', 60);
+    expect(await cache.get(key)).toBe('{"a":1}');
+    expect(await cache.setIfAbsent(key, "x", 1000)).toBe(false);
+  });
+
+  it("reads exactly with responses not base64-encoded (responseEncoding: false)", async () => {
+    const plain = new Upstash({ url: rest.url, token: rest.token, responseEncoding: false });
+    const key = uniqueKey("plain");
+    await redisCache(plain).set(key, "12345", 60);
+    expect(await redisCache(plain).get(key)).toBe("12345");
+  });
+
+  it("the endpoint answers pipelines, transactions and command errors as Upstash does", async () => {
+    const key = uniqueKey("endpoint");
+    expect(await raw.multi().set(key, "v").get(key).exec()).toEqual(["OK", "v"]);
+    expect(await raw.pipeline().del(key).get(key).exec()).toEqual([1, null]);
+    await raw.set(key, "not a number");
+    await expect(raw.incr(key)).rejects.toThrow(/not an integer/);
+    expect(rest.requests.get("/multi-exec")).toBeGreaterThanOrEqual(1);
   });
 });
 
