@@ -334,7 +334,11 @@ async function bundleForWorkerd(entry, nodejsCompat) {
     metafile: true,
     logLevel: "silent",
   });
-  // The package must come from dist/ through its `exports`, never from the TypeScript sources.
+  return builtPackageBundle(entry, result);
+}
+
+/** The bundle's text, once checked that the package came from dist/ through its `exports`, never from the TypeScript sources. */
+function builtPackageBundle(entry, result) {
   const inputs = Object.keys(result.metafile.inputs);
   const sources = inputs.filter((input) => /^(src|adapters)\//.test(input));
   if (sources.length > 0 || !inputs.includes("dist/index.mjs"))
@@ -469,11 +473,7 @@ async function bundleForEdge(entry, globalName) {
     metafile: true,
     logLevel: "silent",
   });
-  const inputs = Object.keys(result.metafile.inputs);
-  const sources = inputs.filter((input) => /^(src|adapters)\//.test(input));
-  if (sources.length > 0 || !inputs.includes("dist/index.mjs"))
-    throw new Error(`${entry} was bundled from the sources, not dist/: ${sources.join(", ")}`);
-  return result.outputFiles[0].text;
+  return builtPackageBundle(entry, result);
 }
 
 async function runEdgeRuntime(expected) {
