@@ -337,7 +337,10 @@ async function bundleForWorkerd(entry, nodejsCompat) {
   return builtPackageBundle(entry, result);
 }
 
-/** The bundle's text, once checked that the package came from dist/ through its `exports`, never from the TypeScript sources. */
+/**
+ * The bundle's text, once checked that the package came from dist/ through its `exports`, never
+ * from the TypeScript sources.
+ */
 function builtPackageBundle(entry, result) {
   const inputs = Object.keys(result.metafile.inputs);
   const sources = inputs.filter((input) => /^(src|adapters)\//.test(input));
