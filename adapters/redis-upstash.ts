@@ -52,7 +52,8 @@ export function upstashOperations(client: unknown): RedisOperations | undefined 
   const { length, pipeline } = client as { length?: unknown; pipeline?: unknown };
   if (typeof length === "function" && typeof pipeline !== "function") {
     throw new TypeError(
-      "redisCache: got an @upstash/redis pipeline or transaction (redis.pipeline(), redis.multi()); pass the client itself",
+      "redisCache: got an @upstash/redis pipeline or transaction (redis.pipeline(), " +
+        "redis.multi()); pass the client itself",
     );
   }
   return {

@@ -197,7 +197,7 @@ function createRedisCache(client: RedisClientLike, options: RedisCacheOptions): 
 
 // --- Internal helpers ---
 
-/** The operations over `client`, by its kind; a clear error naming the supported clients if none. */
+/** The operations over `client`, by its kind; an error naming the supported clients if none. */
 function redisOperations(client: RedisClientLike): RedisOperations {
   const operations = commandOperations(client) ?? upstashOperations(client);
   if (operations !== undefined) return operations;
