@@ -23,7 +23,9 @@ let parsing: Upstash;
 let raw: Upstash;
 
 /** A new Upstash client on the endpoint; retries off so a failure shows at once. */
-function upstash(options: { automaticDeserialization?: boolean } = {}): Upstash {
+function upstash(
+  options: { automaticDeserialization?: boolean; enableAutoPipelining?: boolean } = {},
+): Upstash {
   return new Upstash({ url: rest.url, token: rest.token, retry: false, ...options });
 }
 
@@ -32,7 +34,8 @@ beforeAll(async () => {
   rest = await startUpstashRest({ redisPort: server.port });
   io = new Redis(server.url, { maxRetriesPerRequest: 1, connectTimeout: 2000 });
   parsing = upstash();
-  raw = upstash({ automaticDeserialization: false });
+  // One command per request (POST /), where the default client batches them (POST /pipeline).
+  raw = upstash({ automaticDeserialization: false, enableAutoPipelining: false });
 });
 
 afterAll(async () => {
@@ -59,7 +62,7 @@ const jsonLike = [
 
 for (const [label, client] of [
   ["automatic deserialization on (the default)", () => parsing],
-  ["automatic deserialization off", () => raw],
+  ["automatic deserialization and auto-pipelining off", () => raw],
 ] as const) {
   testCacheAdapter({
     name: `redis (@upstash/redis, REST, ${label})`,
