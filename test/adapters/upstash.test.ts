@@ -7,7 +7,7 @@ import { Redis as Upstash } from "@upstash/redis";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisCache, type RedisClientLike, type UpstashRedisLike } from "../../adapters/redis";
-import { CacheLevel, ThrottledError } from "../../src/index";
+import { CacheLevel, ThrottledError, type DistributedCacheOptions } from "../../src/index";
 import { faults } from "../../src/testing/index";
 import { builder, emulator, graph, secret, tenantA } from "../app/setup";
 import { startRedisServer, type RedisServer } from "../support/redis-server";
@@ -160,12 +160,17 @@ describe("redis (@upstash/redis): the client and the endpoint", () => {
 
 describe("token cache on Upstash", () => {
   /** An application with its own L1 and its own Upstash client, on a shared prefix. */
-  const app = (entra: Awaited<ReturnType<typeof emulator>>, prefix: string, lease = false) =>
+  const app = (
+    entra: Awaited<ReturnType<typeof emulator>>,
+    prefix: string,
+    options: DistributedCacheOptions = {},
+  ) =>
     builder(entra.fetch)
       .withClientSecret(secret)
       .withTenantId(tenantA)
-      .withCache(redisCache(upstash(), { prefix }), { lease })
+      .withCache(redisCache(upstash(), { prefix }), options)
       .build();
+  const encryption = { keys: [{ id: "k1", key: new Uint8Array(32).fill(7) }] };
 
   it("a second application (own L1) gets an L2 hit", async () => {
     const entra = await emulator();
@@ -177,37 +182,44 @@ describe("token cache on Upstash", () => {
     expect(second.authenticationResultMetadata.cacheLevel).toBe(CacheLevel.L2Cache);
   });
 
-  it("a throttle marker (a JSON value) written by one application blocks another", async () => {
-    const entra = await emulator();
-    const prefix = `throttle-${crypto.randomUUID()}:`;
-    entra.injectFault(faults.throttled(60));
-    await expect(app(entra, prefix).acquireTokenForClient(graph)).rejects.toBeInstanceOf(
-      ThrottledError,
-    );
-    const [markerKey] = await io.keys(`${prefix}throttle3:*`);
-    expect(JSON.parse((await io.get(markerKey as string)) as string)).toBeTypeOf("object");
-    const error = await app(entra, prefix)
-      .acquireTokenForClient(graph)
-      .then(
-        () => undefined,
-        (e: unknown) => e,
+  for (const sealed of [false, true]) {
+    it(`a throttle marker written by one application blocks another${sealed ? " (sealed)" : " (a JSON value)"}`, async () => {
+      const entra = await emulator();
+      const prefix = `throttle-${crypto.randomUUID()}:`;
+      const options = sealed ? { encryption } : {};
+      entra.injectFault(faults.throttled(60));
+      await expect(app(entra, prefix, options).acquireTokenForClient(graph)).rejects.toBeInstanceOf(
+        ThrottledError,
       );
-    expect(error).toBeInstanceOf(ThrottledError);
-    expect(entra.tokenRequests()).toHaveLength(1);
-  });
+      const [markerKey] = await io.keys(`${prefix}throttle3:*`);
+      const marker = (await io.get(markerKey as string)) as string;
+      if (!sealed) expect(JSON.parse(marker)).toBeTypeOf("object");
+      const error = await app(entra, prefix, options)
+        .acquireTokenForClient(graph)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(error).toBeInstanceOf(ThrottledError);
+      expect(entra.tokenRequests()).toHaveLength(1);
+    });
+  }
 
-  it("12 cold instances with the lease make one token request, and release the lease", async () => {
-    const entra = await emulator();
-    entra.injectFault(faults.delay(200));
-    const prefix = `lease-${crypto.randomUUID()}:`;
-    const instances = Array.from({ length: 12 }, () => app(entra, prefix, true));
-    const results = await Promise.all(instances.map((one) => one.acquireTokenForClient(graph)));
-    expect(entra.tokenRequests()).toHaveLength(1);
-    expect(new Set(results.map((r) => r.accessToken)).size).toBe(1);
-    expect(
-      results.filter((r) => r.authenticationResultMetadata.cacheLevel === CacheLevel.L2Cache)
-        .length,
-    ).toBeGreaterThan(0);
-    expect(await io.keys(`${prefix}lease3:*`)).toEqual([]);
-  });
+  for (const sealed of [false, true]) {
+    it(`12 cold instances with the lease make one token request, and release the lease${sealed ? " (sealed)" : ""}`, async () => {
+      const entra = await emulator();
+      entra.injectFault(faults.delay(200));
+      const prefix = `lease-${crypto.randomUUID()}:`;
+      const options = sealed ? { lease: true, encryption } : { lease: true };
+      const instances = Array.from({ length: 12 }, () => app(entra, prefix, options));
+      const results = await Promise.all(instances.map((one) => one.acquireTokenForClient(graph)));
+      expect(entra.tokenRequests()).toHaveLength(1);
+      expect(new Set(results.map((r) => r.accessToken)).size).toBe(1);
+      expect(
+        results.filter((r) => r.authenticationResultMetadata.cacheLevel === CacheLevel.L2Cache)
+          .length,
+      ).toBeGreaterThan(0);
+      expect(await io.keys(`${prefix}lease3:*`)).toEqual([]);
+    });
+  }
 });
