@@ -32,7 +32,8 @@ export type ClientErrorCode =
   | "discovery_failed"
   | "cross_origin_token_endpoint"
   | "signing_failed"
-  | "invalid_cache_record";
+  | "invalid_cache_record"
+  | "invalid_fetch_request";
 
 /** Codes of {@link ServiceError} and its subclasses: the identity provider said no, or answered badly. */
 export type ServiceErrorCode = "service_error" | "invalid_token_response" | "throttled";

@@ -30,6 +30,11 @@ export {
   type TokenCredentialOptions,
 } from "./azure/token-credential";
 export { mergeClaims, parseClaimsChallenge } from "./request/claims";
+export {
+  createAuthorizedFetch,
+  type AuthorizedFetch,
+  type AuthorizedFetchOptions,
+} from "./gateway/authorized-fetch";
 export { AzureCloudInstance } from "./authority/cloud";
 export type {
   CertificateCommonOptions,

@@ -103,6 +103,8 @@ export interface AcquireTokenForClientOptions {
   waitUntil?: (promise: Promise<unknown>) => void;
   /** The Azure region for this request, overriding the application's. */
   azureRegion?: string;
+  /** SHA-256 (lowercase hex) of a token a resource rejected: a cached token with this hash is not served. */
+  accessTokenSha256ToRefresh?: string;
 }
 
 /** How a failed attempt is retried. */

@@ -333,6 +333,65 @@ export const scenarios: readonly Scenario[] = [
       );
     },
   },
+  {
+    name: "authorized fetch: a claims challenge and a revoked token each retried once, body intact; two gateways sharing an L2 refresh once",
+    async run(context) {
+      const { core, testing } = context.modules;
+      const tenant = crypto.randomUUID();
+      const entra = await emulator(context, [tenant]);
+      const api = testing.createProtectedResource(entra, {
+        audience: "https://graph.microsoft.com",
+      });
+      const store = context.stores[0];
+      check(store !== undefined, "a store");
+      const gateway = () =>
+        core.createAuthorizedFetch(
+          builder(context, entra)
+            .withClientSecret(secret)
+            .withTenantId(tenant)
+            .withCache(store.adapter, { lease: true })
+            .build(),
+          { scopes: graph, fetch: api.fetch },
+        );
+      const [one, two] = [gateway(), gateway()];
+      const statuses = () => api.requests.map((request) => request.status).join();
+      check((await one("https://graph.microsoft.com/v1.0/users")).status === 200, "first call");
+      check((await two("https://graph.microsoft.com/v1.0/users")).status === 200, "L2 token");
+      check(entra.tokenRequests().length === 1, `${entra.tokenRequests().length} token requests`);
+
+      api.revoke(api.requests[0]?.token ?? "");
+      const [a, b] = await Promise.all([
+        one("https://graph.microsoft.com/x", { method: "POST", body: "one" }),
+        two("https://graph.microsoft.com/x", {
+          method: "POST",
+          body: new URLSearchParams({ b: "2" }),
+        }),
+      ]);
+      check(a.status === 200 && b.status === 200, `after revocation: ${statuses()}`);
+      check(
+        entra.tokenRequests().length === 2,
+        `${entra.tokenRequests().length} token requests after revocation`,
+      );
+      check(
+        api.requests.filter((request) => request.body === "b=2").length === 2,
+        "the form body was sent twice, intact",
+      );
+
+      api.requireAuthenticationContext("c1");
+      const challenged = await one("https://graph.microsoft.com/y", {
+        method: "PUT",
+        body: "claims",
+      });
+      const answer = (await challenged.json()) as { acrs?: string[]; body?: string };
+      check(
+        challenged.status === 200 && answer.acrs?.[0] === "c1",
+        `claims challenge: ${statuses()}`,
+      );
+      check(answer.body === "claims", "the body after the claims challenge");
+      const claimsRequest = entra.tokenRequests().at(-1);
+      check(claimsRequest?.form["claims"]?.includes('"acrs"') === true, "claims sent to Entra");
+    },
+  },
 ];
 
 /** The L2 scenario for one store: a second application with its own L1 reads the first one's token from the store. */
