@@ -33,6 +33,7 @@ export { mergeClaims, parseClaimsChallenge } from "./request/claims";
 export { AzureCloudInstance } from "./authority/cloud";
 export type {
   CertificateCommonOptions,
+  CertificateLoader,
   CertificateOptions,
   PemCertificateOptions,
   PfxCertificateOptions,
@@ -74,6 +75,7 @@ export {
 export type {
   AcquireTokenForClientOptions,
   ConfidentialClientApplicationOptions,
+  OnBeforeTokenRequestData,
   RetryOptions,
 } from "./options";
 
