@@ -118,11 +118,11 @@ export interface OnBeforeTokenRequestData {
 /** Per-request options of `ConfidentialClientApplication.acquireTokenForClient`. */
 export interface AcquireTokenForClientOptions {
   /** The tenant to get a token for, overriding the application's. */
-  tenantId?: string;
+  tenantId?: string | undefined;
   /** Skip the cache and ask the identity provider. */
   forceRefresh?: boolean;
   /** A claims request (JSON), e.g. from a claims challenge; skips the cache. */
-  claims?: string;
+  claims?: string | undefined;
   /** The correlation id sent as `client-request-id`. Default: a new GUID. */
   correlationId?: string;
   /** Send the certificate chain (`x5c`) for this request. */
@@ -141,20 +141,20 @@ export interface AcquireTokenForClientOptions {
    * Names the library sends itself (`client_id`, `grant_type`, `scope`, `client_secret`,
    * `client_assertion*`, `claims`) are refused with a `ClientError`.
    */
-  extraBodyParameters?: Record<string, string>;
+  extraBodyParameters?: Record<string, string> | undefined;
   /**
    * Extra headers of the token request; not part of the cache key. The library's own headers
    * (`content-type`, `accept`, `client-request-id`, `x-client-*`, `x-ms-lib-capability`) and
    * `authorization`, `host` and the framing headers are refused with a `ClientError`.
    */
-  extraHttpHeaders?: Record<string, string>;
+  extraHttpHeaders?: Record<string, string> | undefined;
   /**
    * The SHA-256 (64 lowercase hex digits, over the UTF-8 bytes) of an access token a resource
    * rejected: a cached token with this hash is not served, and a new one is requested once for
    * every caller and instance (sharing an L2 cache) that presents it. A cached token with
    * another hash is served as usual. Cannot be combined with `forceRefresh`.
    */
-  accessTokenSha256ToRefresh?: string;
+  accessTokenSha256ToRefresh?: string | undefined;
 }
 
 /** How a failed attempt is retried. */
