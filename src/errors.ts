@@ -32,6 +32,11 @@ export type ClientErrorCode =
   | "discovery_failed"
   | "cross_origin_token_endpoint"
   | "signing_failed"
+  | "certificate_loader_failed"
+  | "invalid_body_parameters"
+  | "invalid_http_headers"
+  | "invalid_token_hash"
+  | "before_token_request_failed"
   | "invalid_cache_record"
   | "invalid_fetch_request";
 

@@ -38,6 +38,7 @@ export {
 export { AzureCloudInstance } from "./authority/cloud";
 export type {
   CertificateCommonOptions,
+  CertificateLoader,
   CertificateOptions,
   PemCertificateOptions,
   PfxCertificateOptions,
@@ -79,6 +80,7 @@ export {
 export type {
   AcquireTokenForClientOptions,
   ConfidentialClientApplicationOptions,
+  OnBeforeTokenRequestData,
   RetryOptions,
 } from "./options";
 

@@ -9,7 +9,7 @@
 import type { AcquireTokenForClientOptions } from "../options";
 import { claimsOfChallenge } from "../request/claims";
 import { parseWwwAuthenticate } from "../request/www-authenticate";
-import { sha256Hex } from "../internal/sha256-hex";
+import { accessTokenSha256 } from "../internal/token-hash";
 
 /** The acquisition options of the one retry a 401 earns, or `undefined` when it earns none. */
 export async function retryOptionsOf401(
@@ -27,6 +27,6 @@ export async function retryOptionsOf401(
   const claims = claimsOfChallenge(bearer);
   if (claims !== undefined) return { claims };
   if (bearer.parameters.get("error") === "invalid_token")
-    return { accessTokenSha256ToRefresh: await sha256Hex(rejectedToken) };
+    return { accessTokenSha256ToRefresh: await accessTokenSha256(rejectedToken) };
   return undefined;
 }
