@@ -108,6 +108,19 @@ try {
       `${String(index + 1).padEnd(9)}${tenant.padEnd(38)}${source.padEnd(20)}${String(body.workerMs).padStart(9)}${String(body.durationInHttpInMs ?? 0).padStart(9)}${isolated ? `   (another isolate: empty L1, same ${store === "KV" ? "KV" : "DO"})` : ""}`,
     );
   }
+  if (!real && rows.length === plan.length) {
+    // The gateway route: the demo API answers the first call with a claims challenge.
+    const response = await mf.dispatchFetch(
+      `http://example.local/gateway/v1.0/users?tenant=${tenants[0]}`,
+      { method: "POST", body: "hello" },
+    );
+    const body = await response.json();
+    const ok = response.status === 200 && body.acrs?.[0] === "c1" && body.body === "hello";
+    console.log(
+      `\ngateway  POST /gateway/v1.0/users -> ${response.status}: the API's claims challenge answered with one retry (token acrs ${JSON.stringify(body.acrs)}, body ${JSON.stringify(body.body)})`,
+    );
+    if (!ok) process.exitCode = 1;
+  }
 } finally {
   await mf.dispose();
 }

@@ -10,7 +10,7 @@ import type { CacheAdapter } from "./cache/cache-adapter";
 import type { DistributedCacheOptions } from "./cache/distributed-cache";
 import type { MemoryCacheLimits } from "./cache/memory-token-cache";
 import { AzureCloudInstance, hostOfCloudInstance } from "./authority/cloud";
-import type { CertificateOptions } from "./credentials/certificate";
+import type { CertificateLoader, CertificateOptions } from "./credentials/certificate";
 import type { ClientAssertion } from "./credentials/client-assertion";
 import { ClientError } from "./errors";
 import type { Logger, LoggingOptions } from "./logger";
@@ -63,9 +63,18 @@ export class ConfidentialClientApplicationBuilder {
    * .withCertificate({ privateKey: encryptedPem, password, certificate })    // encrypted PKCS#8
    * .withCertificate({ pfx: new Uint8Array(bytes), password })               // .pfx / PKCS#12
    * .withCertificate({ sign: (data) => kms.sign(data), certificate: certPem }) // key in Key Vault / KMS / HSM
+   * .withCertificate(async () => ({ privateKey: await vault.key(), certificate: await vault.cert() })) // rotation
    * ```
+   *
+   * Given a function (a {@link CertificateLoader}), the certificate rotates: the function is
+   * called when a token request first needs the certificate (never by `build()`; concurrent
+   * first needs share one call), its certificate is kept while the identity provider accepts
+   * it, and the function is called once more when the identity provider refuses it (AADSTS700027,
+   * 7000214, 7000274, 7000277, 1000502, 50012), the request then retried once with the new
+   * certificate; a second refusal is the `ServiceError`. A function that throws is a
+   * `ClientError` `certificate_loader_failed`, and is called again by the next token request.
    */
-  withCertificate(certificate: CertificateOptions): this {
+  withCertificate(certificate: CertificateOptions | CertificateLoader): this {
     this.#options.certificate = certificate;
     return this;
   }
@@ -75,7 +84,7 @@ export class ConfidentialClientApplicationBuilder {
    * claims (yours win) or replacing them.
    */
   withClientClaims(
-    certificate: CertificateOptions,
+    certificate: CertificateOptions | CertificateLoader,
     claims: Record<string, unknown>,
     mergeWithDefaultClaims = true,
   ): this {
@@ -221,6 +230,34 @@ export class ConfidentialClientApplicationBuilder {
    */
   withOnAcquire(onAcquire: NonNullable<ConfidentialClientApplicationOptions["onAcquire"]>): this {
     this.#options.onAcquire = onAcquire;
+    return this;
+  }
+
+  /**
+   * Calls `callback` just before each token request is sent (MSAL.NET's `OnBeforeTokenRequest`)
+   * with its URL, headers and form body (`{ requestUri, headers, bodyParameters, signal }`), which
+   * it may change in place: a query parameter, header or form field it adds is sent. It sees the
+   * library's own headers (`client-request-id` included) and the credential's parameters (never
+   * log the form). Called for every attempt (a retry, the global fallback of a regional
+   * endpoint, a reloaded certificate), never on a cache hit; may be async. What it changes is not
+   * part of the cache key: keeping tokens of different requests apart is the caller's
+   * responsibility (use `withExtraBodyParameters` for fields that decide the token). A callback
+   * that throws is a `ClientError` `before_token_request_failed` and nothing is sent; it may not
+   * move the request to another origin. Define it once (not per request): equal applications
+   * share their cache only when they share this function.
+   *
+   * @example
+   * ```ts
+   * .withOnBeforeTokenRequest(({ requestUri, headers }) => {
+   *   requestUri.searchParams.set("dc", "ESTS-PUB-WUS2-AZ1-FD000-TEST1");
+   *   headers.set("x-gateway-instance", instanceId);
+   * })
+   * ```
+   */
+  withOnBeforeTokenRequest(
+    callback: NonNullable<ConfidentialClientApplicationOptions["onBeforeTokenRequest"]>,
+  ): this {
+    this.#options.onBeforeTokenRequest = callback;
     return this;
   }
 

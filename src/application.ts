@@ -183,10 +183,14 @@ export class ConfidentialClientApplication {
       // Fast path: a valid L1 hit is a few Map lookups and a clock read. It serves only what the
       // slow path would serve: a one-scope request whose scope the slow path validated and keyed
       // before, and a tenant that is the cached token's own or has the tenant pattern (so no
-      // Unicode case folding can reach another tenant's token). Anything else goes the slow way.
+      // Unicode case folding can reach another tenant's token). Anything else goes the slow way,
+      // extra form fields, extra headers and a rejected token's hash included (checked there).
       const known =
         options.forceRefresh !== true &&
         options.claims === undefined &&
+        options.extraBodyParameters === undefined &&
+        options.extraHttpHeaders === undefined &&
+        options.accessTokenSha256ToRefresh === undefined &&
         Array.isArray(scopes) &&
         scopes.length === 1 &&
         (tenant === undefined || (typeof tenant === "string" && !tenant.includes("|")))

@@ -179,6 +179,8 @@ export function clientStateOf(config: ApplicationConfiguration): ClientState {
       objectId(config.fetch),
       config.capabilities.join(" "),
       config.cacheIdentity,
+      // It may change what a token request sends: requests in flight are shared only with it.
+      config.onBeforeTokenRequest === undefined ? "" : objectId(config.onBeforeTokenRequest),
     ].join("\u0000"),
     create,
   );

@@ -16,7 +16,7 @@ import { cloudOfHost, hostOfCloudInstance } from "./authority/cloud";
 import { applicationKeyPrefix } from "./cache/cache-key";
 import { DistributedTokenCache, type DistributedCacheOptions } from "./cache/distributed-cache";
 import type { MemoryCacheLimits } from "./cache/memory-token-cache";
-import type { CertificateOptions } from "./credentials/certificate";
+import type { CertificateLoader, CertificateOptions } from "./credentials/certificate";
 import type { CredentialSpec } from "./credentials/credential-spec";
 import { ClientError } from "./errors";
 import { encodeBase64 } from "./internal/base64";
@@ -48,6 +48,7 @@ export interface ApplicationConfiguration {
   readonly l2: DistributedTokenCache | undefined;
   readonly capabilities: readonly string[];
   readonly onAcquire: ConfidentialClientApplicationOptions["onAcquire"];
+  readonly onBeforeTokenRequest: ConfidentialClientApplicationOptions["onBeforeTokenRequest"];
   readonly credential: CredentialSpec;
   /**
    * Names the L2 store and its encryption (empty without L2): applications share their state
@@ -113,12 +114,18 @@ export function resolveConfiguration(
         : new DistributedTokenCache(options.cache, options.cacheOptions ?? {}, log, l2KeyPrefix),
     capabilities: capabilitiesOf(options.clientCapabilities),
     onAcquire: options.onAcquire,
+    onBeforeTokenRequest: callbackOf(options.onBeforeTokenRequest, "onBeforeTokenRequest"),
     credential: credentialSpecOf(options),
     cacheIdentity:
       options.cache === undefined ? "" : cacheIdentityOf(options.cache, options.cacheOptions),
     memoryCache: options.memoryCache ?? {},
     allowTokenEndpointOnOtherOrigin: flagOf(options.allowTokenEndpointOnOtherOrigin),
   };
+}
+
+function callbackOf<T>(callback: T | undefined, name: string): T | undefined {
+  if (callback === undefined || typeof callback === "function") return callback;
+  throw new ClientError("invalid_configuration", `${name} must be a function.`);
 }
 
 function flagOf(value: unknown): boolean {
@@ -218,7 +225,7 @@ function credentialSpecOf(options: ConfidentialClientApplicationOptions): Creden
   const claims = options.clientClaims;
   return {
     kind: "certificate",
-    certificate: options.certificate as CertificateOptions,
+    certificate: options.certificate as CertificateOptions | CertificateLoader,
     clientClaims:
       claims === undefined
         ? undefined

@@ -32,7 +32,13 @@ export type ClientErrorCode =
   | "discovery_failed"
   | "cross_origin_token_endpoint"
   | "signing_failed"
-  | "invalid_cache_record";
+  | "certificate_loader_failed"
+  | "invalid_body_parameters"
+  | "invalid_http_headers"
+  | "invalid_token_hash"
+  | "before_token_request_failed"
+  | "invalid_cache_record"
+  | "invalid_fetch_request";
 
 /** Codes of {@link ServiceError} and its subclasses: the identity provider said no, or answered badly. */
 export type ServiceErrorCode = "service_error" | "invalid_token_response" | "throttled";

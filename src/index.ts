@@ -30,9 +30,15 @@ export {
   type TokenCredentialOptions,
 } from "./azure/token-credential";
 export { mergeClaims, parseClaimsChallenge } from "./request/claims";
+export {
+  createAuthorizedFetch,
+  type AuthorizedFetch,
+  type AuthorizedFetchOptions,
+} from "./gateway/authorized-fetch";
 export { AzureCloudInstance } from "./authority/cloud";
 export type {
   CertificateCommonOptions,
+  CertificateLoader,
   CertificateOptions,
   PemCertificateOptions,
   PfxCertificateOptions,
@@ -74,6 +80,7 @@ export {
 export type {
   AcquireTokenForClientOptions,
   ConfidentialClientApplicationOptions,
+  OnBeforeTokenRequestData,
   RetryOptions,
 } from "./options";
 

@@ -9,7 +9,7 @@ import type { CacheAdapter } from "./cache/cache-adapter";
 import type { DistributedCacheOptions } from "./cache/distributed-cache";
 import type { MemoryCacheLimits } from "./cache/memory-token-cache";
 import type { AzureCloudInstance } from "./authority/cloud";
-import type { CertificateOptions } from "./credentials/certificate";
+import type { CertificateLoader, CertificateOptions } from "./credentials/certificate";
 import type { ClientAssertion } from "./credentials/client-assertion";
 import type { Logger, LoggingOptions } from "./logger";
 import type { AuthenticationResultMetadata } from "./result";
@@ -46,8 +46,11 @@ export interface ConfidentialClientApplicationOptions {
   allowTokenEndpointOnOtherOrigin?: boolean;
   /** A client secret. Exactly one of clientSecret, certificate and clientAssertion is required. */
   clientSecret?: string;
-  /** A certificate (PEM, pfx, CryptoKey or remote signer). */
-  certificate?: CertificateOptions;
+  /**
+   * A certificate (PEM, pfx, CryptoKey or remote signer), or a function that loads one when a
+   * token request first needs it and again when the identity provider refuses it (rotation).
+   */
+  certificate?: CertificateOptions | CertificateLoader;
   /** Extra claims for the certificate's assertion. */
   clientClaims?: { claims: Record<string, unknown>; mergeWithDefaultClaims?: boolean };
   /** A client assertion JWT, or a callback returning one. */
@@ -81,16 +84,45 @@ export interface ConfidentialClientApplicationOptions {
     metadata: AuthenticationResultMetadata,
     context: { tenantId: string | undefined; scopes: readonly string[] },
   ) => void;
+  /**
+   * Called just before each token request is sent (every attempt, never on a cache hit) with
+   * its URL, headers and form body, which it may change in place. What it changes is not part
+   * of the cache key: keep what decides the token in `extraBodyParameters`.
+   */
+  onBeforeTokenRequest?: (data: OnBeforeTokenRequestData) => void | Promise<void>;
+}
+
+/**
+ * What `onBeforeTokenRequest` receives (MSAL.NET's `OnBeforeTokenRequestData`): the token
+ * request about to be sent. Changes made in place are sent.
+ *
+ * @example
+ * ```ts
+ * builder.withOnBeforeTokenRequest(({ requestUri, headers, bodyParameters }) => {
+ *   requestUri.searchParams.set("slice", "testslice");
+ *   headers.set("x-gateway", "eu-1");
+ * });
+ * ```
+ */
+export interface OnBeforeTokenRequestData {
+  /** The token endpoint with its query; its origin may not change. */
+  readonly requestUri: URL;
+  /** The request headers, the library's own (`client-request-id` included) and the request's extra ones. */
+  readonly headers: Headers;
+  /** The form body, the credential's parameters included: never log it. */
+  readonly bodyParameters: URLSearchParams;
+  /** Aborted when the acquisition is cancelled or times out. */
+  readonly signal: AbortSignal;
 }
 
 /** Per-request options of `ConfidentialClientApplication.acquireTokenForClient`. */
 export interface AcquireTokenForClientOptions {
   /** The tenant to get a token for, overriding the application's. */
-  tenantId?: string;
+  tenantId?: string | undefined;
   /** Skip the cache and ask the identity provider. */
   forceRefresh?: boolean;
   /** A claims request (JSON), e.g. from a claims challenge; skips the cache. */
-  claims?: string;
+  claims?: string | undefined;
   /** The correlation id sent as `client-request-id`. Default: a new GUID. */
   correlationId?: string;
   /** Send the certificate chain (`x5c`) for this request. */
@@ -103,6 +135,26 @@ export interface AcquireTokenForClientOptions {
   waitUntil?: (promise: Promise<unknown>) => void;
   /** The Azure region for this request, overriding the application's. */
   azureRegion?: string;
+  /**
+   * Extra form fields of the token request (e.g. `fmi_path`, `attributes`). They are part of
+   * the cache key (in L1 and L2): tokens acquired with other fields, or none, are never served.
+   * Names the library sends itself (`client_id`, `grant_type`, `scope`, `client_secret`,
+   * `client_assertion*`, `claims`) are refused with a `ClientError`.
+   */
+  extraBodyParameters?: Record<string, string> | undefined;
+  /**
+   * Extra headers of the token request; not part of the cache key. The library's own headers
+   * (`content-type`, `accept`, `client-request-id`, `x-client-*`, `x-ms-lib-capability`) and
+   * `authorization`, `host` and the framing headers are refused with a `ClientError`.
+   */
+  extraHttpHeaders?: Record<string, string> | undefined;
+  /**
+   * The SHA-256 (64 lowercase hex digits, over the UTF-8 bytes) of an access token a resource
+   * rejected: a cached token with this hash is not served, and a new one is requested once for
+   * every caller and instance (sharing an L2 cache) that presents it. A cached token with
+   * another hash is served as usual. Cannot be combined with `forceRefresh`.
+   */
+  accessTokenSha256ToRefresh?: string | undefined;
 }
 
 /** How a failed attempt is retried. */

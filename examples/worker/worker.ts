@@ -6,11 +6,18 @@
  * tenant between them; without that binding it is Workers KV (`TOKENS`), eventually consistent and
  * without a lease.
  *
+ * `/gateway/<path>` is a tiny API gateway: it forwards the request to `DOWNSTREAM_URL` with the
+ * application's token (`createAuthorizedFetch`), which answers a claims challenge or a rejected
+ * token with one retry.
+ *
  * Without Entra credentials in `env` it runs against the built-in Entra emulator, so it works
- * offline: `npm start` runs it in workerd and prints where each token came from.
+ * offline: `npm start` runs it in workerd and prints where each token came from. The gateway's
+ * downstream is then the emulator's protected resource, which asks for an authentication context
+ * (a claims challenge) so the retry shows.
  */
 import {
   ConfidentialClientApplicationBuilder,
+  createAuthorizedFetch,
   type ConfidentialClientApplication,
 } from "entra-edge";
 import { workersKvCache, type KvNamespaceLike } from "entra-edge/adapters/workers-kv";
@@ -19,7 +26,11 @@ import {
   durableObjectCache,
   type DurableObjectNamespaceLike,
 } from "entra-edge/adapters/durable-object";
-import { createEntraEmulator } from "entra-edge/testing";
+import {
+  createEntraEmulator,
+  createProtectedResource,
+  type ProtectedResource,
+} from "entra-edge/testing";
 
 // The Durable Object class behind `TOKEN_CACHE`, exported unchanged (wrangler.toml binds it).
 export { TokenCacheDurableObject };
@@ -35,6 +46,8 @@ interface Env {
   ENTRA_CERTIFICATE_PEM?: string;
   ENTRA_PRIVATE_KEY_PEM?: string;
   DOWNSTREAM_SCOPE?: string;
+  /** The API behind `/gateway/`, e.g. `https://graph.microsoft.com`. */
+  DOWNSTREAM_URL?: string;
 }
 
 interface ExecutionContext {
@@ -48,18 +61,55 @@ const demo = {
   tenants: ["72f988bf-86f1-41af-91ab-2d7cd011db47", "f8cdef31-a31e-4b4a-93e4-5f571e91255a"],
 };
 let emulator: ReturnType<typeof createEntraEmulator> | undefined;
+let demoApi: Promise<ProtectedResource> | undefined;
+
+const startEmulator = () =>
+  (emulator ??= createEntraEmulator({
+    tenants: demo.tenants,
+    apps: [{ clientId: demo.clientId, secrets: [demo.secret] }],
+  }));
 
 /**
  * The emulator's fetch, defined once: applications share their state only when they use the same
  * `fetch` (a new closure per request would give each request an L1 of its own).
  */
 const emulatorFetch: typeof fetch = async (input, init) =>
-  (
-    await (emulator ??= createEntraEmulator({
-      tenants: demo.tenants,
-      apps: [{ clientId: demo.clientId, secrets: [demo.secret] }],
-    }))
-  ).fetch(input, init);
+  (await startEmulator()).fetch(input, init);
+
+/** The gateway's demo downstream API: it requires the authentication context "c1". */
+const demoApiFetch = async (request: Request): Promise<Response> => {
+  const api = await (demoApi ??= startEmulator().then((entra) => {
+    const resource = createProtectedResource(entra);
+    resource.requireAuthenticationContext("c1");
+    return resource;
+  }));
+  return api.fetch(request);
+};
+
+/** `/gateway/<path>`: the request, without the caller's credentials, sent on with the app's token. */
+async function forward(
+  request: Request,
+  env: Env,
+  app: ConfidentialClientApplication,
+  tenantId: string,
+): Promise<Response> {
+  const url = new URL(request.url);
+  const api = createAuthorizedFetch(app, {
+    scopes: [env.DOWNSTREAM_SCOPE ?? "https://graph.microsoft.com/.default"],
+    tenantId,
+    ...(env.ENTRA_CLIENT_ID === undefined ? { fetch: demoApiFetch } : {}),
+  });
+  const headers = new Headers(request.headers);
+  for (const name of ["authorization", "cookie", "host"]) headers.delete(name);
+  // Buffered, so that a retry after a 401 can send the body again.
+  const body = ["GET", "HEAD"].includes(request.method) ? undefined : await request.arrayBuffer();
+  const downstream = env.DOWNSTREAM_URL ?? "https://graph.microsoft.com";
+  return api(`${downstream}${url.pathname.slice("/gateway".length)}${url.search}`, {
+    method: request.method,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
+}
 
 function application(env: Env, isolated: boolean): ConfidentialClientApplication {
   const builder =
@@ -101,6 +151,7 @@ export default {
     const app = application(env, url.searchParams.get("isolated") === "1");
     const started = Date.now();
     try {
+      if (url.pathname.startsWith("/gateway/")) return await forward(request, env, app, tenantId);
       const result = await app
         .acquireTokenForClient([env.DOWNSTREAM_SCOPE ?? "https://graph.microsoft.com/.default"])
         .withTenantId(tenantId)

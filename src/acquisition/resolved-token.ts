@@ -26,6 +26,8 @@ export interface ResolveRequest {
   readonly reason: CacheRefreshReason;
   /** Whether the L2 may answer (not for force refresh or claims). */
   readonly readL2: boolean;
+  /** `accessTokenSha256ToRefresh`: a stored token with this hash may not answer. */
+  readonly rejectedHash?: string | undefined;
 }
 
 /** A resolution that goes on to the identity provider: it has a correlation id to send. */

@@ -1,51 +1,34 @@
 /**
- * One token request on the wire: the form body and headers as MSAL sends them, the credential's
- * parameters, one retry on a 5xx or a network fault, and a fall back from a regional endpoint to
- * the global one when the regional endpoint cannot be reached.
+ * One token request on the wire: the message of each attempt (`token-request-message.ts`), one
+ * retry on a 5xx or a network fault, a fall back from a regional endpoint to the global one when
+ * the regional endpoint cannot be reached, one fresh assertion for a server that refuses a
+ * reused one, and one reloaded certificate when the identity provider refuses the certificate.
  *
  * @module
  */
 
-import type { AuthorityKind } from "../authority/authority";
-import type { ClientCredential } from "../credentials/client-credential";
-import { ClientError, EntraEdgeError, NetworkError, ServiceError } from "../errors";
+import { isCertificateRefusal } from "../credentials/certificate-refusal";
+import { EntraEdgeError, NetworkError, ServiceError } from "../errors";
 import { raceSignal, startDeadline } from "../internal/deadline";
 import { networkErrorOf } from "../internal/network-error";
-import { librarySku, libraryVersion, runtimeName } from "../internal/platform";
-import { describeThrown } from "../internal/safe-error";
 import type { Log } from "../logger";
 import type { RetryOptions } from "../options";
-import {
-  noRegionDetails,
-  RegionOutcome,
-  type CacheRefreshReason,
-  type RegionDetails,
-} from "../result";
+import { noRegionDetails, RegionOutcome, type RegionDetails } from "../result";
+import { tokenRequestMessage, type TokenRequestMessageInput } from "./token-request-message";
 import { readTokenResponse, type TokenResponse } from "./token-response";
 
 /** Everything one token request needs. */
-export interface TokenRequestInput {
+export interface TokenRequestInput extends TokenRequestMessageInput {
   readonly fetch: typeof fetch;
   readonly log: Log;
-  readonly clientId: string;
-  readonly credential: ClientCredential;
-  readonly authorityKind: AuthorityKind;
-  readonly tenantId: string | undefined;
   /** The endpoint to call first (regional when a region is set). */
   readonly tokenEndpoint: string;
   /** The global endpoint to fall back to when a regional one fails at the network level. */
   readonly fallbackTokenEndpoint: string | undefined;
   readonly region: string | undefined;
-  readonly scopes: readonly string[];
-  readonly claims: string | undefined;
-  readonly correlationId: string;
-  readonly extraQueryParameters: Readonly<Record<string, string>> | undefined;
-  readonly sendX5c: boolean | undefined;
-  readonly cacheRefreshReason: CacheRefreshReason;
   /** Aborts on the caller's signal or the acquisition deadline; `reason` tells which. */
   readonly signal: AbortSignal;
   readonly retry: Required<RetryOptions>;
-  readonly now: () => number;
 }
 
 /** A token and how it was obtained. */
@@ -57,15 +40,6 @@ export interface TokenRequestOutcome {
   readonly durationInHttpInMs: number;
   readonly regionDetails: RegionDetails;
 }
-
-/** Cache outcome numbers of MSAL's `x-client-current-telemetry`. */
-const telemetryCacheInfo: Record<CacheRefreshReason, number> = {
-  NotApplicable: 0,
-  ForceRefreshOrClaims: 1,
-  NoCachedAccessToken: 2,
-  Expired: 3,
-  ProactivelyRefreshed: 4,
-};
 
 /**
  * Requests a token.
@@ -84,10 +58,12 @@ export async function requestToken(input: TokenRequestInput): Promise<TokenReque
   let httpMs = 0;
   let retriesLeft = input.retry.maxRetries;
   let freshAssertionTried = false;
+  let certificateReloaded = false;
+  const sent: SentCredential = { use: undefined };
   for (;;) {
     const started = input.now();
     try {
-      const token = await attempt(input, endpoint);
+      const token = await attempt(input, endpoint, sent);
       httpMs += input.now() - started;
       return {
         token,
@@ -116,6 +92,19 @@ export async function requestToken(input: TokenRequestInput): Promise<TokenReque
         endpoint = input.fallbackTokenEndpoint;
         continue;
       }
+      // Once per acquisition, so a certificate refused again surfaces: no loop.
+      if (
+        !certificateReloaded &&
+        isCertificateRefusal(error) &&
+        input.credential.certificateRefused?.(sent.use) === true
+      ) {
+        certificateReloaded = true;
+        input.log.write(
+          "warning",
+          `The identity provider refused the certificate (AADSTS${(error as ServiceError).errorCodes.join(", ")}); loading it again and retrying once.`,
+        );
+        continue;
+      }
       if (
         !freshAssertionTried &&
         isCredentialRejection(error) &&
@@ -142,7 +131,16 @@ export async function requestToken(input: TokenRequestInput): Promise<TokenReque
   }
 }
 
-async function attempt(input: TokenRequestInput, endpoint: string): Promise<TokenResponse> {
+/** What the credential reported it sent in the last attempt (see `ClientCredential.addTo`). */
+interface SentCredential {
+  use: unknown;
+}
+
+async function attempt(
+  input: TokenRequestInput,
+  endpoint: string,
+  sent: SentCredential,
+): Promise<TokenResponse> {
   // One attempt's own timeout, inside the acquisition deadline (input.signal).
   const deadline = startDeadline(input.retry.attemptTimeoutMs, input.signal);
   const signal = deadline.signal;
@@ -151,44 +149,16 @@ async function attempt(input: TokenRequestInput, endpoint: string): Promise<Toke
   const timedOut = (): NetworkError =>
     networkErrorOf(undefined, signal, endpoint, input.correlationId);
   try {
-    const form = new URLSearchParams();
-    form.set("client_id", input.clientId);
-    form.set("scope", input.scopes.join(" "));
-    form.set("grant_type", "client_credentials");
-    if (input.claims !== undefined) form.set("claims", input.claims);
-    const credentialContext = {
-      clientId: input.clientId,
-      tokenEndpoint: endpoint,
-      tenantId: input.tenantId,
-      claims: input.claims,
-      correlationId: input.correlationId,
-      signal,
-      authorityKind: input.authorityKind,
-      now: input.now(),
-      sendX5c: input.sendX5c,
-    };
-    await raceSignal(
-      credentialFailure(input.credential.addTo(form, credentialContext), input),
-      signal,
-      timedOut,
-    );
+    sent.use = undefined;
+    const message = await tokenRequestMessage(input, endpoint, signal, timedOut);
+    sent.use = message.credentialUse;
     // Sending the request and reading its body can both fail on the network.
     try {
       const response = await raceSignal(
-        input.fetch(withQuery(endpoint, input.extraQueryParameters), {
+        input.fetch(message.url, {
           method: "POST",
-          headers: {
-            "content-type": "application/x-www-form-urlencoded;charset=utf-8",
-            accept: "application/json",
-            "client-request-id": input.correlationId,
-            "return-client-request-id": "true",
-            "x-client-SKU": librarySku,
-            "x-client-VER": libraryVersion,
-            "x-client-OS": runtimeName,
-            "x-ms-lib-capability": "retry-after, h429",
-            "x-client-current-telemetry": `5|771,${telemetryCacheInfo[input.cacheRefreshReason]},,,|,`,
-          },
-          body: form.toString(),
+          headers: message.headers,
+          body: message.body,
           // A redirect would re-send the credential to another host: never follow one.
           redirect: "manual",
           signal,
@@ -214,40 +184,6 @@ async function attempt(input: TokenRequestInput, endpoint: string): Promise<Toke
   } finally {
     deadline.clear();
   }
-}
-
-/**
- * Turns anything but a library error from the credential (a remote signer or an assertion
- * callback that throws, a signer returning something other than bytes) into a `ClientError`
- * `signing_failed` or `invalid_client_assertion`. The message names only the error's class: its
- * text may quote what it was given. The thrower's error, the caller's own object, is the cause.
- */
-async function credentialFailure(work: Promise<void>, input: TokenRequestInput): Promise<void> {
-  try {
-    await work;
-  } catch (error) {
-    if (error instanceof EntraEdgeError) throw error;
-    const cause = { correlationId: input.correlationId, cause: error };
-    if (input.credential.kind === "assertion") {
-      throw new ClientError(
-        "invalid_client_assertion",
-        `The client assertion could not be produced (${describeThrown(error)}): fix the assertion callback or the service it calls; its error is the cause.`,
-        cause,
-      );
-    }
-    throw new ClientError(
-      "signing_failed",
-      `The client assertion could not be signed (${describeThrown(error)}): with withCertificate({ sign }), fix the sign function or the service it calls (Key Vault, KMS, HSM) and return the signature bytes; its error is the cause.`,
-      cause,
-    );
-  }
-}
-
-function withQuery(endpoint: string, extra: Readonly<Record<string, string>> | undefined): string {
-  if (extra === undefined) return endpoint;
-  const url = new URL(endpoint);
-  for (const [key, value] of Object.entries(extra)) url.searchParams.set(key, value);
-  return url.toString();
 }
 
 /** A 4xx answer that may mean "this assertion was seen before". */

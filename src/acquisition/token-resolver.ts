@@ -14,8 +14,10 @@ import type { CachedToken } from "../cache/cached-token";
 import type { ClientState } from "../client-state";
 import type { ApplicationConfiguration } from "../configuration";
 import { assertCorrelationId } from "../request/correlation-id";
+import { checkedRequestOptions } from "../request/request-options";
 import { EntraEdgeError, NetworkError } from "../errors";
 import { raceSignal, startDeadline } from "../internal/deadline";
+import { accessTokenSha256 } from "../internal/token-hash";
 import { randomId } from "../internal/uuid";
 import type { AcquireTokenForClientOptions } from "../options";
 import { CacheLevel, CacheRefreshReason, type AuthenticationResult } from "../result";
@@ -63,19 +65,27 @@ export class TokenResolver {
       scopes,
       config.authority.kind,
     );
-    const key = tokenCacheKey("", requestTenant, scopesKey);
-    const skipCache = options.forceRefresh === true || options.claims !== undefined;
+    const { bodyParametersKey, rejectedHash } = checkedRequestOptions(options);
+    const key = tokenCacheKey("", requestTenant, scopesKey, bodyParametersKey);
+    // With a rejected token's hash, claims do not skip the cache (as in MSAL.NET): a cached
+    // token other than the rejected one is served, so a fleet refreshes a rejected token once.
+    const skipCache =
+      options.forceRefresh === true || (options.claims !== undefined && rejectedHash === undefined);
     let reason: CacheRefreshReason = skipCache
       ? CacheRefreshReason.ForceRefreshOrClaims
       : CacheRefreshReason.NoCachedAccessToken;
     if (!skipCache) {
       const cached = state.l1.get(key);
       if (cached !== undefined) {
-        if (isFresh(cached, started, config.marginMs)) {
+        if (!isFresh(cached, started, config.marginMs)) reason = CacheRefreshReason.Expired;
+        else if (rejectedHash !== undefined && (await isRejected(cached, rejectedHash)))
+          reason = CacheRefreshReason.ForceRefreshOrClaims;
+        else {
           state.statistics.l1Hits++;
+          if (started >= cached.refreshOn)
+            this.refreshInBackground(key, validScopes, requestTenant, options);
           return new CachedAuthenticationResult(cached, CacheLevel.L1Cache, correlationId);
         }
-        reason = CacheRefreshReason.Expired;
       }
     }
     const request: ResolveRequest = {
@@ -86,11 +96,19 @@ export class TokenResolver {
       correlationId,
       reason,
       readL2: !skipCache,
+      rejectedHash,
     };
     const resolved = await waitFor(
-      skipCache
-        ? this.#joinOrStart(state.forcedInFlight, `${key}\u0000${options.claims ?? ""}`, request)
-        : this.#joinOrStart(state.inFlight, key, request),
+      rejectedHash !== undefined
+        ? // Never starts like a cache key (a tenant, or nothing, then "|"), nor like a forced one.
+          this.#joinOrStart(
+            state.forcedInFlight,
+            `\u0001${rejectedHash}\u0000${options.claims ?? ""}\u0000${key}`,
+            request,
+          )
+        : skipCache
+          ? this.#joinOrStart(state.forcedInFlight, `${key}\u0000${options.claims ?? ""}`, request)
+          : this.#joinOrStart(state.inFlight, key, request),
       options.signal,
       correlationId,
     );
@@ -119,8 +137,12 @@ export class TokenResolver {
     if (state.inFlight.has(key)) return;
     const log = this.#config.log;
     const correlationId = randomId();
-    const background: AcquireTokenForClientOptions =
-      options.waitUntil === undefined ? {} : { waitUntil: options.waitUntil };
+    // What decides the token (extra form fields) and what the caller sends with every request.
+    const { waitUntil, extraBodyParameters, extraHttpHeaders } = options;
+    const background: AcquireTokenForClientOptions = {};
+    if (waitUntil !== undefined) background.waitUntil = waitUntil;
+    if (extraBodyParameters !== undefined) background.extraBodyParameters = extraBodyParameters;
+    if (extraHttpHeaders !== undefined) background.extraHttpHeaders = extraHttpHeaders;
     const refresh = this.#joinOrStart(state.inFlight, key, {
       key,
       scopes,
@@ -139,7 +161,7 @@ export class TokenResolver {
         );
       },
     );
-    options.waitUntil?.(refresh);
+    waitUntil?.(refresh);
   }
 
   /**
@@ -188,7 +210,11 @@ export class TokenResolver {
     if (l2 !== undefined && request.readL2) {
       const started = Date.now();
       stored = await l2.read(request.key, remainingMs);
-      if (stored !== undefined && this.#mayServe(stored, request.reason))
+      if (
+        stored !== undefined &&
+        this.#mayServe(stored, request.reason) &&
+        (request.rejectedHash === undefined || !(await isRejected(stored, request.rejectedHash)))
+      )
         return this.#fromL2(request.key, stored);
       remainingMs -= Date.now() - started;
     }
@@ -239,13 +265,16 @@ export class TokenResolver {
         await syncThrottle();
         if (stored !== undefined && reason === CacheRefreshReason.NoCachedAccessToken)
           reason = CacheRefreshReason.Expired;
-        if (l2.leaseMs > 0 && request.readL2 && !state.throttle.isBlocked(request.key, now())) {
+        // A refresh of a rejected token takes the lease wherever the store can: a revocation
+        // seen by a whole fleet at once is the stampede the lease is for.
+        const leasing = l2.leaseMs > 0 || (request.rejectedHash !== undefined && l2.canLease);
+        if (leasing && request.readL2 && !state.throttle.isBlocked(request.key, now())) {
           const served = reason;
-          const outcome = await raceSignal(
-            l2.lease(request.key, (token) => this.#mayServe(token, served), signal),
-            signal,
-            timedOut,
-          );
+          const rejected = request.rejectedHash;
+          const accept = (token: CachedToken): boolean | Promise<boolean> =>
+            this.#mayServe(token, served) &&
+            (rejected === undefined || isRejected(token, rejected).then((match) => !match));
+          const outcome = await raceSignal(l2.lease(request.key, accept, signal), signal, timedOut);
           if (outcome.token !== undefined) return this.#fromL2(request.key, outcome.token);
           lease = outcome.lease;
           // Taken over from another holder, which may have been told to back off meanwhile.
@@ -278,6 +307,11 @@ export class TokenResolver {
     this.#state.statistics.l2Hits++;
     return { level: CacheLevel.L2Cache, token };
   }
+}
+
+/** Whether `token` is the one whose SHA-256 is `hash` (lowercase hex). */
+async function isRejected(token: CachedToken, hash: string): Promise<boolean> {
+  return (await accessTokenSha256(token.accessToken)) === hash;
 }
 
 /** Waits for a shared promise, giving up (for this caller only) when its signal aborts. */

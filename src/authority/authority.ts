@@ -6,6 +6,7 @@
  * @module
  */
 
+import { isLoopbackHostname } from "../internal/loopback";
 import { cloudOfHost } from "./cloud";
 import { ClientError } from "../errors";
 
@@ -188,15 +189,11 @@ export function parseSecureUrl(value: string, what: string): URL {
     );
   }
   if (url.protocol === "https:") return url;
-  if (url.protocol === "http:" && isLoopback(url.hostname)) return url;
+  if (url.protocol === "http:" && isLoopbackHostname(url.hostname)) return url;
   throw new ClientError(
     "insecure_authority",
     `The ${what} ${url.origin} must use https: plain http is allowed only for loopback hosts (127.0.0.1, ::1, localhost).`,
   );
-}
-
-function isLoopback(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(hostname);
 }
 
 /**

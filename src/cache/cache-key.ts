@@ -56,15 +56,24 @@ function escapeComponent(component: string): string {
 
 /**
  * The full key. `tenant` must already match the tenant pattern (ASCII, no `|`); `scopesKey`
- * comes from `scopesCacheKey` and is last, so it may contain anything. An application's own L1
- * passes an empty prefix: it holds one cloud's, one client's tokens only. (The L1 fast path
- * looks up unvalidated tenants too, and serves a hit only for a tenant that is the cached one or
- * has the tenant pattern, so Unicode lower-casing here cannot merge tenants.)
+ * comes from `scopesCacheKey`, so it holds no white space; `bodyParametersKey` (the request's
+ * extra form fields, percent-encoded, from `request/extra-parameters.ts`) follows it after a
+ * newline, which neither can contain, so a key with extra fields never equals one without. An
+ * application's own L1 passes an empty prefix: it holds one cloud's, one client's tokens only.
+ * (The L1 fast path looks up unvalidated tenants too, and serves a hit only for a tenant that is
+ * the cached one or has the tenant pattern, so Unicode lower-casing here cannot merge tenants.)
  */
 export function tokenCacheKey(
   prefix: string,
   tenant: string | undefined,
   scopesKey: string,
+  bodyParametersKey = "",
 ): string {
-  return `${prefix}${tenant === undefined ? "" : tenant.toLowerCase()}|${scopesKey}`;
+  const key = `${prefix}${tenant === undefined ? "" : tenant.toLowerCase()}|${scopesKey}`;
+  return bodyParametersKey === "" ? key : `${key}\n${bodyParametersKey}`;
+}
+
+/** Whether an L1 key names a token acquired with extra form fields (see {@link tokenCacheKey}). */
+export function hasBodyParameters(key: string): boolean {
+  return key.includes("\n");
 }

@@ -65,6 +65,11 @@ export class DistributedTokenCache {
   readonly #leases: RefreshLeases;
   /** Lease duration, or 0 when leases are off or the store cannot take one. */
   readonly leaseMs: number;
+  /**
+   * Whether the store can take a lease (`setIfAbsent`), leases on or off: a refresh of a
+   * rejected token takes one whenever it can.
+   */
+  readonly canLease: boolean;
 
   constructor(
     adapter: CacheAdapter,
@@ -90,7 +95,9 @@ export class DistributedTokenCache {
         : lease === true
           ? defaultLeaseMs
           : (lease.ttlMs ?? defaultLeaseMs);
-    this.#leases = new RefreshLeases(adapter, this.#store, this.#sealer, this.leaseMs);
+    this.canLease = adapter.setIfAbsent !== undefined;
+    const ttlMs = typeof lease === "object" ? (lease.ttlMs ?? defaultLeaseMs) : defaultLeaseMs;
+    this.#leases = new RefreshLeases(adapter, this.#store, this.#sealer, ttlMs);
   }
 
   /**
@@ -155,7 +162,7 @@ export class DistributedTokenCache {
    */
   lease(
     key: string,
-    accept: (token: CachedToken) => boolean,
+    accept: (token: CachedToken) => boolean | Promise<boolean>,
     signal: AbortSignal,
   ): Promise<LeaseOutcome> {
     const leaseKey = this.#storeKey("lease", key);

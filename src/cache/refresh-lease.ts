@@ -80,7 +80,7 @@ export class RefreshLeases {
   async acquire(
     storeKey: string,
     readToken: () => Promise<CachedToken | undefined>,
-    accept: (token: CachedToken) => boolean,
+    accept: (token: CachedToken) => boolean | Promise<boolean>,
     signal: AbortSignal,
     tokenStoreKey?: string,
   ): Promise<LeaseOutcome> {
@@ -95,7 +95,7 @@ export class RefreshLeases {
       await this.#nextLook(tokenStoreKey, signal);
       if (signal.aborted) break;
       const token = await readToken();
-      if (token !== undefined && accept(token)) return { token, waited: true };
+      if (token !== undefined && (await accept(token))) return { token, waited: true };
       const current = await this.#read(storeKey);
       if (current === failed) return { lease: undefined, waited: true };
       if (current === undefined) {

@@ -85,6 +85,22 @@ export type CertificateOptions =
   | RemoteSignerCertificateOptions
   | ThumbprintCertificateOptions;
 
+/**
+ * Loads the certificate for `withCertificate(async () => ...)`: from Key Vault, a secrets store,
+ * a file that rotates. Called when a token request first needs a certificate (never at build),
+ * its certificate kept while the identity provider accepts it, and called once more when the
+ * identity provider refuses it (unknown, expired or revoked key).
+ *
+ * @example
+ * ```ts
+ * const loader: CertificateLoader = async () => ({
+ *   privateKey: await secrets.get("api-key-pem"),
+ *   certificate: await secrets.get("api-cert-pem"),
+ * });
+ * ```
+ */
+export type CertificateLoader = () => CertificateOptions | Promise<CertificateOptions>;
+
 /** Extra claims for the assertion (`withClientClaims`). */
 export interface ClientClaimsOptions {
   readonly claims: Readonly<Record<string, unknown>>;

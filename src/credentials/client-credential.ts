@@ -40,14 +40,24 @@ export interface ClientCredential {
   readonly kind: "secret" | "certificate" | "assertion";
   /** Finishes the asynchronous part of validation (key decryption and import); rejects with a `ClientError`. */
   readonly ready: Promise<void>;
-  /** Adds the credential's form parameters for one token request. */
-  addTo(form: URLSearchParams, context: CredentialContext): Promise<void>;
+  /**
+   * Adds the credential's form parameters for one token request. May return what it used (a
+   * rotating certificate credential returns its current certificate), for
+   * {@link certificateRefused}.
+   */
+  addTo(form: URLSearchParams, context: CredentialContext): Promise<unknown>;
   /**
    * Told that the server refused the credential sent to `tokenEndpoint`. Returns `true` when a
    * fresh attempt may succeed: the refused assertion was a reused one (a server that forbids `jti`
    * reuse), and reuse is now off for that endpoint.
    */
   rejected?(tokenEndpoint: string): boolean;
+  /**
+   * Told that the identity provider refused the certificate a request was sent with (`used`,
+   * what `addTo` returned). Returns `true` when the next request will be signed with a certificate
+   * loaded again: a credential with a certificate loader forgets the refused one.
+   */
+  certificateRefused?(used: unknown): boolean;
 }
 
 /** The `client_assertion_type` of a JWT bearer client assertion (RFC 7523). */

@@ -9,8 +9,9 @@
 import { ClientError } from "../errors";
 import { encodeBase64 } from "../internal/base64";
 import { objectId } from "../internal/object-id";
-import type { CertificateOptions, ClientClaimsOptions } from "./certificate";
+import type { CertificateLoader, CertificateOptions, ClientClaimsOptions } from "./certificate";
 import { certificateCredential } from "./certificate-credential";
+import { certificateLoaderCredential } from "./certificate-loader-credential";
 import { clientAssertionCredential, type ClientAssertion } from "./client-assertion";
 import type { ClientCredential } from "./client-credential";
 import { clientSecretCredential } from "./client-secret";
@@ -20,7 +21,7 @@ export type CredentialSpec =
   | { readonly kind: "secret"; readonly secret: string }
   | {
       readonly kind: "certificate";
-      readonly certificate: CertificateOptions;
+      readonly certificate: CertificateOptions | CertificateLoader;
       readonly clientClaims: ClientClaimsOptions | undefined;
     }
   | { readonly kind: "assertion"; readonly assertion: ClientAssertion };
@@ -31,7 +32,9 @@ export function createCredential(spec: CredentialSpec): ClientCredential {
     case "secret":
       return clientSecretCredential(spec.secret);
     case "certificate":
-      return certificateCredential(spec.certificate, spec.clientClaims);
+      return typeof spec.certificate === "function"
+        ? certificateLoaderCredential(spec.certificate, spec.clientClaims)
+        : certificateCredential(spec.certificate, spec.clientClaims);
     case "assertion":
       return clientAssertionCredential(spec.assertion);
   }
@@ -54,7 +57,8 @@ export function credentialIdentity(spec: CredentialSpec): string {
   }
 }
 
-function certificateIdentity(options: CertificateOptions): string {
+function certificateIdentity(options: CertificateOptions | CertificateLoader): string {
+  if (typeof options === "function") return `loader\u0000${objectId(options)}`;
   if (typeof options !== "object" || options === null) {
     throw new ClientError(
       "invalid_configuration",

@@ -10,7 +10,7 @@
 
 import * as v from "valibot";
 import { tokenEndpointOf, type Authority } from "../authority/authority";
-import { tokenCacheKey } from "../cache/cache-key";
+import { hasBodyParameters, tokenCacheKey } from "../cache/cache-key";
 import type { CachedToken } from "../cache/cached-token";
 import type { MemoryTokenCache } from "../cache/memory-token-cache";
 import { cloudOfHost } from "../authority/cloud";
@@ -77,8 +77,10 @@ export function tokenCacheSerializer(
   return {
     serialize() {
       const accessTokens: Record<string, unknown> = {};
-      for (const [, token] of l1.entries()) {
-        if (token.tokenType !== "Bearer") continue;
+      for (const [cacheKey, token] of l1.entries()) {
+        // MSAL's cache JSON has no place for extra body parameters: such a token would be read
+        // back as one acquired without them.
+        if (token.tokenType !== "Bearer" || hasBodyParameters(cacheKey)) continue;
         const realm = token.tenantId ?? "";
         const target = token.scopes.join(" ");
         const key = ["", environment, "accesstoken", clientId, realm, target, ""]

@@ -12,6 +12,7 @@ import type { AuthenticationResult } from "../result";
 import { isJsonObjectText } from "../internal/json";
 import { hasDotSegment } from "../authority/authority";
 import { assertCorrelationId } from "./correlation-id";
+import { checkedBodyParameters, checkedHttpHeaders, checkedTokenHash } from "./extra-parameters";
 
 /**
  * Options of one client credentials acquisition, set by chaining; `await` it to run it.
@@ -122,6 +123,47 @@ export class AcquireTokenForClientParameterBuilder implements PromiseLike<Authen
       ...this.#options.extraQueryParameters,
       ...parameters,
     };
+    return this;
+  }
+
+  /**
+   * Adds form fields to the token request (MSAL.NET 4.76), e.g. `{ fmi_path: "..." }`. They are
+   * part of the cache key: a token acquired with other fields, or none, is never served for
+   * this request, nor this request's token for one without them. Repeated calls add up.
+   * @throws ClientError `invalid_body_parameters` for a name the library sends itself
+   * (`client_id`, `grant_type`, `scope`, `client_secret`, `client_assertion*`, `claims`) or a
+   * value that is not a string.
+   */
+  withExtraBodyParameters(parameters: Record<string, string>): this {
+    const checked = checkedBodyParameters(parameters);
+    if (checked !== undefined)
+      this.#writable().extraBodyParameters = { ...this.#options.extraBodyParameters, ...checked };
+    return this;
+  }
+
+  /**
+   * Adds headers to the token request (MSAL.NET 4.77); they are not part of the cache key.
+   * Repeated calls add up.
+   * @throws ClientError `invalid_http_headers` for a header the library sets itself
+   * (`content-type`, `accept`, `client-request-id`, `x-client-*`, `x-ms-lib-capability`), for
+   * `authorization`, `host` or a framing header, or for an invalid name or value.
+   */
+  withExtraHttpHeaders(headers: Record<string, string>): this {
+    const checked = checkedHttpHeaders(headers);
+    if (checked !== undefined)
+      this.#writable().extraHttpHeaders = { ...this.#options.extraHttpHeaders, ...checked };
+    return this;
+  }
+
+  /**
+   * Bypasses a cached token whose SHA-256 (lowercase hex, over its UTF-8 bytes) is `hash`: the
+   * token a resource just rejected (MSAL.NET 4.70). A cached token with another hash is served
+   * as usual. Callers and instances (sharing an L2 cache) that present one hash at once share
+   * one token request; an instance that finds another's new token in L2 sends none.
+   * @throws ClientError `invalid_token_hash` when `hash` is not 64 hex digits.
+   */
+  withAccessTokenSha256ToRefresh(hash: string): this {
+    this.#writable().accessTokenSha256ToRefresh = checkedTokenHash(hash);
     return this;
   }
 

@@ -9,6 +9,7 @@
 import { ClientError } from "../errors";
 import { decodeBase64 } from "../internal/base64";
 import { isJsonObjectText } from "../internal/json";
+import { parseWwwAuthenticate, type AuthenticationChallenge } from "./www-authenticate";
 
 /**
  * Merges client capabilities into a claims request, as MSAL does: capabilities go under
@@ -63,8 +64,16 @@ export function parseClaimsChallenge(
           ? challenge.headers.get("www-authenticate")
           : challenge.get("www-authenticate");
   if (header === null) return undefined;
-  const match = /(?:^|[\s,])claims\s*=\s*(?:"([^"]*)"|([^\s,]+))/i.exec(header);
-  const encoded = match?.[1] ?? match?.[2];
+  for (const challenge of parseWwwAuthenticate(header)) {
+    const claims = claimsOfChallenge(challenge);
+    if (claims !== undefined) return claims;
+  }
+  return undefined;
+}
+
+/** The decoded `claims` parameter of one challenge, or `undefined` when it has none that reads as a JSON object. */
+export function claimsOfChallenge(challenge: AuthenticationChallenge): string | undefined {
+  const encoded = challenge.parameters.get("claims");
   if (encoded === undefined || encoded === "") return undefined;
   let decoded: string;
   try {

@@ -42,6 +42,10 @@ export interface EmulatorAccessTokenClaims {
   readonly appid: string;
   /** Entra: `"1"` for a client secret, `"2"` for a certificate assertion. */
   readonly appidacr?: "1" | "2";
+  /** Authentication contexts the token request's `claims` asked for (`access_token.acrs`). */
+  readonly acrs?: readonly string[];
+  /** Client capabilities the token request declared (`access_token.xms_cc`, e.g. `["cp1"]`). */
+  readonly xms_cc?: readonly string[];
   /** Entra: opaque session data. */
   readonly aio?: string;
   /** Entra: the app's `displayName`, when configured. */
@@ -104,6 +108,8 @@ export interface TokenGrant {
   readonly issuer: string;
   readonly displayName: string | undefined;
   readonly roles: readonly string[];
+  /** Claims the request's `claims` parameter asked for and the emulator grants (`acrs`, `xms_cc`). */
+  readonly grantedClaims: Record<string, string[]>;
   /** Absent for ADFS. */
   readonly entra?: {
     readonly tenantId: string;
@@ -164,6 +170,7 @@ export class AccessTokenIssuer {
       iat: issuedAt,
       nbf: issuedAt,
       exp: now + lifetimeSeconds,
+      ...grant.grantedClaims,
     };
     if (grant.entra) {
       const { tenantId, servicePrincipalId, appidacr } = grant.entra;

@@ -50,6 +50,10 @@ function isDnsName(text: string): boolean {
   return DNS_NAME.test(text);
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
 function normaliseResource(resource: string): string {
   return resource.toLowerCase().replace(/\/$/, "");
 }
@@ -123,6 +127,47 @@ export class Directory {
       displayName: app.displayName,
       roles: [...(app.roles ?? [])],
     });
+  }
+
+  /**
+   * Registers another certificate on the app `clientId` (as uploading one to the app
+   * registration). Throws a `TypeError` for an unknown app or a certificate the emulator cannot
+   * register.
+   */
+  async addCertificate(clientId: string, pem: string): Promise<void> {
+    const app = this.#registeredApp(clientId);
+    const added = await registerCertificate(
+      pem,
+      `addCertificate: certificate of app '${app.clientId}'`,
+    );
+    const known = app.certificates.some((certificate) =>
+      sameBytes(certificate.sha256, added.sha256),
+    );
+    if (!known)
+      this.#apps.set(app.clientId, { ...app, certificates: [...app.certificates, added] });
+  }
+
+  /**
+   * Removes a certificate from the app `clientId` (as deleting its key credential): assertions
+   * it signs get AADSTS700027 from then on. Returns whether it was registered.
+   */
+  async removeCertificate(clientId: string, pem: string): Promise<boolean> {
+    const app = this.#registeredApp(clientId);
+    const removed = await registerCertificate(
+      pem,
+      `removeCertificate: certificate of app '${app.clientId}'`,
+    );
+    const certificates = app.certificates.filter(
+      (certificate) => !sameBytes(certificate.sha256, removed.sha256),
+    );
+    this.#apps.set(app.clientId, { ...app, certificates });
+    return certificates.length < app.certificates.length;
+  }
+
+  #registeredApp(clientId: string): DirectoryApp {
+    const app = this.#apps.get(String(clientId).toLowerCase());
+    if (app === undefined) throw new TypeError(`'${clientId}' is not a configured app`);
+    return app;
   }
 
   /** Lower-case ids of every configured tenant. */

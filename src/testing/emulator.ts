@@ -70,6 +70,24 @@ export interface EntraEmulator {
     token: string,
     options?: VerifyAccessTokenOptions,
   ): Promise<EmulatorAccessTokenClaims>;
+  /**
+   * Registers another certificate (PEM) on the app `clientId`, as uploading one to the app
+   * registration: assertions its key signs are accepted from now on. Rejects with a `TypeError`
+   * for an unknown app or a certificate that cannot be registered (not RSA, under 2048 bits).
+   *
+   * @example
+   * ```ts
+   * await emulator.addCertificate(clientId, nextCertificatePem);
+   * await emulator.removeCertificate(clientId, oldCertificatePem); // rotation done
+   * ```
+   */
+  addCertificate(clientId: string, certificatePem: string): Promise<void>;
+  /**
+   * Removes a certificate (PEM) from the app `clientId`, as deleting its key credential:
+   * assertions it signs get AADSTS700027 "The key was not found." from now on. Resolves to
+   * whether it was registered.
+   */
+  removeCertificate(clientId: string, certificatePem: string): Promise<boolean>;
   /** Forgets recorded requests, queued faults and seen assertion `jti`s; keeps tenants, apps and keys. */
   reset(): void;
 }
@@ -130,6 +148,10 @@ export async function createEntraEmulator(options: EntraEmulatorOptions): Promis
       if (adfsHost !== undefined) issuers.push(adfsIssuer(adfsHost));
       return issuer.verify(token, now(), issuers, verifyOptions);
     },
+    addCertificate: (clientId, certificatePem) =>
+      directory.addCertificate(clientId, certificatePem),
+    removeCertificate: (clientId, certificatePem) =>
+      directory.removeCertificate(clientId, certificatePem),
     reset: () => {
       records.length = 0;
       faultQueue.clear();

@@ -158,13 +158,17 @@ export const entraErrors = {
       90014,
       `The required field '${claim}' is missing from the credential. Ensure that you have all the necessary parameters for the login request.`,
     ),
-  /** 401 invalid_client 700027: no registered certificate has the header's thumbprint. */
+  /**
+   * 401 invalid_client 700027: no registered certificate has the header's thumbprint (never
+   * registered, or removed from the app). The service's current text; before 2024 it began
+   * "Client assertion contains an invalid signature.", as the other 700027 answers still do.
+   */
   keyNotFound: (thumbprintHex: string, clientId: string) =>
     spec(
       401,
       "invalid_client",
       700027,
-      `Client assertion contains an invalid signature. [Reason - The key was not found., Thumbprint of key used by client: '${thumbprintHex}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${clientId}'. Review the documentation at https://docs.microsoft.com/en-us/graph/api/application-get?view=graph-rest-1.0&tabs=http.]`,
+      `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${thumbprintHex}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${clientId}'. Review the documentation at https://docs.microsoft.com/en-us/graph/deployments to determine the corresponding service endpoint and https://docs.microsoft.com/en-us/graph/api/application-get?view=graph-rest-1.0&tabs=http to build a query request URL, such as 'https://graph.microsoft.com/beta/applications/${clientId}']`,
     ),
   /** 401 invalid_client 700027: the signature does not verify with the registered certificate, or the algorithm is not RS256/PS256. */
   invalidSignature: (reason: string, thumbprintHex: string) =>

@@ -37,6 +37,12 @@ export type {
 } from "./options";
 export type { RecordedRequest, RequestKind } from "./recording";
 export { faults } from "./fault-presets";
+export {
+  createProtectedResource,
+  type AccessTokenVerifier,
+  type ProtectedResource,
+  type ProtectedResourceRequest,
+} from "./protected-resource";
 export type { FaultPresets } from "./fault-presets";
 export type {
   BodyFault,

@@ -18,6 +18,7 @@
  * @module
  */
 
+import { grantedClaimsOf } from "./requested-claims";
 import type { AccessTokenIssuer } from "./access-token";
 import { checkClientAssertion, type JtiReplayCache } from "./assertion-check";
 import { readClientAuthentication } from "./client-auth";
@@ -125,6 +126,7 @@ export async function handleTokenRequest(
     tenant,
     resolved.resource,
     credential.kind === "assertion" ? "2" : "1",
+    grantedClaimsOf(claims),
   );
   const body: Record<string, string | number> =
     tenant === "adfs"
@@ -152,8 +154,10 @@ function issue(
   tenant: DirectoryTenant | "adfs",
   resource: string,
   appidacr: "1" | "2",
+  grantedClaims: Record<string, string[]>,
 ): Promise<string> {
   const common = {
+    grantedClaims,
     resource,
     clientId: app.clientId,
     displayName: app.displayName,

@@ -406,7 +406,7 @@ async function runWorkerd(expected, nodejsCompat) {
 
 async function exampleWorkerScenario(Miniflare, compatibilityFlags, nodejsCompat) {
   const name =
-    "example examples/worker/worker.ts: identity provider, then L1; a new isolate's app gets L2 from KV";
+    "example examples/worker/worker.ts: identity provider, then L1; a new isolate's app gets L2 from KV; the gateway route retries a claims challenge";
   const started = Date.now();
   let mf;
   try {
@@ -444,6 +444,18 @@ async function exampleWorkerScenario(Miniflare, compatibilityFlags, nodejsCompat
     ];
     if (seen.join() !== expected.join())
       throw new Error(`token sources ${seen.join(", ")}; expected ${expected.join(", ")}`);
+    // The gateway route: the demo API's claims challenge is answered with one retry.
+    const gateway = await mf.dispatchFetch(
+      `http://example.local/gateway/v1.0/users?tenant=${tenants[0]}`,
+      {
+        method: "POST",
+        body: "forwarded",
+        headers: { authorization: "Bearer the-caller's-own" },
+      },
+    );
+    const answer = await gateway.json();
+    if (gateway.status !== 200 || answer.acrs?.[0] !== "c1" || answer.body !== "forwarded")
+      throw new Error(`gateway: status ${gateway.status}, ${JSON.stringify(answer)}`);
     return { name, ok: true, ms: Date.now() - started };
   } catch (error) {
     return {

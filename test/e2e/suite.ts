@@ -333,6 +333,207 @@ export const scenarios: readonly Scenario[] = [
       );
     },
   },
+  {
+    name: "authorized fetch: a claims challenge and a revoked token each retried once, body intact; two gateways sharing an L2 refresh once",
+    async run(context) {
+      const { core, testing } = context.modules;
+      const tenant = crypto.randomUUID();
+      const entra = await emulator(context, [tenant]);
+      const api = testing.createProtectedResource(entra, {
+        audience: "https://graph.microsoft.com",
+      });
+      const store = context.stores[0];
+      check(store !== undefined, "a store");
+      const gateway = () =>
+        core.createAuthorizedFetch(
+          builder(context, entra)
+            .withClientSecret(secret)
+            .withTenantId(tenant)
+            .withCache(store.adapter, { lease: true })
+            .build(),
+          { scopes: graph, fetch: api.fetch },
+        );
+      const [one, two] = [gateway(), gateway()];
+      const statuses = () => api.requests.map((request) => request.status).join();
+      check((await one("https://graph.microsoft.com/v1.0/users")).status === 200, "first call");
+      check((await two("https://graph.microsoft.com/v1.0/users")).status === 200, "L2 token");
+      check(entra.tokenRequests().length === 1, `${entra.tokenRequests().length} token requests`);
+
+      api.revoke(api.requests[0]?.token ?? "");
+      const [a, b] = await Promise.all([
+        one("https://graph.microsoft.com/x", { method: "POST", body: "one" }),
+        two("https://graph.microsoft.com/x", {
+          method: "POST",
+          body: new URLSearchParams({ b: "2" }),
+        }),
+      ]);
+      check(a.status === 200 && b.status === 200, `after revocation: ${statuses()}`);
+      check(
+        entra.tokenRequests().length === 2,
+        `${entra.tokenRequests().length} token requests after revocation`,
+      );
+      check(
+        api.requests.filter((request) => request.body === "b=2").length === 2,
+        "the form body was sent twice, intact",
+      );
+
+      api.requireAuthenticationContext("c1");
+      const challenged = await one("https://graph.microsoft.com/y", {
+        method: "PUT",
+        body: "claims",
+      });
+      const answer = (await challenged.json()) as { acrs?: string[]; body?: string };
+      check(
+        challenged.status === 200 && answer.acrs?.[0] === "c1",
+        `claims challenge: ${statuses()}`,
+      );
+      check(answer.body === "claims", "the body after the claims challenge");
+      const claimsRequest = entra.tokenRequests().at(-1);
+      check(claimsRequest?.form["claims"]?.includes('"acrs"') === true, "claims sent to Entra");
+    },
+  },
+  {
+    name: "request options: extra form fields (own cache entry), extra headers and onBeforeTokenRequest on the wire",
+    async run(context) {
+      const { core } = context.modules;
+      const entra = await emulator(context);
+      const seen: string[] = [];
+      const app = builder(context, entra)
+        .withClientSecret(secret)
+        .withTenantId(tenantA)
+        .withOnBeforeTokenRequest(async ({ requestUri, headers, bodyParameters }) => {
+          seen.push(headers.get("client-request-id") ?? "");
+          requestUri.searchParams.set("slice", "e2e");
+          headers.set("x-hook", "1");
+          bodyParameters.set("hook_field", "2");
+        })
+        .build();
+      const plain = await app.acquireTokenForClient(graph);
+      const extra = await app
+        .acquireTokenForClient(graph)
+        .withExtraBodyParameters({ fmi_path: "e2e/path" })
+        .withExtraHttpHeaders({ "x-extra": "3" });
+      const again = await app.acquireTokenForClient(graph, {
+        extraBodyParameters: { fmi_path: "e2e/path" },
+      });
+      check(extra.accessToken !== plain.accessToken, "extra form fields get their own token");
+      check(again.accessToken === extra.accessToken, "and their own cache entry");
+      check(
+        again.authenticationResultMetadata.tokenSource === core.TokenSource.Cache,
+        "served from the cache",
+      );
+      const requests = entra.tokenRequests();
+      check(requests.length === 2, `${requests.length} token requests`);
+      const second = requests[1];
+      check(second?.form["fmi_path"] === "e2e/path", "fmi_path in the form");
+      check(second?.headers["x-extra"] === "3", "the extra header");
+      check(second?.headers["x-hook"] === "1", "the hook's header");
+      check(second?.form["hook_field"] === "2", "the hook's form field");
+      check(new URL(second?.url ?? "").searchParams.get("slice") === "e2e", "the hook's query");
+      check(
+        seen.join() === [plain.correlationId, extra.correlationId].join(),
+        `the hook saw each client-request-id (${seen.join()})`,
+      );
+      const refused = await app
+        .acquireTokenForClient(graph, { extraBodyParameters: { client_secret: "x" } })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      check(
+        refused instanceof core.ClientError && refused.code === "invalid_body_parameters",
+        `client_secret refused: ${String(refused)}`,
+      );
+    },
+  },
+  {
+    name: "sha256 refresh: two applications sharing an L2 refresh a rejected token with one request",
+    async run(context) {
+      const { core } = context.modules;
+      const store = context.stores[0];
+      check(store !== undefined, "a store");
+      const tenant = crypto.randomUUID();
+      const entra = await emulator(context, [tenant]);
+      const make = () =>
+        builder(context, entra)
+          .withClientSecret(secret)
+          .withTenantId(tenant)
+          .withCache(store.adapter)
+          .build();
+      const apps = [make(), make()];
+      const first = await apps[0]!.acquireTokenForClient(graph);
+      await apps[1]!.acquireTokenForClient(graph);
+      const hash = await sha256Hex(first.accessToken);
+      const unrelated = await apps[0]!.acquireTokenForClient(graph, {
+        accessTokenSha256ToRefresh: await sha256Hex("another token"),
+      });
+      check(unrelated.accessToken === first.accessToken, "another hash: the cached token");
+      const results = await Promise.all(
+        apps.flatMap((app) =>
+          [1, 2, 3].map(() =>
+            app.acquireTokenForClient(graph).withAccessTokenSha256ToRefresh(hash).executeAsync(),
+          ),
+        ),
+      );
+      check(
+        entra.tokenRequests().length === 2,
+        `${entra.tokenRequests().length} token requests (1 + 1 refresh)`,
+      );
+      check(new Set(results.map((r) => r.accessToken)).size === 1, "one new token for all");
+      check(results[0]?.accessToken !== first.accessToken, "not the rejected token");
+      check(
+        results.some((r) => r.authenticationResultMetadata.tokenSource === core.TokenSource.Cache),
+        "the other application took it from L2",
+      );
+    },
+  },
+  {
+    name: "certificate rotation: the loader is called again after AADSTS700027, once",
+    async run(context) {
+      const { core } = context.modules;
+      const { fixtures } = context;
+      const entra = await emulator(context);
+      let calls = 0;
+      const called = (): number => calls;
+      let upload = false;
+      const app = builder(context, entra)
+        .withCertificate(async () => {
+          calls++;
+          // The new certificate is uploaded to the app registration as the store rotates.
+          if (upload) await entra.addCertificate(clientId, fixtures.rsaCertificatePem);
+          return { privateKey: fixtures.rsaPkcs8Pem, certificate: fixtures.rsaCertificatePem };
+        })
+        .withTenantId(tenantA)
+        .build();
+      check(called() === 0, "not called at build");
+      await app.acquireTokenForClient(graph);
+      check(called() === 1, `called at the first request (${called()})`);
+      await entra.removeCertificate(clientId, fixtures.rsaCertificatePem);
+      upload = true;
+      const rotated = await app.acquireTokenForClient(graph).withTenantId(tenantB);
+      check(rotated.tenantId === tenantB, "a token after the rotation");
+      check(called() === 2, `called again after the refusal (${called()})`);
+      await entra.removeCertificate(clientId, fixtures.rsaCertificatePem);
+      upload = false;
+      const refused = await app
+        .acquireTokenForClient(graph)
+        .withForceRefresh()
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      check(
+        refused instanceof core.ServiceError && refused.errorCodes.includes(700027),
+        `a second refusal is the ServiceError: ${String(refused)}`,
+      );
+      check(called() === 3, `one reload per acquisition, no loop (${called()})`);
+      const statuses = entra
+        .tokenRequests()
+        .map((r) => r.status)
+        .join();
+      check(statuses === "200,401,200,401,401", `statuses ${statuses}`);
+    },
+  },
 ];
 
 /** The L2 scenario for one store: a second application with its own L1 reads the first one's token from the store. */
@@ -446,6 +647,14 @@ function decodeJwtPart(jwt: string, index: 0 | 1): Record<string, unknown> {
   const part = jwt.split(".")[index];
   check(part !== undefined && part !== "", `a compact JWT: ${jwt.slice(0, 20)}…`);
   return JSON.parse(new TextDecoder().decode(base64UrlDecode(part))) as Record<string, unknown>;
+}
+
+/** Lowercase hex SHA-256 of `text`'s UTF-8 bytes, as `withAccessTokenSha256ToRefresh` takes it. */
+async function sha256Hex(text: string): Promise<string> {
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)),
+  );
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 function pemBytes(pem: string): Uint8Array<ArrayBuffer> {
