@@ -64,6 +64,12 @@ export interface EmulatorAccessTokenClaims {
   readonly uti?: string;
   /** Entra: `"7 24"`-style relation flags of app tokens. */
   readonly xms_idrel?: string;
+  /**
+   * Entra: the client capabilities the request's `claims` declared
+   * (`{"access_token":{"xms_cc":{"values":["cp1"]}}}`), as Entra puts them in tokens of
+   * CAE-capable clients; absent when none were declared.
+   */
+  readonly xms_cc?: readonly string[];
   /** ADFS: always `"Confidential"`. */
   readonly apptype?: "Confidential";
   /** `"1.0"`. */
@@ -104,6 +110,8 @@ export interface TokenGrant {
   readonly issuer: string;
   readonly displayName: string | undefined;
   readonly roles: readonly string[];
+  /** Client capabilities declared in the request's `claims` (`xms_cc`), if any. */
+  readonly capabilities?: readonly string[];
   /** Absent for ADFS. */
   readonly entra?: {
     readonly tenantId: string;
@@ -182,6 +190,7 @@ export class AccessTokenIssuer {
         uti: randomText(16),
         ver: "1.0",
         xms_idrel: "7 24",
+        ...(grant.capabilities === undefined ? {} : { xms_cc: grant.capabilities }),
       });
     } else {
       Object.assign(claims, { apptype: "Confidential", appid: grant.clientId, ver: "1.0" });
