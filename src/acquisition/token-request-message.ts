@@ -67,13 +67,12 @@ export async function tokenRequestMessage(
   signal: AbortSignal,
   timedOut: () => unknown,
 ): Promise<TokenRequestMessage> {
-  const form = new URLSearchParams();
+  // The extra fields first: what the library and the credential set after them wins.
+  const form = new URLSearchParams(input.extraBodyParameters);
   form.set("client_id", input.clientId);
   form.set("scope", input.scopes.join(" "));
   form.set("grant_type", "client_credentials");
   if (input.claims !== undefined) form.set("claims", input.claims);
-  for (const [name, value] of Object.entries(input.extraBodyParameters ?? {}))
-    form.set(name, value);
   const credentialContext = {
     clientId: input.clientId,
     tokenEndpoint: endpoint,
