@@ -40,7 +40,7 @@ export interface TokenRequestMessageInput {
 /** A message ready for `fetch`, and what the credential reported it sent. */
 export interface TokenRequestMessage {
   readonly url: string;
-  readonly headers: Headers;
+  readonly headers: Record<string, string>;
   readonly body: string;
   /** What `credential.addTo` returned: the certificate it signed with, for a rotating credential. */
   readonly credentialUse: unknown;
@@ -67,13 +67,12 @@ export async function tokenRequestMessage(
   signal: AbortSignal,
   timedOut: () => unknown,
 ): Promise<TokenRequestMessage> {
-  const form = new URLSearchParams();
+  // The extra fields first: what the library and the credential set after them wins.
+  const form = new URLSearchParams(input.extraBodyParameters);
   form.set("client_id", input.clientId);
   form.set("scope", input.scopes.join(" "));
   form.set("grant_type", "client_credentials");
   if (input.claims !== undefined) form.set("claims", input.claims);
-  for (const [name, value] of Object.entries(input.extraBodyParameters ?? {}))
-    form.set(name, value);
   const credentialContext = {
     clientId: input.clientId,
     tokenEndpoint: endpoint,
@@ -90,7 +89,10 @@ export async function tokenRequestMessage(
     signal,
     timedOut,
   );
-  const headers = new Headers({
+  // A plain record, as the library has always sent: a `fetch` wrapper that reads
+  // `init.headers` as an object keeps working. Extra names are lower-cased so that two spellings
+  // of one name cannot both be sent.
+  let headers: Record<string, string> = {
     "content-type": "application/x-www-form-urlencoded;charset=utf-8",
     accept: "application/json",
     "client-request-id": input.correlationId,
@@ -100,9 +102,9 @@ export async function tokenRequestMessage(
     "x-client-OS": runtimeName,
     "x-ms-lib-capability": "retry-after, h429",
     "x-client-current-telemetry": `5|771,${telemetryCacheInfo[input.cacheRefreshReason]},,,|,`,
-  });
+  };
   for (const [name, value] of Object.entries(input.extraHttpHeaders ?? {}))
-    headers.set(name, value);
+    headers[name.toLowerCase()] = value;
   const url = new URL(endpoint);
   for (const [name, value] of Object.entries(input.extraQueryParameters ?? {}))
     url.searchParams.set(name, value);
@@ -113,11 +115,12 @@ export async function tokenRequestMessage(
     const origin = url.origin;
     const data: OnBeforeTokenRequestData = {
       requestUri: url,
-      headers,
+      headers: new Headers(headers),
       bodyParameters: form,
       signal,
     };
     await raceSignal(callbackFailure(callback, data, input.correlationId), signal, timedOut);
+    headers = Object.fromEntries(data.headers);
     if (url.origin !== origin) {
       throw new ClientError(
         "before_token_request_failed",

@@ -65,7 +65,7 @@ export class TokenResolver {
       scopes,
       config.authority.kind,
     );
-    const { bodyParametersKey, rejectedHash } = checkedRequestOptions(options);
+    const { options: checked, bodyParametersKey, rejectedHash } = checkedRequestOptions(options);
     const key = tokenCacheKey("", requestTenant, scopesKey, bodyParametersKey);
     // With a rejected token's hash, claims do not skip the cache (as in MSAL.NET): a cached
     // token other than the rejected one is served, so a fleet refreshes a rejected token once.
@@ -83,7 +83,7 @@ export class TokenResolver {
         else {
           state.statistics.l1Hits++;
           if (started >= cached.refreshOn)
-            this.refreshInBackground(key, validScopes, requestTenant, options);
+            this.refreshInBackground(key, validScopes, requestTenant, checked);
           return new CachedAuthenticationResult(cached, CacheLevel.L1Cache, correlationId);
         }
       }
@@ -92,7 +92,7 @@ export class TokenResolver {
       key,
       scopes: validScopes,
       tenant: requestTenant,
-      options,
+      options: checked,
       correlationId,
       reason,
       readL2: !skipCache,

@@ -17,13 +17,16 @@ import {
 
 /** What the miss path needs of the checked options. */
 export interface CheckedRequestOptions {
+  /**
+   * The options to send with: the caller's object, or a copy holding frozen copies of the extra
+   * fields and headers (a caller changing its record later cannot change what was checked).
+   */
+  readonly options: AcquireTokenForClientOptions;
   /** The extra form fields as a cache key part; empty without any. */
   readonly bodyParametersKey: string;
   /** `accessTokenSha256ToRefresh` in lower case, if given. */
   readonly rejectedHash: string | undefined;
 }
-
-const none: CheckedRequestOptions = { bodyParametersKey: "", rejectedHash: undefined };
 
 /**
  * Checks the extra form fields, headers and token hash of `options`.
@@ -39,8 +42,10 @@ export function checkedRequestOptions(
     extraHttpHeaders === undefined &&
     accessTokenSha256ToRefresh === undefined
   )
-    return none;
-  if (extraHttpHeaders !== undefined) checkedHttpHeaders(extraHttpHeaders);
+    return { options, bodyParametersKey: "", rejectedHash: undefined };
+  const headers = extraHttpHeaders === undefined ? undefined : checkedHttpHeaders(extraHttpHeaders);
+  const fields =
+    extraBodyParameters === undefined ? undefined : checkedBodyParameters(extraBodyParameters);
   const rejectedHash =
     accessTokenSha256ToRefresh === undefined
       ? undefined
@@ -52,10 +57,8 @@ export function checkedRequestOptions(
     );
   }
   return {
-    bodyParametersKey:
-      extraBodyParameters === undefined
-        ? ""
-        : bodyParametersKey(checkedBodyParameters(extraBodyParameters)),
+    options: { ...options, extraBodyParameters: fields, extraHttpHeaders: headers },
+    bodyParametersKey: bodyParametersKey(fields),
     rejectedHash,
   };
 }

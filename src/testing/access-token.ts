@@ -44,8 +44,6 @@ export interface EmulatorAccessTokenClaims {
   readonly appidacr?: "1" | "2";
   /** Authentication contexts the token request's `claims` asked for (`access_token.acrs`). */
   readonly acrs?: readonly string[];
-  /** Client capabilities the token request declared (`access_token.xms_cc`, e.g. `["cp1"]`). */
-  readonly xms_cc?: readonly string[];
   /** Entra: opaque session data. */
   readonly aio?: string;
   /** Entra: the app's `displayName`, when configured. */
@@ -68,6 +66,12 @@ export interface EmulatorAccessTokenClaims {
   readonly uti?: string;
   /** Entra: `"7 24"`-style relation flags of app tokens. */
   readonly xms_idrel?: string;
+  /**
+   * Entra: the client capabilities the request's `claims` declared
+   * (`{"access_token":{"xms_cc":{"values":["cp1"]}}}`), as Entra puts them in tokens of
+   * CAE-capable clients; absent when none were declared.
+   */
+  readonly xms_cc?: readonly string[];
   /** ADFS: always `"Confidential"`. */
   readonly apptype?: "Confidential";
   /** `"1.0"`. */
@@ -108,8 +112,10 @@ export interface TokenGrant {
   readonly issuer: string;
   readonly displayName: string | undefined;
   readonly roles: readonly string[];
-  /** Claims the request's `claims` parameter asked for and the emulator grants (`acrs`, `xms_cc`). */
+  /** Claims the request's `claims` parameter asked for and the emulator grants (`acrs`). */
   readonly grantedClaims: Record<string, string[]>;
+  /** Client capabilities declared in the request's `claims` (`xms_cc`), if any. */
+  readonly capabilities?: readonly string[];
   /** Absent for ADFS. */
   readonly entra?: {
     readonly tenantId: string;
@@ -189,6 +195,7 @@ export class AccessTokenIssuer {
         uti: randomText(16),
         ver: "1.0",
         xms_idrel: "7 24",
+        ...(grant.capabilities === undefined ? {} : { xms_cc: grant.capabilities }),
       });
     } else {
       Object.assign(claims, { apptype: "Confidential", appid: grant.clientId, ver: "1.0" });

@@ -49,7 +49,8 @@ export interface EmulatorApp {
   /**
    * Certificates (PEM; the first `CERTIFICATE` block is the leaf) whose keys may sign client
    * assertions. RSA only, at least 2048 bits; the key credential is valid from the
-   * certificate's `notBefore` to its `notAfter`.
+   * certificate's `notBefore` to its `notAfter`. `addCertificate` and `removeCertificate` of
+   * the emulator change them at run time (a rotation).
    */
   readonly certificates?: readonly string[];
   /** Tenant ids where the app has a service principal. Default: every configured tenant. */

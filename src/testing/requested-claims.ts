@@ -1,8 +1,8 @@
 /**
- * The access-token claims a token request's `claims` parameter asks for that the emulator grants:
- * authentication contexts (`access_token.acrs`, what a resource's claims challenge names) and
- * client capabilities (`access_token.xms_cc`, e.g. `cp1`). A resource that challenged for an
- * authentication context accepts the new token because it carries `acrs`.
+ * The authentication contexts a token request's `claims` parameter asks for
+ * (`access_token.acrs`, what a resource's claims challenge names), which the emulator grants: a
+ * resource that challenged for one accepts the new token because it carries `acrs`. (Declared
+ * client capabilities, `xms_cc`, are added by the token endpoint.)
  *
  * @module
  */
@@ -12,12 +12,8 @@ export function grantedClaimsOf(claims: string | undefined): Record<string, stri
   if (claims === undefined) return {};
   const accessToken = (JSON.parse(claims) as Record<string, unknown>)["access_token"];
   if (typeof accessToken !== "object" || accessToken === null) return {};
-  const granted: Record<string, string[]> = {};
-  for (const name of ["acrs", "xms_cc"]) {
-    const values = valuesOf((accessToken as Record<string, unknown>)[name]);
-    if (values.length > 0) granted[name] = values;
-  }
-  return granted;
+  const acrs = valuesOf((accessToken as Record<string, unknown>)["acrs"]);
+  return acrs.length === 0 ? {} : { acrs };
 }
 
 /** `{ value }` or `{ values }` of one requested claim, as strings. */

@@ -15,6 +15,9 @@
  * 8. credential: none 7000218, wrong secret 7000215, assertion as in `checkClientAssertion`;
  * 9. resource not in `resources`: 500011.
  *
+ * The issued token carries the client capabilities a `claims` request declares
+ * (`access_token.xms_cc.values`) as `xms_cc`, as Entra's tokens for CAE-capable clients do.
+ *
  * @module
  */
 
@@ -156,12 +159,14 @@ function issue(
   appidacr: "1" | "2",
   grantedClaims: Record<string, string[]>,
 ): Promise<string> {
+  const capabilities = declaredCapabilities(request.form["claims"]);
   const common = {
     grantedClaims,
     resource,
     clientId: app.clientId,
     displayName: app.displayName,
     roles: app.roles,
+    ...(capabilities === undefined ? {} : { capabilities }),
   };
   const grant =
     tenant === "adfs"
@@ -176,6 +181,19 @@ function issue(
           },
         };
   return settings.issuer.issue(grant, request.now, settings.tokenLifetimeSeconds);
+}
+
+/**
+ * The client capabilities a `claims` request declares (`access_token.xms_cc.values`, strings),
+ * or `undefined` when it declares none. `claims` was checked to be a JSON object.
+ */
+function declaredCapabilities(claims: string | undefined): readonly string[] | undefined {
+  if (claims === undefined) return undefined;
+  const values = (JSON.parse(claims) as { access_token?: { xms_cc?: { values?: unknown } } })
+    .access_token?.xms_cc?.values;
+  if (!Array.isArray(values)) return undefined;
+  const strings = values.filter((value): value is string => typeof value === "string");
+  return strings.length === 0 ? undefined : strings;
 }
 
 /** `iss` of Entra v1 access tokens for `tenantId`. */
