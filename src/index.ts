@@ -73,7 +73,10 @@ export {
 } from "./result";
 export type {
   AcquireTokenForClientOptions,
+  AcquisitionContext,
+  AcquisitionObserver,
   ConfidentialClientApplicationOptions,
+  OnAcquire,
   RetryOptions,
 } from "./options";
 
