@@ -50,6 +50,8 @@ export interface IssuedToken {
   /** The correlation id the request was sent with. */
   readonly correlationId: string;
   readonly durationInHttpInMs: number;
+  /** Time in the L2 cache around the request (the read that missed, an awaited write), if any. */
+  readonly durationInCacheInMs?: number;
   readonly regionDetails: RegionDetails;
 }
 
@@ -76,7 +78,7 @@ export function issuedResult(
       tokenEndpoint: token.tokenEndpoint,
       durationTotalInMs,
       durationInHttpInMs: fetched.durationInHttpInMs,
-      durationInCacheInMs: 0,
+      durationInCacheInMs: fetched.durationInCacheInMs ?? 0,
       regionDetails: fetched.regionDetails,
       refreshOn,
     },
