@@ -118,8 +118,9 @@ export class ConfidentialClientApplication {
       result = await this.#acquire(scopes, options);
     } catch (error) {
       if (observer.onFailure !== undefined) {
+        const tenant: unknown = options.tenantId ?? this.authority.tenant;
         const context: AcquisitionContext = {
-          tenantId: options.tenantId ?? this.authority.tenant,
+          tenantId: typeof tenant === "string" ? tenant : undefined,
           scopes: isStringArray(scopes) ? scopes : [],
           durationInUs: microsecondsSince(started),
         };
