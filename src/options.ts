@@ -100,7 +100,7 @@ export type OnAcquire =
  * ```ts
  * builder.withOnAcquire({
  *   onSuccess: (meta) => metrics.increment(`tokens.${meta.tokenSource}`),
- *   onFailure: (error, { durationInUs }) => metrics.increment("tokens.failed", { durationInUs }),
+ *   onFailure: (error) => metrics.increment(`tokens.failed.${error instanceof EntraEdgeError ? error.code : "other"}`),
  * });
  * ```
  */
