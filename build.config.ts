@@ -1,6 +1,9 @@
 import { defineBuildConfig } from "unbuild";
 
-/** One entry for the core, one per adapter, one for the emulator; ESM only, with declarations. */
+/**
+ * One entry for the core, one per adapter, one for the emulator, one for OpenTelemetry; ESM only,
+ * with declarations.
+ */
 export default defineBuildConfig({
   entries: [
     { input: "src/index", name: "index" },
@@ -10,11 +13,13 @@ export default defineBuildConfig({
     { input: "adapters/deno-kv", name: "adapters/deno-kv" },
     { input: "adapters/redis", name: "adapters/redis" },
     { input: "adapters/durable-object", name: "adapters/durable-object" },
+    { input: "opentelemetry/index", name: "opentelemetry" },
     { input: "cli/bin", name: "cli" }, // the `entra-edge` executable (Node and Bun): dist/cli.mjs
   ],
   declaration: "node16",
-  // Provided by workerd at run time (adapters/durable-object: the Durable Object base class).
-  externals: ["cloudflare:workers"],
+  // Provided by workerd at run time (adapters/durable-object: the Durable Object base class), and
+  // the user's own OpenTelemetry API (entra-edge/opentelemetry; an optional peer dependency).
+  externals: ["cloudflare:workers", "@opentelemetry/api"],
   clean: true,
   rollup: {
     emitCJS: false,

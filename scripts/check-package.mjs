@@ -7,8 +7,9 @@
 // - no dist/**/*.mjs has a bare side-effect import (`import "valibot";`): with `"sideEffects":
 //   false` esbuild warns about each one in a user's build;
 // - the core bundle (esbuild of dist/index.mjs: platform neutral, minified, valibot bundled in)
-//   has no `node:` import, no adapter or emulator code, and no import of jose from dist/index.mjs
-//   or any chunk it imports; its gzipped size is printed;
+//   has no `node:` import, no adapter or emulator code, and no import of jose or @opentelemetry/api
+//   from dist/index.mjs or any chunk it imports; its gzipped size is printed;
+// - entra-edge/opentelemetry imports @opentelemetry/api (left to the user) and nothing else;
 // - a minimal user Worker importing the built package bundles with esbuild as wrangler would
 //   (workerd conditions, minified) without any warning; its minified and gzipped sizes are printed;
 // - a Worker using entra-edge/adapters/durable-object bundles under the workerd, worker, browser
@@ -241,7 +242,52 @@ if (bundle) {
       ? joseImports.join("\n") || "jose is in the bundle's inputs"
       : undefined,
   );
+  const otel = [
+    ...inputs.filter(
+      (input) => input.includes("@opentelemetry/") || /opentelemetry\.mjs$/.test(input),
+    ),
+    ...Object.values(bundle.metafile.inputs).flatMap(({ imports }) =>
+      imports
+        .map(({ original, path }) => original ?? path)
+        .filter((path) => path.startsWith("@opentelemetry/")),
+    ),
+    ...(/@opentelemetry\//.test(text) ? ["the bundle's text names @opentelemetry/"] : []),
+  ];
+  record(
+    "the core entry (dist/index.mjs and the chunks it imports) does not import @opentelemetry/api",
+    otel.length === 0,
+    otel.length ? otel.join("\n") : undefined,
+  );
   printSizes("core bundle", bundle);
+}
+
+{
+  // entra-edge/opentelemetry: @opentelemetry/api stays the user's (external, not bundled), and
+  // nothing else is imported from outside the package.
+  const name =
+    "entra-edge/opentelemetry bundles with @opentelemetry/api as its only outside import (no node:)";
+  const otel = await bundleOrRecord(name, {
+    entryPoints: [join(root, "dist/opentelemetry.mjs")],
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    external: ["@opentelemetry/api", "node:*"],
+    absWorkingDir: root,
+  });
+  if (otel) {
+    const imports = Object.values(otel.metafile.outputs)[0].imports.map((i) => i.path);
+    const bundledApi = Object.keys(otel.metafile.inputs).filter((input) =>
+      input.includes("node_modules/@opentelemetry/"),
+    );
+    const ok =
+      imports.length > 0 &&
+      imports.every((path) => path === "@opentelemetry/api") &&
+      bundledApi.length === 0;
+    record(
+      name,
+      ok,
+      ok ? undefined : `imports: ${imports.join(", ")}; bundled: ${bundledApi.join(", ")}`,
+    );
+  }
 }
 
 {

@@ -14,7 +14,7 @@ import type { CertificateLoader, CertificateOptions } from "./credentials/certif
 import type { ClientAssertion } from "./credentials/client-assertion";
 import { ClientError } from "./errors";
 import type { Logger, LoggingOptions } from "./logger";
-import type { ConfidentialClientApplicationOptions, RetryOptions } from "./options";
+import type { ConfidentialClientApplicationOptions, OnAcquire, RetryOptions } from "./options";
 
 /**
  * Builds a {@link ConfidentialClientApplication}. Keep the application as a singleton where you
@@ -220,15 +220,23 @@ export class ConfidentialClientApplicationBuilder {
   }
 
   /**
-   * Calls `onAcquire` after every successful acquisition with its metadata (token source, cache
-   * level, durations): export hit rate and latency to your metrics.
+   * Tells `onAcquire` of every acquisition, for hit-rate, latency and error metrics. A function
+   * is called after every successful acquisition with its metadata (token source, cache level,
+   * durations) and is never called for a failure; an observer object (`AcquisitionObserver`) can have an
+   * `onFailure` callback, called with the error before the caller gets it (as
+   * `openTelemetry()` from `entra-edge/opentelemetry` does). A callback that throws is logged and
+   * changes nothing for the caller.
    *
    * @example
    * ```ts
    * .withOnAcquire((meta) => metrics.increment(`tokens.${meta.tokenSource}`))
+   * .withOnAcquire({
+   *   onSuccess: (meta, { durationInUs }) => latency.record(durationInUs, { source: meta.tokenSource }),
+   *   onFailure: (error) => failures.add(1, { code: error instanceof EntraEdgeError ? error.code : "other" }),
+   * })
    * ```
    */
-  withOnAcquire(onAcquire: NonNullable<ConfidentialClientApplicationOptions["onAcquire"]>): this {
+  withOnAcquire(onAcquire: OnAcquire): this {
     this.#options.onAcquire = onAcquire;
     return this;
   }

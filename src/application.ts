@@ -16,6 +16,7 @@ import { clientStateOf, type CacheStatistics, type ClientState } from "./client-
 import { resolveConfiguration } from "./configuration";
 import { assertCorrelationId } from "./request/correlation-id";
 import { ClientError } from "./errors";
+import { isPromiseLike, isStringArray } from "./internal/guards";
 import type { Log } from "./logger";
 import {
   msalResultOf,
@@ -25,7 +26,12 @@ import {
 } from "./msal/client-credential-request";
 import type { MsalNodeConfiguration } from "./msal/msal-configuration";
 import { tokenCacheSerializer, type TokenCacheSerializer } from "./msal/token-cache-serializer";
-import type { AcquireTokenForClientOptions, ConfidentialClientApplicationOptions } from "./options";
+import type {
+  AcquireTokenForClientOptions,
+  AcquisitionContext,
+  AcquisitionObserver,
+  ConfidentialClientApplicationOptions,
+} from "./options";
 import { CacheLevel, type AuthenticationResult } from "./result";
 
 /**
@@ -51,7 +57,7 @@ export class ConfidentialClientApplication {
   readonly #log: Log;
   readonly #now: () => number;
   readonly #marginMs: number;
-  readonly #onAcquire: ConfidentialClientApplicationOptions["onAcquire"];
+  readonly #observer: AcquisitionObserver | undefined;
 
   /**
    * Validates the options and creates the application. Also takes msal-node's configuration
@@ -65,7 +71,7 @@ export class ConfidentialClientApplication {
     this.#log = config.log;
     this.#now = config.now;
     this.#marginMs = config.marginMs;
-    this.#onAcquire = config.onAcquire;
+    this.#observer = config.observer;
     this.#state = clientStateOf(config);
     this.#resolver = new TokenResolver(config, this.#state);
   }
@@ -85,27 +91,65 @@ export class ConfidentialClientApplication {
     scopes: readonly string[],
     options?: AcquireTokenForClientOptions,
   ): AcquireTokenForClientParameterBuilder {
-    const onAcquire = this.#onAcquire;
-    if (onAcquire === undefined)
+    const observer = this.#observer;
+    if (observer === undefined)
       return new AcquireTokenForClientParameterBuilder(
         (request) => this.#acquire(scopes, request),
         options,
       );
-    return new AcquireTokenForClientParameterBuilder(async (request) => {
-      const result = await this.#acquire(scopes, request);
-      try {
-        onAcquire(result.authenticationResultMetadata, {
-          tenantId: result.tenantId,
-          scopes: result.scopes,
-        });
-      } catch (error) {
-        this.#log.write(
-          "warning",
-          `onAcquire threw: ${error instanceof Error ? error.message : "unknown error"}`,
-        );
+    return new AcquireTokenForClientParameterBuilder(
+      (request) => this.#observe(observer, scopes, request),
+      options,
+    );
+  }
+
+  /**
+   * An acquisition whose outcome the `onAcquire` observer is told: the result or the error goes
+   * to the caller unchanged, whatever the observer does.
+   */
+  async #observe(
+    observer: AcquisitionObserver,
+    scopes: readonly string[],
+    options: AcquireTokenForClientOptions,
+  ): Promise<AuthenticationResult> {
+    const started = performance.now();
+    let result: AuthenticationResult;
+    try {
+      result = await this.#acquire(scopes, options);
+    } catch (error) {
+      if (observer.onFailure !== undefined) {
+        const tenant: unknown = options.tenantId ?? this.authority.tenant;
+        const context: AcquisitionContext = {
+          tenantId: typeof tenant === "string" ? tenant : undefined,
+          scopes: isStringArray(scopes) ? scopes : [],
+          durationInUs: microsecondsSince(started),
+        };
+        this.#tell("onFailure", () => observer.onFailure?.(error, context));
       }
-      return result;
-    }, options);
+      throw error;
+    }
+    if (observer.onSuccess !== undefined) {
+      const context: AcquisitionContext = {
+        tenantId: result.tenantId,
+        scopes: result.scopes,
+        durationInUs: microsecondsSince(started),
+      };
+      const metadata = result.authenticationResultMetadata;
+      this.#tell("onSuccess", () => observer.onSuccess?.(metadata, context));
+    }
+    return result;
+  }
+
+  /** Calls an observer callback; what it throws or rejects with is only logged. */
+  #tell(name: string, callback: () => unknown): void {
+    const failed = (error: unknown): void =>
+      this.#log.write("warning", `onAcquire ${name} threw: ${this.#log.describe(error)}`);
+    try {
+      const returned = callback();
+      if (isPromiseLike(returned)) returned.then(undefined, failed);
+    } catch (error) {
+      failed(error);
+    }
   }
 
   /**
@@ -254,4 +298,9 @@ export class ConfidentialClientApplication {
     const tenant = filter.tenantId.toLowerCase();
     return this.#state.l1.deleteWhere((token) => token.tenantId?.toLowerCase() === tenant);
   }
+}
+
+/** Whole microseconds since `started` (a `performance.now()` reading). */
+function microsecondsSince(started: number): number {
+  return Math.round((performance.now() - started) * 1000);
 }

@@ -28,7 +28,12 @@ import {
   isMsalNodeConfiguration,
   type MsalNodeConfiguration,
 } from "./msal/msal-configuration";
-import type { ConfidentialClientApplicationOptions, RetryOptions } from "./options";
+import type {
+  AcquisitionObserver,
+  ConfidentialClientApplicationOptions,
+  OnAcquire,
+  RetryOptions,
+} from "./options";
 
 /** The checked settings of one application, with every default filled in. */
 export interface ApplicationConfiguration {
@@ -47,7 +52,8 @@ export interface ApplicationConfiguration {
   /** The L2 cache, with this application's key prefix. */
   readonly l2: DistributedTokenCache | undefined;
   readonly capabilities: readonly string[];
-  readonly onAcquire: ConfidentialClientApplicationOptions["onAcquire"];
+  /** The `onAcquire` hook as an observer (a plain function is its `onSuccess`), if any. */
+  readonly observer: AcquisitionObserver | undefined;
   readonly onBeforeTokenRequest: ConfidentialClientApplicationOptions["onBeforeTokenRequest"];
   readonly credential: CredentialSpec;
   /**
@@ -113,7 +119,7 @@ export function resolveConfiguration(
         ? undefined
         : new DistributedTokenCache(options.cache, options.cacheOptions ?? {}, log, l2KeyPrefix),
     capabilities: capabilitiesOf(options.clientCapabilities),
-    onAcquire: options.onAcquire,
+    observer: observerOf(options.onAcquire),
     onBeforeTokenRequest: callbackOf(options.onBeforeTokenRequest, "onBeforeTokenRequest"),
     credential: credentialSpecOf(options),
     cacheIdentity:
@@ -126,6 +132,25 @@ export function resolveConfiguration(
 function callbackOf<T>(callback: T | undefined, name: string): T | undefined {
   if (callback === undefined || typeof callback === "function") return callback;
   throw new ClientError("invalid_configuration", `${name} must be a function.`);
+}
+
+/** The hook as an observer: a function is the success callback (never called for a failure). */
+function observerOf(onAcquire: OnAcquire | undefined): AcquisitionObserver | undefined {
+  if (onAcquire === undefined) return undefined;
+  if (typeof onAcquire === "function") return { onSuccess: onAcquire };
+  const callback = (value: unknown): boolean => value === undefined || typeof value === "function";
+  if (
+    typeof onAcquire !== "object" ||
+    onAcquire === null ||
+    !callback(onAcquire.onSuccess) ||
+    !callback(onAcquire.onFailure) ||
+    (onAcquire.onSuccess === undefined && onAcquire.onFailure === undefined)
+  )
+    throw new ClientError(
+      "invalid_configuration",
+      "onAcquire must be a function (called after each successful acquisition) or an object with an onSuccess and/or onFailure function.",
+    );
+  return onAcquire;
 }
 
 function flagOf(value: unknown): boolean {

@@ -79,8 +79,11 @@ export {
 } from "./result";
 export type {
   AcquireTokenForClientOptions,
+  AcquisitionContext,
+  AcquisitionObserver,
   ConfidentialClientApplicationOptions,
   OnBeforeTokenRequestData,
+  OnAcquire,
   RetryOptions,
 } from "./options";
 

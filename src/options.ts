@@ -79,17 +79,64 @@ export interface ConfidentialClientApplicationOptions {
   now?: () => number;
   /** Client capabilities (e.g. `["cp1"]` for Continuous Access Evaluation), sent as `xms_cc` claims. */
   clientCapabilities?: readonly string[];
-  /** Called after every successful acquisition, with how it was served: for hit-rate and latency metrics. */
-  onAcquire?: (
-    metadata: AuthenticationResultMetadata,
-    context: { tenantId: string | undefined; scopes: readonly string[] },
-  ) => void;
   /**
    * Called just before each token request is sent (every attempt, never on a cache hit) with
    * its URL, headers and form body, which it may change in place. What it changes is not part
    * of the cache key: keep what decides the token in `extraBodyParameters`.
    */
   onBeforeTokenRequest?: (data: OnBeforeTokenRequestData) => void | Promise<void>;
+  /**
+   * Learns of every acquisition, for hit-rate, latency and error metrics: a function is called
+   * after every successful acquisition; an {@link AcquisitionObserver} also learns of failures.
+   */
+  onAcquire?: OnAcquire;
+}
+
+/**
+ * What `withOnAcquire` takes: a function called after every successful acquisition (never for a
+ * failure), or an {@link AcquisitionObserver} with a callback for successes and one for failures.
+ */
+export type OnAcquire =
+  | ((metadata: AuthenticationResultMetadata, context: AcquisitionContext) => void)
+  | AcquisitionObserver;
+
+/**
+ * Callbacks told of each acquisition's outcome, after it is known and before the caller gets it.
+ * A callback that throws (or returns a promise that rejects) is logged as a warning: it never
+ * changes the caller's result or error.
+ *
+ * @example
+ * ```ts
+ * builder.withOnAcquire({
+ *   onSuccess: (meta) => metrics.increment(`tokens.${meta.tokenSource}`),
+ *   onFailure: (error) => metrics.increment(`tokens.failed.${error instanceof EntraEdgeError ? error.code : "other"}`),
+ * });
+ * ```
+ */
+export interface AcquisitionObserver {
+  /** Called after a successful acquisition with how it was served (source, cache level, durations). */
+  onSuccess?: (metadata: AuthenticationResultMetadata, context: AcquisitionContext) => void;
+  /**
+   * Called after a failed acquisition with its error (usually an `EntraEdgeError`: a
+   * `ClientError`, `ServiceError` or `NetworkError`), just before the caller gets it.
+   */
+  onFailure?: (error: unknown, context: AcquisitionContext) => void;
+}
+
+/** The request an {@link AcquisitionObserver} callback is told about. */
+export interface AcquisitionContext {
+  /**
+   * The tenant: on success, the tenant that issued the token; on failure, the tenant asked for
+   * (the request's, else the application's).
+   */
+  readonly tenantId: string | undefined;
+  /** The scopes: on success, the token's; on failure, those asked for. */
+  readonly scopes: readonly string[];
+  /**
+   * Wall time of the acquisition, from the call to its outcome, in whole microseconds
+   * (`performance.now()`; in a Worker it advances only across I/O, so an in-memory hit reads 0).
+   */
+  readonly durationInUs: number;
 }
 
 /**

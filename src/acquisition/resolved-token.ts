@@ -52,6 +52,8 @@ export interface IssuedToken {
   /** The correlation id the request was sent with. */
   readonly correlationId: string;
   readonly durationInHttpInMs: number;
+  /** Time in the L2 cache around the request (the read that missed, an awaited write), if any. */
+  readonly durationInCacheInMs?: number;
   readonly regionDetails: RegionDetails;
 }
 
@@ -78,7 +80,7 @@ export function issuedResult(
       tokenEndpoint: token.tokenEndpoint,
       durationTotalInMs,
       durationInHttpInMs: fetched.durationInHttpInMs,
-      durationInCacheInMs: 0,
+      durationInCacheInMs: fetched.durationInCacheInMs ?? 0,
       regionDetails: fetched.regionDetails,
       refreshOn,
     },

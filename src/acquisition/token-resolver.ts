@@ -207,6 +207,7 @@ export class TokenResolver {
     const { l2, timeoutMs } = this.#config;
     let stored: CachedToken | undefined;
     let remainingMs = timeoutMs;
+    let readMs = 0;
     if (l2 !== undefined && request.readL2) {
       const started = Date.now();
       stored = await l2.read(request.key, remainingMs);
@@ -216,7 +217,8 @@ export class TokenResolver {
         (request.rejectedHash === undefined || !(await isRejected(stored, request.rejectedHash)))
       )
         return this.#fromL2(request.key, stored);
-      remainingMs -= Date.now() - started;
+      readMs = Date.now() - started;
+      remainingMs -= readMs;
     }
     const resolving: NetworkRequest = {
       ...request,
@@ -233,16 +235,20 @@ export class TokenResolver {
     if (remainingMs <= 0) throw timedOut();
     const deadline = startDeadline(remainingMs);
     try {
-      return await this.#resolveWithin(resolving, stored, deadline.signal, timedOut);
+      return await this.#resolveWithin(resolving, stored, readMs, deadline.signal, timedOut);
     } finally {
       deadline.clear();
     }
   }
 
-  /** After an L1 and L2 miss (`stored`: an L2 token that may not be served): the lease, then the identity provider. */
+  /**
+   * After an L1 and L2 miss (`stored`: an L2 token that may not be served; `readMs`: the time
+   * that read took): the lease, then the identity provider.
+   */
   async #resolveWithin(
     request: NetworkRequest,
     stored: CachedToken | undefined,
+    readMs: number,
     signal: AbortSignal,
     timedOut: () => NetworkError,
   ): Promise<FetchedToken> {
@@ -289,13 +295,15 @@ export class TokenResolver {
       if (released !== undefined) request.options.waitUntil?.(released);
       throw error;
     }
-    if (l2 !== undefined) {
-      const write = l2.write(request.key, fetched.token, now()).then(() => lease?.release());
-      if (request.options.waitUntil === undefined)
-        await raceSignal(write, signal, timedOut).catch(() => undefined);
-      else request.options.waitUntil(write);
-    }
-    return fetched;
+    if (l2 === undefined) return fetched;
+    let cacheMs = readMs;
+    const write = l2.write(request.key, fetched.token, now()).then(() => lease?.release());
+    if (request.options.waitUntil === undefined) {
+      const started = Date.now();
+      await raceSignal(write, signal, timedOut).catch(() => undefined);
+      cacheMs += Date.now() - started;
+    } else request.options.waitUntil(write);
+    return cacheMs === 0 ? fetched : { ...fetched, durationInCacheInMs: cacheMs };
   }
 
   #mayServe(token: CachedToken, reason: CacheRefreshReason): boolean {

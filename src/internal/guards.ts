@@ -11,3 +11,12 @@ export function isStringArray(value: unknown): value is string[] {
   for (const item of value) if (typeof item !== "string") return false;
   return true;
 }
+
+/** Whether `value` is a promise or another thenable (what an `async` callback returns). */
+export function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}

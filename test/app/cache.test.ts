@@ -317,6 +317,30 @@ describe("L2 cache", () => {
     expect(entra.tokenRequests()).toHaveLength(1);
   });
 
+  it("counts the L2 read that missed and the awaited write in an issued token's durationInCacheInMs", async () => {
+    const entra = await emulator();
+    const store = memoryCache();
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 40));
+    const slow: CacheAdapter = {
+      get: async (key) => (await pause(), store.get(key)),
+      set: async (key, value, ttlMs) => (await pause(), store.set(key, value, ttlMs)),
+      delete: (key) => store.delete(key),
+    };
+    const { authenticationResultMetadata: issued } = await l2App(entra.fetch, slow, {
+      timeoutMs: 5_000,
+    }).acquireTokenForClient(graph);
+    expect(issued.tokenSource).toBe(TokenSource.IdentityProvider);
+    // Two store calls of at least 40 ms each (timers may fire a millisecond early).
+    expect(issued.durationInCacheInMs).toBeGreaterThanOrEqual(70);
+    expect(issued.durationInCacheInMs).toBeLessThanOrEqual(issued.durationTotalInMs);
+    const noL2 = await builder(entra.fetch)
+      .withClientSecret(secret)
+      .withTenantId(tenantA)
+      .build()
+      .acquireTokenForClient(graph);
+    expect(noL2.authenticationResultMetadata.durationInCacheInMs).toBe(0);
+  });
+
   it.each([
     [
       "throws",

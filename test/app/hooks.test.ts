@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { AuthenticationResultMetadata } from "../../src/index";
+import {
+  ClientError,
+  ServiceError,
+  type AcquisitionContext,
+  type AuthenticationResultMetadata,
+} from "../../src/index";
 import { builder, emulator, graph, secret, tenantA, tenantB } from "./setup";
 
 describe("logging and metrics hooks", () => {
@@ -30,6 +35,111 @@ describe("logging and metrics hooks", () => {
     await expect(throwing.acquireTokenForClient(graph)).resolves.toMatchObject({
       tokenType: "Bearer",
     });
+  });
+
+  it("tells an observer object of successes and of failures, with the error and the duration", async () => {
+    const entra = await emulator();
+    const successes: { meta: AuthenticationResultMetadata; context: AcquisitionContext }[] = [];
+    const failures: { error: unknown; context: AcquisitionContext }[] = [];
+    const app = builder(entra.fetch)
+      .withClientSecret(secret)
+      .withTenantId(tenantA)
+      .withOnAcquire({
+        onSuccess: (meta, context) => successes.push({ meta, context }),
+        onFailure: (error, context) => failures.push({ error, context }),
+      })
+      .build();
+    await app.acquireTokenForClient(graph);
+    entra.injectFault({
+      type: "error",
+      status: 401,
+      error: "invalid_client",
+      code: 7000222,
+      message: "The provided client secret keys are expired.",
+    });
+    const failed = app.acquireTokenForClient(graph).withTenantId(tenantB);
+    await expect(failed).rejects.toBeInstanceOf(ServiceError);
+    const caught = await app.acquireTokenForClient(["not a scope"]).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(caught).toBeInstanceOf(ClientError);
+    expect(successes.map((s) => [s.meta.tokenSource, s.context.tenantId])).toEqual([
+      ["IdentityProvider", tenantA],
+    ]);
+    expect(successes[0]?.context.scopes).toEqual(graph);
+    expect(failures).toHaveLength(2);
+    expect(failures[0]?.error).toBeInstanceOf(ServiceError);
+    expect((failures[0]?.error as ServiceError).errorCodes).toEqual([7000222]);
+    expect(failures[0]?.context).toMatchObject({ tenantId: tenantB, scopes: graph });
+    expect(failures[1]?.error).toBe(caught);
+    expect(failures[1]?.context).toMatchObject({ tenantId: tenantA, scopes: ["not a scope"] });
+    for (const { context } of [...successes, ...failures]) {
+      expect(Number.isInteger(context.durationInUs)).toBe(true);
+      expect(context.durationInUs).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it("never calls a plain function for a failure, and the failure still reaches the caller", async () => {
+    const entra = await emulator();
+    const calls: AuthenticationResultMetadata[] = [];
+    const app = builder(entra.fetch)
+      .withClientSecret("wrong-secret")
+      .withTenantId(tenantA)
+      .withOnAcquire((meta) => calls.push(meta))
+      .build();
+    await expect(app.acquireTokenForClient(graph)).rejects.toMatchObject({
+      code: "service_error",
+      errorCodes: [7000215],
+    });
+    expect(calls).toEqual([]);
+  });
+
+  it("logs an observer callback that throws or rejects, and changes nothing for the caller", async () => {
+    const entra = await emulator();
+    const warnings: string[] = [];
+    const logger = {
+      error: () => undefined,
+      warn: (text: string) => warnings.push(text),
+      info: () => undefined,
+      debug: () => undefined,
+    };
+    const app = builder(entra.fetch)
+      .withClientSecret(secret)
+      .withTenantId(tenantA)
+      .withLogging(logger, { level: "warning" })
+      .withOnAcquire({
+        onSuccess: async () => {
+          throw new RangeError("metrics down");
+        },
+        onFailure: () => {
+          throw new TypeError("metrics down");
+        },
+      })
+      .build();
+    await expect(app.acquireTokenForClient(graph)).resolves.toMatchObject({ tokenType: "Bearer" });
+    entra.injectFault({ status: 500, body: "oops", times: 2 });
+    await expect(app.acquireTokenForClient(graph).withForceRefresh(true)).rejects.toMatchObject({
+      status: 500,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(warnings.filter((text) => text.includes("onAcquire"))).toEqual([
+      expect.stringContaining("onAcquire onSuccess threw: RangeError"),
+      expect.stringContaining("onAcquire onFailure threw: TypeError"),
+    ]);
+    expect(warnings.join("\n")).not.toContain("metrics down");
+  });
+
+  it("refuses an onAcquire that is neither a function nor an observer object", () => {
+    const make = (onAcquire: unknown) => () =>
+      builder(fetch)
+        .withClientSecret(secret)
+        .withTenantId(tenantA)
+        .withOnAcquire(onAcquire as () => void)
+        .build();
+    for (const bad of [42, "metrics", null, {}, { onSuccess: "yes" }, { onFailure: 1 }])
+      expect(make(bad)).toThrow(ClientError);
+    expect(make({ onFailure: () => undefined })).not.toThrow();
   });
 
   it("writes to a console-shaped logger at the chosen level, tenant ids only with PII on", async () => {

@@ -1,8 +1,9 @@
-// The shape of the tree, as a newcomer depends on it: no import circle in src/ or adapters/ (type-only
-// imports included), no source file past 350 lines, the CLI using only the package's public entry
-// points, and the core entry free of jose.
+// The shape of the tree, as a newcomer depends on it: no import circle in src/, adapters/ or
+// opentelemetry/ (type-only imports included), no source file past 350 lines, the CLI using only
+// the package's public entry points, and the core entry free of jose and of @opentelemetry/api.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
+import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -50,9 +51,13 @@ function circles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
 }
 
 describe("layout", () => {
-  const library = [...sourceFiles("src"), ...sourceFiles("adapters")];
+  const library = [
+    ...sourceFiles("src"),
+    ...sourceFiles("adapters"),
+    ...sourceFiles("opentelemetry"),
+  ];
 
-  it("has no import circle in src/ and adapters/", () => {
+  it("has no import circle in src/, adapters/ and opentelemetry/", () => {
     expect(library.length).toBeGreaterThan(50);
     expect(circles(new Map(library.map((file) => [file, relativeImports(file)])))).toEqual([]);
   });
@@ -76,7 +81,7 @@ describe("layout", () => {
     ).toEqual([]);
   });
 
-  it("keeps every source file of src/ and adapters/ at or under 350 lines", () => {
+  it("keeps every source file of src/, adapters/ and opentelemetry/ at or under 350 lines", () => {
     const long = library
       .map((file) => ({ file, lines: readFileSync(join(root, file), "utf8").split("\n").length }))
       .filter(({ lines }) => lines > 350);
@@ -100,5 +105,27 @@ describe("layout", () => {
         /from\s+"jose"/.test(readFileSync(join(root, file), "utf8")),
     );
     expect(users).toEqual([]);
+  });
+
+  it("keeps @opentelemetry/api out of the core entry (only entra-edge/opentelemetry imports it)", async () => {
+    const importers = library.filter((file) =>
+      /from\s+"@opentelemetry\//.test(readFileSync(join(root, file), "utf8")),
+    );
+    expect(importers.length).toBeGreaterThan(0);
+    expect(importers.every((file) => file.startsWith("opentelemetry/"))).toBe(true);
+    // The module graph of the core entry, as a bundler sees it: no @opentelemetry module in it.
+    const core = await build({
+      entryPoints: [join(root, "src/index.ts")],
+      bundle: true,
+      write: false,
+      metafile: true,
+      format: "esm",
+      platform: "neutral",
+      mainFields: ["module", "main"],
+      logLevel: "silent",
+    });
+    const inputs = Object.keys(core.metafile.inputs);
+    expect(inputs.some((input) => input.startsWith("src/application"))).toBe(true);
+    expect(inputs.filter((input) => input.includes("opentelemetry"))).toEqual([]);
   });
 });
