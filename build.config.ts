@@ -1,6 +1,6 @@
 import { defineBuildConfig } from "unbuild";
 
-/** One entry for the core, one per adapter, one for the emulator; ESM only, with declarations. */
+/** One entry for the core, one per adapter, one for the emulator, one for federation; ESM only, with declarations. */
 export default defineBuildConfig({
   entries: [
     { input: "src/index", name: "index" },
@@ -10,6 +10,7 @@ export default defineBuildConfig({
     { input: "adapters/deno-kv", name: "adapters/deno-kv" },
     { input: "adapters/redis", name: "adapters/redis" },
     { input: "adapters/durable-object", name: "adapters/durable-object" },
+    { input: "federation/index", name: "federation" },
     { input: "cli/bin", name: "cli" }, // the `entra-edge` executable (Node and Bun): dist/cli.mjs
   ],
   declaration: "node16",

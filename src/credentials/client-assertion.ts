@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ClientError } from "../errors";
+import { ClientError, NetworkError } from "../errors";
 import {
   jwtBearerAssertionType,
   type ClientAssertionOptions,
@@ -50,6 +50,9 @@ export function clientAssertionCredential(assertion: ClientAssertion): ClientCre
             signal: context.signal,
           });
         } catch (error) {
+          // A library error (the helpers of entra-edge/federation throw these) already names
+          // its source and the fix: passed on as it is.
+          if (error instanceof ClientError || error instanceof NetworkError) throw error;
           throw new ClientError(
             "invalid_client_assertion",
             `The client assertion callback failed (${error instanceof Error ? error.name : typeof error}): fix the callback or the service it calls; its error is the cause.`,

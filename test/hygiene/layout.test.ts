@@ -1,6 +1,7 @@
-// The shape of the tree, as a newcomer depends on it: no import circle in src/ or adapters/ (type-only
-// imports included), no source file past 350 lines, the CLI using only the package's public entry
-// points, and the core entry free of jose.
+// The shape of the tree, as a newcomer depends on it: no import circle in src/, adapters/ or
+// federation/ (type-only imports included), no source file past 350 lines, the CLI using only the
+// package's public entry points, the core entry free of jose, and federation/ free of static
+// runtime imports.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -50,9 +51,9 @@ function circles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
 }
 
 describe("layout", () => {
-  const library = [...sourceFiles("src"), ...sourceFiles("adapters")];
+  const library = [...sourceFiles("src"), ...sourceFiles("adapters"), ...sourceFiles("federation")];
 
-  it("has no import circle in src/ and adapters/", () => {
+  it("has no import circle in src/, adapters/ and federation/", () => {
     expect(library.length).toBeGreaterThan(50);
     expect(circles(new Map(library.map((file) => [file, relativeImports(file)])))).toEqual([]);
   });
@@ -76,7 +77,7 @@ describe("layout", () => {
     ).toEqual([]);
   });
 
-  it("keeps every source file of src/ and adapters/ at or under 350 lines", () => {
+  it("keeps every source file of src/, adapters/ and federation/ at or under 350 lines", () => {
     const long = library
       .map((file) => ({ file, lines: readFileSync(join(root, file), "utf8").split("\n").length }))
       .filter(({ lines }) => lines > 350);
@@ -84,10 +85,14 @@ describe("layout", () => {
   });
 
   it("lets the CLI use only the package's public entry points", () => {
-    const publicEntries = new Set(["src/index.ts", "src/testing/index.ts"]);
+    const publicEntries = new Set(["src/index.ts", "src/testing/index.ts", "federation/index.ts"]);
     const internal = sourceFiles("cli").flatMap((file) =>
       relativeImports(file)
-        .filter((target) => target.startsWith("src/") && !publicEntries.has(target))
+        .filter(
+          (target) =>
+            (target.startsWith("src/") || target.startsWith("federation/")) &&
+            !publicEntries.has(target),
+        )
         .map((target) => `${file} -> ${target}`),
     );
     expect(internal).toEqual([]);
@@ -100,5 +105,15 @@ describe("layout", () => {
         /from\s+"jose"/.test(readFileSync(join(root, file), "utf8")),
     );
     expect(users).toEqual([]);
+  });
+
+  it("loads no runtime module statically from entra-edge/federation (it must load in workerd)", () => {
+    const nodeImports = sourceFiles("federation").filter((file) =>
+      /(?:import|export)\s[^;]*?from\s+"(?:node:|bun|fs)/.test(
+        readFileSync(join(root, file), "utf8"),
+      ),
+    );
+    expect(sourceFiles("federation").length).toBeGreaterThan(3);
+    expect(nodeImports).toEqual([]);
   });
 });
