@@ -8,7 +8,12 @@
 
 import { isGuid } from "./envelope";
 import { type RegisteredCertificate, registerCertificate } from "./certificate";
-import type { EmulatorApp, EmulatorTenant, EntraEmulatorOptions } from "./options";
+import type {
+  EmulatorApp,
+  EmulatorFederatedCredential,
+  EmulatorTenant,
+  EntraEmulatorOptions,
+} from "./options";
 import { fastHash128 } from "../internal/fast-hash";
 
 /** A configured tenant. */
@@ -25,6 +30,9 @@ export interface DirectoryApp {
   readonly clientId: string;
   readonly secrets: readonly string[];
   readonly certificates: readonly RegisteredCertificate[];
+  readonly federatedCredentials: readonly EmulatorFederatedCredential[];
+  /** The configured service principal object id, if any. */
+  readonly servicePrincipalId: string | undefined;
   /** Lower-case ids of the tenants holding a service principal. */
   readonly tenants: ReadonlySet<string>;
   readonly displayName: string | undefined;
@@ -52,6 +60,33 @@ function isDnsName(text: string): boolean {
 
 function normaliseResource(resource: string): string {
   return resource.toLowerCase().replace(/\/$/, "");
+}
+
+/** Validates an app's federated credentials as Entra ID does (at most 20; an absolute issuer URL, a subject, audiences). */
+function federatedCredentials(
+  credentials: readonly EmulatorFederatedCredential[],
+  clientId: string,
+): EmulatorFederatedCredential[] {
+  if (credentials.length > 20)
+    throw new TypeError(`apps: app '${clientId}' has more than 20 federated credentials`);
+  return credentials.map((credential, i) => {
+    const where = `apps: federated credential ${i} of app '${clientId}'`;
+    if (typeof credential.issuer !== "string" || !URL.canParse(credential.issuer))
+      throw new TypeError(`${where}: issuer is not a URL`);
+    if (typeof credential.subject !== "string" || credential.subject === "")
+      throw new TypeError(`${where}: subject is empty`);
+    const audiences = credential.audiences;
+    if (
+      audiences !== undefined &&
+      (audiences.length === 0 || audiences.some((aud) => typeof aud !== "string" || aud === ""))
+    )
+      throw new TypeError(`${where}: audiences must be non-empty strings`);
+    return {
+      issuer: credential.issuer,
+      subject: credential.subject,
+      ...(audiences === undefined ? {} : { audiences: [...audiences] }),
+    };
+  });
 }
 
 /** The emulated directory. */
@@ -115,10 +150,14 @@ export class Directory {
         registerCertificate(pem, `apps: certificate ${i} of app '${clientId}'`),
       ),
     );
+    if (app.servicePrincipalId !== undefined && !isGuid(app.servicePrincipalId))
+      throw new TypeError(`apps: servicePrincipalId of app '${clientId}' is not a GUID`);
     this.#apps.set(clientId, {
       clientId,
       secrets: [...(app.secrets ?? [])],
       certificates,
+      federatedCredentials: federatedCredentials(app.federatedCredentials ?? [], clientId),
+      servicePrincipalId: app.servicePrincipalId?.toLowerCase(),
       tenants,
       displayName: app.displayName,
       roles: [...(app.roles ?? [])],
@@ -162,6 +201,7 @@ export class Directory {
    * stable without the emulator keeping one entry per tenant it has served (a soak sends a million).
    */
   servicePrincipalId(app: DirectoryApp, tenantKey: string): string {
+    if (app.servicePrincipalId !== undefined) return app.servicePrincipalId;
     const hex = fastHash128(`${this.#servicePrincipalSalt}/${app.clientId}/${tenantKey}`);
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   }

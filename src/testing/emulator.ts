@@ -17,7 +17,9 @@ import type { EntraEmulatorOptions } from "./options";
 import type { RecordedRequest } from "./recording";
 import { type RequestContext, handleRequest } from "./request-handler";
 import { resolveSettings } from "./settings";
-import { adfsIssuer, entraIssuer } from "./token-endpoint";
+import { entraIssuer, entraV2Issuer } from "./own-issuer";
+import { adfsIssuer } from "./token-endpoint";
+import { CLOUDS } from "./hosts";
 
 /**
  * The emulator's `fetch`: same signature as the global one, already bound.
@@ -126,7 +128,12 @@ export async function createEntraEmulator(options: EntraEmulatorOptions): Promis
     clearFaults: () => faultQueue.clear(),
     publicJwks: issuer.jwks,
     verifyAccessToken: (token, verifyOptions = {}) => {
-      const issuers = directory.tenantIds().map(entraIssuer);
+      const issuers = directory
+        .tenantIds()
+        .flatMap((tenantId) => [
+          entraIssuer(tenantId),
+          ...CLOUDS.map((cloud) => entraV2Issuer(`https://${cloud.preferredNetwork}`, tenantId)),
+        ]);
       if (adfsHost !== undefined) issuers.push(adfsIssuer(adfsHost));
       return issuer.verify(token, now(), issuers, verifyOptions);
     },
