@@ -1,0 +1,157 @@
+/**
+ * The federation helpers on every runtime where their source exists: the token file in Node, Deno
+ * (Deno.readTextFile, --allow-env) and Bun (Bun.file), with a file that rotates; Vercel's token
+ * from a request header inside workerd without nodejs_compat (the subpath must load there). The
+ * scenarios are bundled from the TypeScript sources with esbuild; the emulator in each runtime
+ * fetches the local issuer's discovery and keys over loopback.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ScenarioInput } from "./fixtures/runtime-scenarios";
+import { clientId, subject, tenantA, tenantB, tenantC, useIssuer } from "./setup";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const bin = (name: string) => resolve(here, "../../node_modules/.bin", name);
+const run = promisify(execFile);
+const env = useIssuer();
+
+let dir: string;
+let fileScript: string;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "entra-edge-federation-runtimes-"));
+  fileScript = join(dir, "file.mjs");
+  await build({
+    stdin: {
+      contents: `import { writeFile } from "node:fs/promises";
+import { kubernetesScenario } from "./fixtures/runtime-scenarios";
+const [input, mode] = [JSON.parse(process.argv.at(-2)), process.argv.at(-1)];
+console.log(JSON.stringify(await kubernetesScenario(input, (path, text) => writeFile(path, text), mode === "env")));`,
+      resolveDir: here,
+      loader: "ts",
+    },
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    outfile: fileScript,
+    logLevel: "error",
+  });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let files = 0;
+/** A token file holding a token that expires in a few seconds, and the input naming its successor. */
+async function fileInput(): Promise<ScenarioInput> {
+  const path = join(dir, `token-${++files}`);
+  const tokens = [
+    await env.issuer.mint({ sub: subject, lifetimeSeconds: 6 }),
+    await env.issuer.mint({ sub: subject, lifetimeSeconds: 3600 }),
+  ];
+  writeFileSync(path, `${tokens[0]}\n`);
+  return {
+    issuer: env.issuer.issuer,
+    subject,
+    clientId,
+    tenants: [tenantA, tenantB, tenantC],
+    path,
+    tokens,
+  };
+}
+
+async function runFile(
+  command: string,
+  args: string[],
+  input: ScenarioInput,
+  mode: "path" | "env",
+) {
+  const { stdout } = await run(command, [...args, fileScript, JSON.stringify(input), mode], {
+    env: { ...process.env, AZURE_FEDERATED_TOKEN_FILE: input.path },
+    timeout: 60_000,
+  });
+  return JSON.parse(stdout) as unknown;
+}
+
+// The first token is read once for two tenants; the rotated file is read after it expired.
+const rotated = { sent: [0, 0, 1] };
+
+describe("kubernetesTokenFile on each runtime, with a file that rotates", () => {
+  it("Node", async () => {
+    expect(await runFile(process.execPath, [], await fileInput(), "env")).toEqual(rotated);
+  });
+
+  it("Deno (Deno.readTextFile; AZURE_FEDERATED_TOKEN_FILE with --allow-env)", async () => {
+    const flags = ["run", "--quiet", "--no-prompt", "--allow-read", "--allow-write", "--allow-net"];
+    expect(await runFile(bin("deno"), [...flags, "--allow-env"], await fileInput(), "env")).toEqual(
+      rotated,
+    );
+    expect(await runFile(bin("deno"), flags, await fileInput(), "path")).toEqual(rotated);
+  });
+
+  it("Deno without --allow-env: a ClientError that says to allow AZURE_FEDERATED_TOKEN_FILE", async () => {
+    const flags = ["run", "--quiet", "--no-prompt", "--allow-read", "--allow-write", "--allow-net"];
+    const result = (await runFile(bin("deno"), flags, await fileInput(), "env")) as {
+      error: string;
+    };
+    expect(result.error).toMatch(/^ClientError: .*--allow-env=AZURE_FEDERATED_TOKEN_FILE/);
+  });
+
+  it("Bun (Bun.file)", async () => {
+    expect(await runFile(bin("bun"), [], await fileInput(), "env")).toEqual(rotated);
+  });
+});
+
+describe("vercelOidcToken in workerd (no nodejs_compat)", () => {
+  it("sends the token of the request header once for two tenants; without a function it names VERCEL_OIDC_TOKEN", async () => {
+    const token = await env.issuer.mint({ sub: subject });
+    const input: ScenarioInput = {
+      issuer: env.issuer.issuer,
+      subject,
+      clientId,
+      tenants: [tenantA, tenantB, tenantC],
+      tokens: [token],
+    };
+    const worker = join(dir, "worker.mjs");
+    await build({
+      stdin: {
+        contents: `import { vercelScenario } from "./fixtures/runtime-scenarios";
+export default {
+  async fetch(request) {
+    const input = ${JSON.stringify(input)};
+    return Response.json(await vercelScenario(input, () => request.headers.get("x-vercel-oidc-token")));
+  },
+};`,
+        resolveDir: here,
+        loader: "ts",
+      },
+      bundle: true,
+      format: "esm",
+      platform: "neutral",
+      mainFields: ["module", "main"],
+      outfile: worker,
+      logLevel: "error",
+    });
+    const miniflare = new Miniflare({
+      modules: true,
+      script: readFileSync(worker, "utf8"),
+      compatibilityDate: "2024-09-23",
+    });
+    try {
+      const response = await miniflare.dispatchFetch("http://localhost/", {
+        headers: { "x-vercel-oidc-token": token },
+      });
+      const result = (await response.json()) as { sent: number[]; withoutEnvironment: string };
+      expect(result.sent).toEqual([0, 0]);
+      expect(result.withoutEnvironment).toMatch(
+        /^ClientError: vercelOidcToken: VERCEL_OIDC_TOKEN is not set/,
+      );
+    } finally {
+      await miniflare.dispose();
+    }
+  });
+});
