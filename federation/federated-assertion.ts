@@ -33,7 +33,7 @@ export function federatedAssertion(
   const cache = new ExternalTokenCache(source, fetchToken);
   return async (options) => {
     try {
-      return await cache.get(keyOf(options), options.signal);
+      return await cache.get(keyOf(options), options.signal, options.now ?? Date.now());
     } catch (error) {
       if (error instanceof ClientError || error instanceof NetworkError) {
         // The same error, now carrying the acquisition's correlation id.

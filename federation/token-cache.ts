@@ -49,16 +49,16 @@ export class ExternalTokenCache {
   }
 
   /**
-   * A token for `key`: the kept one while it has more than the margin left, else a fresh one
-   * (shared with concurrent callers). A fresh token is returned while it has not expired, even
+   * A token for `key` at `now` (the application's clock): the kept one while it has more than the
+   * margin left, else a fresh one (shared with concurrent callers). A fresh token is returned while it has not expired, even
    * inside the margin; an expired one is never returned.
    * @throws ClientError or NetworkError from the fetch; ClientError `invalid_client_assertion`
    *   for a fetched value that is not a JWT or has expired; `signal`'s reason when it aborts.
    */
-  async get(key: string, signal: AbortSignal): Promise<string> {
+  async get(key: string, signal: AbortSignal, now: number = Date.now()): Promise<string> {
     const kept = this.#kept.get(key);
-    if (kept !== undefined && Date.now() < kept.reuseUntil) return kept.token;
-    const flight = this.#flights.get(key) ?? this.#start(key);
+    if (kept !== undefined && now < kept.reuseUntil) return kept.token;
+    const flight = this.#flights.get(key) ?? this.#start(key, now);
     flight.waiters++;
     try {
       return await waitFor(flight.promise, signal);
@@ -72,9 +72,9 @@ export class ExternalTokenCache {
     }
   }
 
-  #start(key: string): Flight {
+  #start(key: string, now: number): Flight {
     const controller = new AbortController();
-    const promise = this.#obtain(key, controller.signal);
+    const promise = this.#obtain(key, controller.signal, now);
     const flight: Flight = { promise, controller, waiters: 0 };
     this.#flights.set(key, flight);
     // Settled either way: later callers start afresh. Waiters that gave up leave no unhandled rejection.
@@ -89,10 +89,9 @@ export class ExternalTokenCache {
     if (this.#flights.get(key) === flight) this.#flights.delete(key);
   }
 
-  async #obtain(key: string, signal: AbortSignal): Promise<string> {
+  async #obtain(key: string, signal: AbortSignal, now: number): Promise<string> {
     const token = await this.#fetch(key, signal);
     const expiresAt = expiryOf(token, this.#source);
-    const now = Date.now();
     if (expiresAt !== undefined && expiresAt <= now) {
       throw new ClientError(
         "invalid_client_assertion",

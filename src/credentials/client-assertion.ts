@@ -41,14 +41,16 @@ export function clientAssertionCredential(assertion: ClientAssertion): ClientCre
       let jwt: unknown = assertion;
       if (typeof assertion === "function") {
         try {
-          jwt = await assertion({
+          const options = {
             clientId: context.clientId,
             tokenEndpoint: context.tokenEndpoint,
             tenantId: context.tenantId,
             claims: context.claims,
             correlationId: context.correlationId,
             signal: context.signal,
-          });
+          };
+          Object.defineProperty(options, "now", { value: context.now, enumerable: false });
+          jwt = await assertion(options);
         } catch (error) {
           // A library error (the helpers of entra-edge/federation throw these) already names
           // its source and the fix: passed on as it is.

@@ -3,10 +3,11 @@
 // the token endpoint, one fetch serves several tenants (also concurrently), and refusals are
 // ClientErrors (NetworkError with no answer) that never quote the bearer or the token.
 import { afterEach, describe, expect, it } from "vitest";
-import { ClientError, NetworkError } from "../../src/index";
+import { ClientError, ConfidentialClientApplication, NetworkError } from "../../src/index";
 import { githubActionsToken } from "../../federation/index";
 import {
   appWith,
+  clientId,
   errorText,
   failureOf,
   federatedEmulator,
@@ -65,6 +66,28 @@ describe("githubActionsToken", () => {
 
     // Each helper instance has its own cache.
     await appWith(githubActionsToken(), emulator.fetch).acquireTokenForClient([graph]);
+    expect(env.issuer.actionsRequests).toHaveLength(2);
+  });
+
+  it("follows the application's clock (its now option): a token inside the margin is fetched again", async () => {
+    env.issuer.actionsMint = { sub: subject, lifetimeSeconds: 300 };
+    const emulator = await federatedEmulator(env.issuer);
+    setActionsEnvironment();
+    let clock = Date.now();
+    const app = new ConfidentialClientApplication({
+      clientId,
+      tenantId: tenantA,
+      clientAssertion: githubActionsToken(),
+      fetch: emulator.fetch,
+      now: () => clock,
+      memoryCache: { shared: false },
+    });
+    await app.acquireTokenForClient([graph]);
+    clock += 200_000; // 100 s left: reused
+    await app.acquireTokenForClient([graph]).withTenantId(tenantB);
+    expect(env.issuer.actionsRequests).toHaveLength(1);
+    clock += 60_000; // 40 s left: fetched again
+    await app.acquireTokenForClient([graph]).withTenantId(tenantC);
     expect(env.issuer.actionsRequests).toHaveLength(2);
   });
 
