@@ -67,17 +67,17 @@ export function entraTokenAssertion(
   otherApp: TokenExchangeApplication,
   options: EntraTokenAssertionOptions = {},
 ): FederatedAssertion {
-  if (typeof otherApp?.acquireTokenForClient !== "function") {
-    throw new ClientError(
-      "invalid_client_assertion",
-      `${source}(otherApp) needs an application built by ConfidentialClientApplicationBuilder (or anything with acquireTokenForClient).`,
-    );
-  }
   const request = options.tenantId === undefined ? {} : { tenantId: options.tenantId };
   return federatedAssertion(
     source,
     (context) => options.audience ?? defaultAudience(context.tokenEndpoint),
     async (audience) => {
+      if (typeof otherApp?.acquireTokenForClient !== "function") {
+        throw new ClientError(
+          "invalid_client_assertion",
+          `${source}(otherApp) needs an application built by ConfidentialClientApplicationBuilder (or anything with acquireTokenForClient).`,
+        );
+      }
       const scope = `${audience.replace(/\/+$/, "")}/.default`;
       try {
         return (await otherApp.acquireTokenForClient([scope], request)).accessToken;

@@ -38,16 +38,16 @@ const variable = "AZURE_FEDERATED_TOKEN_FILE";
  * ```
  */
 export function kubernetesTokenFile(path?: string): FederatedAssertion {
-  if (path !== undefined && (typeof path !== "string" || path.trim() === "")) {
-    throw new ClientError(
-      "invalid_client_assertion",
-      `kubernetesTokenFile(path) needs the path of the token file, or no argument to use ${variable}.`,
-    );
-  }
   return federatedAssertion(
     "kubernetesTokenFile",
     () => "",
     async () => {
+      if (path !== undefined && (typeof path !== "string" || path.trim() === "")) {
+        throw new ClientError(
+          "invalid_client_assertion",
+          `kubernetesTokenFile(path) needs the path of the token file, or no argument to use ${variable}.`,
+        );
+      }
       const file = path ?? environmentVariable(variable, "kubernetesTokenFile");
       if (file === undefined) {
         throw new ClientError(

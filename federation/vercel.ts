@@ -41,20 +41,20 @@ const variable = "VERCEL_OIDC_TOKEN";
  * ```
  */
 export function vercelOidcToken(tokenOrFunction?: VercelOidcTokenSource): FederatedAssertion {
-  if (
-    tokenOrFunction !== undefined &&
-    typeof tokenOrFunction !== "string" &&
-    typeof tokenOrFunction !== "function"
-  ) {
-    throw new ClientError(
-      "invalid_client_assertion",
-      `${source} takes nothing (${variable}), a token string or a function returning the token.`,
-    );
-  }
   return federatedAssertion(
     source,
     () => "",
     async () => {
+      if (
+        tokenOrFunction !== undefined &&
+        typeof tokenOrFunction !== "string" &&
+        typeof tokenOrFunction !== "function"
+      ) {
+        throw new ClientError(
+          "invalid_client_assertion",
+          `${source} takes nothing (${variable}), a token string or a function returning the token.`,
+        );
+      }
       let token: unknown;
       if (typeof tokenOrFunction === "function") {
         try {

@@ -9,7 +9,7 @@ import {
   ServiceError,
 } from "../../src/index";
 import { createEntraEmulator } from "../../src/testing/index";
-import { entraTokenAssertion, vercelOidcToken } from "../../federation/index";
+import { entraTokenAssertion, kubernetesTokenFile, vercelOidcToken } from "../../federation/index";
 import {
   appWith,
   clientId,
@@ -88,6 +88,22 @@ describe("vercelOidcToken", () => {
       ).acquireTokenForClient([graph]),
     );
     expect(nothing.message).toContain("no token");
+    expect(emulator.tokenRequests()).toHaveLength(0);
+  });
+});
+
+describe("every helper, given a wrong argument", () => {
+  it("throws nothing when created: the ClientError comes at the first acquisition, before any token request", async () => {
+    const emulator = await federatedEmulator(env.issuer);
+    const helpers = [
+      kubernetesTokenFile(""),
+      vercelOidcToken(42 as unknown as string),
+      entraTokenAssertion({} as never),
+    ];
+    for (const helper of helpers) {
+      const error = await failureOf(appWith(helper, emulator.fetch).acquireTokenForClient([graph]));
+      expect(error).toBeInstanceOf(ClientError);
+    }
     expect(emulator.tokenRequests()).toHaveLength(0);
   });
 });
