@@ -1,7 +1,8 @@
 /**
  * The federation helpers on every runtime where their source exists: the token file in Node, Deno
  * (Deno.readTextFile, --allow-env) and Bun (Bun.file), with a file that rotates; Vercel's token
- * from a request header inside workerd without nodejs_compat (the subpath must load there). The
+ * from a request header inside workerd without nodejs_compat (the subpath must load there), and
+ * in Vercel's Edge runtime (the edge-runtime package), from the header and from the environment. The
  * scenarios are bundled from the TypeScript sources with esbuild; the emulator in each runtime
  * fetches the local issuer's discovery and keys over loopback.
  */
@@ -12,6 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { build } from "esbuild";
+import { EdgeRuntime } from "edge-runtime";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ScenarioInput } from "./fixtures/runtime-scenarios";
@@ -145,13 +147,56 @@ export default {
       const response = await miniflare.dispatchFetch("http://localhost/", {
         headers: { "x-vercel-oidc-token": token },
       });
-      const result = (await response.json()) as { sent: number[]; withoutEnvironment: string };
+      const result = (await response.json()) as { sent: number[]; fromEnvironment: string };
       expect(result.sent).toEqual([0, 0]);
-      expect(result.withoutEnvironment).toMatch(
+      expect(result.fromEnvironment).toMatch(
         /^ClientError: vercelOidcToken: VERCEL_OIDC_TOKEN is not set/,
       );
     } finally {
       await miniflare.dispose();
     }
+  });
+});
+
+describe("vercelOidcToken in Vercel's Edge runtime (edge-runtime)", () => {
+  it("sends the token of the request header, and VERCEL_OIDC_TOKEN from the environment", async () => {
+    const token = await env.issuer.mint({ sub: subject });
+    const input: ScenarioInput = {
+      issuer: env.issuer.issuer,
+      subject,
+      clientId,
+      tenants: [tenantA, tenantB, tenantC],
+      tokens: [token],
+    };
+    const bundled = await build({
+      stdin: {
+        contents: `import { vercelScenario } from "./fixtures/runtime-scenarios";
+addEventListener("fetch", (event) => {
+  const input = ${JSON.stringify(input)};
+  event.respondWith(
+    vercelScenario(input, () => event.request.headers.get("x-vercel-oidc-token")).then((result) =>
+      Response.json(result),
+    ),
+  );
+});`,
+        resolveDir: here,
+        loader: "ts",
+      },
+      bundle: true,
+      format: "iife",
+      platform: "browser",
+      write: false,
+      logLevel: "error",
+    });
+    // Vercel's Edge runtime has process.env; the edge-runtime package leaves it out.
+    const runtime = new EdgeRuntime({
+      initialCode: bundled.outputFiles[0]?.text ?? "",
+      extend: (context) =>
+        Object.assign(context, { process: { env: { VERCEL_OIDC_TOKEN: token } } }),
+    });
+    const response = await runtime.dispatchFetch("http://localhost/", {
+      headers: { "x-vercel-oidc-token": token },
+    });
+    expect(await response.json()).toEqual({ sent: [0, 0], fromEnvironment: "no error" });
   });
 });
