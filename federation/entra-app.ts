@@ -71,7 +71,7 @@ export function entraTokenAssertion(
   return federatedAssertion(
     source,
     (context) => options.audience ?? defaultAudience(context.tokenEndpoint),
-    async (audience) => {
+    async (audience, signal) => {
       if (typeof otherApp?.acquireTokenForClient !== "function") {
         throw new ClientError(
           "invalid_client_assertion",
@@ -80,7 +80,7 @@ export function entraTokenAssertion(
       }
       const scope = `${audience.replace(/\/+$/, "")}/.default`;
       try {
-        return (await otherApp.acquireTokenForClient([scope], request)).accessToken;
+        return (await otherApp.acquireTokenForClient([scope], { ...request, signal })).accessToken;
       } catch (error) {
         const code = error instanceof EntraEdgeError ? error.code : "error";
         const message = `${source}: the other application could not get its token for ${scope} (${code}${error instanceof EntraEdgeError ? `: ${error.message}` : ""}).`;

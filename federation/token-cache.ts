@@ -50,8 +50,8 @@ export class ExternalTokenCache {
 
   /**
    * A token for `key` at `now` (the application's clock): the kept one while it has more than the
-   * margin left, else a fresh one (shared with concurrent callers). A fresh token is returned while it has not expired, even
-   * inside the margin; an expired one is never returned.
+   * margin left, else a fresh one (shared with concurrent callers). A fresh token is returned
+   * while it has not expired, even inside the margin; an expired one is never returned.
    * @throws ClientError or NetworkError from the fetch; ClientError `invalid_client_assertion`
    *   for a fetched value that is not a JWT or has expired; `signal`'s reason when it aborts.
    */
