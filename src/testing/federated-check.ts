@@ -1,7 +1,7 @@
 /**
- * Federated client assertions (workload identity federation), checked as Entra ID does: an
- * assertion whose `iss` is not the client id is a token of another issuer, which one of the app's
- * federated identity credentials must trust.
+ * Federated client assertions (workload identity federation, docs/protocol.md §3.3), checked as
+ * Entra ID does: an assertion whose `iss` is not the client id is a token of another issuer,
+ * which one of the app's federated identity credentials must trust.
  *
  * Order and answers, first failure wins:
  * 1. not three base64url JSON parts, or `aud` neither a string nor an array of strings: 50027;
