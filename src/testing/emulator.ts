@@ -85,7 +85,9 @@ export interface EntraEmulator {
  * assertions are verified as in `assertion-check.ts`. Deviations from the service, by design:
  * every tenant exists in every cloud; regional hosts serve every app (the service limits
  * ESTS-R to first-party and SN+I callers, AADSTS100007); the v1 issuer is
- * `https://sts.windows.net/{tid}/` in every cloud; `Response.url` is empty.
+ * `https://sts.windows.net/{tid}/` in every cloud; `Response.url` is empty; any token the
+ * emulator issued may be a federated assertion, where the service accepts only some Entra tokens
+ * (such as a managed identity's) as federated credentials.
  *
  * @example
  * ```ts
