@@ -4,9 +4,10 @@
  * Kubernetes service account token, a GitHub Actions or Vercel OIDC token, another Entra
  * application's token) only when a token request needs one, and reuses it for every tenant until
  * shortly before its `exp`. Entra checks it against the app's federated identity credentials
- * (issuer, subject, audience). Nothing here imports a runtime module at load time: the subpath
- * loads in workerd without `nodejs_compat`, and reads files only through the runtime's own API
- * when `kubernetesTokenFile` needs to.
+ * (issuer, subject, audience). Nothing here imports a runtime module, statically or dynamically:
+ * the subpath loads in workerd without `nodejs_compat`, and `kubernetesTokenFile` reads files
+ * through the runtime's own API (`Deno.readTextFile`, `Bun.file`, Node's
+ * `process.getBuiltinModule`).
  *
  * @example
  * ```ts

@@ -10,7 +10,7 @@ import { ClientError } from "../src/errors";
 import { sanitizedCause, describeThrown } from "../src/internal/safe-error";
 import { environmentVariable } from "./environment";
 import { federatedAssertion, type FederatedAssertion } from "./federated-assertion";
-import { readTextFile } from "./read-file";
+import { NoFileSystemError, readTextFile } from "./read-file";
 
 const variable = "AZURE_FEDERATED_TOKEN_FILE";
 
@@ -19,7 +19,8 @@ const variable = "AZURE_FEDERATED_TOKEN_FILE";
  * the file named by `AZURE_FEDERATED_TOKEN_FILE`. Nothing is read until a token request needs
  * an assertion; the token is then kept for every tenant while it has more than a minute left
  * (less for a short-lived token), and the file is read again after that. Its content is
- * trimmed. Runs on Node, Deno (`--allow-read`, and `--allow-env` for the variable) and Bun.
+ * trimmed. Runs on Node (20.16 and later), Deno (`--allow-read`, and `--allow-env` for the
+ * variable) and Bun.
  *
  * Errors, at the first acquisition and before any token request: a `ClientError`
  * `invalid_client_assertion` naming the path or the variable when the variable is unset, the
@@ -59,6 +60,12 @@ export function kubernetesTokenFile(path?: string): FederatedAssertion {
       try {
         content = await readTextFile(file);
       } catch (error) {
+        if (error instanceof NoFileSystemError) {
+          throw new ClientError(
+            "invalid_client_assertion",
+            "kubernetesTokenFile needs a file system (Node 20.16 or later, Deno or Bun): on this runtime, pass the token with your own withClientAssertion callback.",
+          );
+        }
         throw new ClientError(
           "invalid_client_assertion",
           `kubernetesTokenFile cannot read the token file '${file}' (${describeThrown(error)}): check the path${path === undefined ? ` in ${variable}` : ""}, the projected volume and the read permission (Deno: --allow-read).`,

@@ -1,7 +1,9 @@
 /**
  * Reads a text file with what the runtime has: `Deno.readTextFile`, `Bun.file`, or Node's
- * `fs/promises`, imported only when a file is read, so this subpath loads where there is no file
- * system at all (workerd without `nodejs_compat`).
+ * `fs/promises` through `process.getBuiltinModule` (Node 20.16 and later). There is no `import`
+ * of a runtime module at all, static or dynamic, so this subpath loads and bundles where there is
+ * no file system (workerd without `nodejs_compat`), and tools that trace a Worker's imports
+ * (miniflare, wrangler) find nothing to resolve.
  *
  * @module
  */
@@ -18,14 +20,32 @@ interface NodeFiles {
   readFile(path: string, encoding: "utf8"): Promise<string>;
 }
 
-/** Node's module, named through a variable so that bundlers for the edge leave it alone. */
-const nodeFileModule = "node:fs/promises";
+interface NodeProcess {
+  getBuiltinModule?(name: string): unknown;
+}
 
-/** The text of the file at `path`. @throws what the runtime throws (`ENOENT`, a permission error). */
+/** Thrown when the runtime offers no way to read a file. */
+export class NoFileSystemError extends Error {
+  /** Creates the error. */
+  constructor() {
+    super("this runtime has no file system API");
+    this.name = "NoFileSystemError";
+  }
+}
+
+/**
+ * The text of the file at `path`.
+ * @throws what the runtime throws (`ENOENT`, a permission error), or `NoFileSystemError`.
+ */
 export async function readTextFile(path: string): Promise<string> {
-  const runtime = globalThis as { Deno?: Partial<DenoFiles>; Bun?: Partial<BunFiles> };
+  const runtime = globalThis as {
+    Deno?: Partial<DenoFiles>;
+    Bun?: Partial<BunFiles>;
+    process?: NodeProcess;
+  };
   if (typeof runtime.Deno?.readTextFile === "function") return runtime.Deno.readTextFile(path);
   if (typeof runtime.Bun?.file === "function") return runtime.Bun.file(path).text();
-  const files = (await import(/* @vite-ignore */ nodeFileModule)) as NodeFiles;
+  const files = runtime.process?.getBuiltinModule?.("node:fs/promises") as NodeFiles | undefined;
+  if (typeof files?.readFile !== "function") throw new NoFileSystemError();
   return files.readFile(path, "utf8");
 }

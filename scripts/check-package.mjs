@@ -356,7 +356,7 @@ export default {
 {
   // A Worker (no nodejs_compat) using entra-edge/federation: the subpath resolves to the built
   // file and bundles with no warning and no import left (no `node:` module; the token file is
-  // read through a runtime import made only when kubernetesTokenFile reads).
+  // read through the runtime's own API, never an import).
   const dir = mkdtempSync(join(tmpdir(), "entra-edge-federation-worker-"));
   try {
     mkdirSync(join(dir, "node_modules"));
@@ -364,13 +364,15 @@ export default {
     writeFileSync(
       join(dir, "worker.js"),
       `import { ConfidentialClientApplicationBuilder } from "entra-edge";
-import { vercelOidcToken } from "entra-edge/federation";
+import { kubernetesTokenFile, vercelOidcToken } from "entra-edge/federation";
 
 export default {
   async fetch(request, env) {
     const app = ConfidentialClientApplicationBuilder.create(env.CLIENT_ID)
       .withTenantId(env.TENANT_ID)
-      .withClientAssertion(vercelOidcToken(() => request.headers.get("x-vercel-oidc-token")))
+      .withClientAssertion(
+        env.TOKEN_FILE ? kubernetesTokenFile(env.TOKEN_FILE) : vercelOidcToken(() => request.headers.get("x-vercel-oidc-token")),
+      )
       .build();
     const result = await app.acquireTokenForClient(["https://graph.microsoft.com/.default"]);
     return new Response(result.expiresOn.toISOString());
