@@ -109,7 +109,7 @@ describe("kubernetesTokenFile on each runtime, with a file that rotates", () => 
 });
 
 describe("vercelOidcToken in workerd (no nodejs_compat)", () => {
-  it("sends the token of the request header once for two tenants; without a function it names VERCEL_OIDC_TOKEN", async () => {
+  it("sends the token of the request header once for two tenants; without a function it names VERCEL_OIDC_TOKEN; a token file is a ClientError", async () => {
     const token = await env.issuer.mint({ sub: subject });
     const input: ScenarioInput = {
       issuer: env.issuer.issuer,
@@ -121,11 +121,14 @@ describe("vercelOidcToken in workerd (no nodejs_compat)", () => {
     const worker = join(dir, "worker.mjs");
     await build({
       stdin: {
-        contents: `import { vercelScenario } from "./fixtures/runtime-scenarios";
+        contents: `import { tokenFileWithoutFileSystem, vercelScenario } from "./fixtures/runtime-scenarios";
 export default {
   async fetch(request) {
     const input = ${JSON.stringify(input)};
-    return Response.json(await vercelScenario(input, () => request.headers.get("x-vercel-oidc-token")));
+    return Response.json({
+      ...(await vercelScenario(input, () => request.headers.get("x-vercel-oidc-token"))),
+      tokenFile: await tokenFileWithoutFileSystem(input),
+    });
   },
 };`,
         resolveDir: here,
@@ -147,7 +150,12 @@ export default {
       const response = await miniflare.dispatchFetch("http://localhost/", {
         headers: { "x-vercel-oidc-token": token },
       });
-      const result = (await response.json()) as { sent: number[]; fromEnvironment: string };
+      const result = (await response.json()) as {
+        sent: number[];
+        fromEnvironment: string;
+        tokenFile: string;
+      };
+      expect(result.tokenFile).toMatch(/^ClientError: kubernetesTokenFile needs a file system/);
       expect(result.sent).toEqual([0, 0]);
       expect(result.fromEnvironment).toMatch(
         /^ClientError: vercelOidcToken: VERCEL_OIDC_TOKEN is not set/,
