@@ -96,12 +96,13 @@ export function githubActionsToken(options: GitHubActionsTokenOptions = {}): Fed
       let response: Response;
       let body: Awaited<ReturnType<typeof readCappedText>>;
       try {
-        response = await (fetcher ?? globalThis.fetch)(url, {
+        const init: RequestInit = {
           headers: { authorization: `Bearer ${bearer}`, accept: "application/json" },
           // A redirect would carry the bearer elsewhere.
           redirect: "manual",
           signal,
-        });
+        };
+        response = await (fetcher === undefined ? fetch(url, init) : fetcher(url, init));
         body = await readCappedText(response, 64 * 1024, signal);
       } catch (error) {
         throw new NetworkError(
