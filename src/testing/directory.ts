@@ -96,8 +96,6 @@ export class Directory {
   readonly #apps = new Map<string, DirectoryApp>();
   readonly #adfsApps: ReadonlySet<string> | undefined;
   readonly #resources: ReadonlySet<string> | undefined;
-  /** Makes service principal ids differ between emulator instances, as between directories. */
-  readonly #servicePrincipalSalt = crypto.randomUUID();
 
   private constructor(options: EntraEmulatorOptions) {
     for (const entry of options.tenants)
@@ -198,11 +196,13 @@ export class Directory {
 
   /**
    * The object id of the app's service principal in `tenantKey`: derived from both, so it is
-   * stable without the emulator keeping one entry per tenant it has served (a soak sends a million).
+   * stable without the emulator keeping one entry per tenant it has served (a soak sends a
+   * million), and the same in every emulator instance, so that a test can learn it (the `oid` of
+   * a token) and name it as the subject of another app's federated credential.
    */
   servicePrincipalId(app: DirectoryApp, tenantKey: string): string {
     if (app.servicePrincipalId !== undefined) return app.servicePrincipalId;
-    const hex = fastHash128(`${this.#servicePrincipalSalt}/${app.clientId}/${tenantKey}`);
+    const hex = fastHash128(`service-principal/${app.clientId}/${tenantKey}`);
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   }
 }

@@ -87,7 +87,7 @@ export interface EmulatorApp {
   /**
    * The object id of the app's service principal (the `oid` and `sub` of its tokens) in every
    * tenant, e.g. to name it as the subject of another app's federated credential. Default: a
-   * GUID derived from the emulator instance, the app and the tenant.
+   * GUID derived from the client id and the tenant (the same in every emulator instance).
    */
   readonly servicePrincipalId?: string;
   /** Tenant ids where the app has a service principal. Default: every configured tenant. */

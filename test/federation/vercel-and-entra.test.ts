@@ -196,4 +196,43 @@ describe("entraTokenAssertion (app-to-app federation)", () => {
     expect(unreachable).toBeInstanceOf(NetworkError);
     expect(emulator.tokenRequests().filter((r) => r.clientId === clientId)).toHaveLength(0);
   });
+
+  it("without servicePrincipalId, the subject is the other app's oid, the same in every emulator instance", async () => {
+    const directory = {
+      tenants: [tenantA],
+      apps: [{ clientId: brokerId, secrets: [brokerSecret] }],
+    };
+    const probe = await createEntraEmulator(directory);
+    const token = (
+      await ConfidentialClientApplicationBuilder.create(brokerId)
+        .withClientSecret(brokerSecret)
+        .withTenantId(tenantA)
+        .withHttpClient(probe.fetch)
+        .withMemoryCache({ shared: false })
+        .build()
+        .acquireTokenForClient(["api://AzureADTokenExchange/.default"])
+    ).accessToken;
+    const { oid } = await probe.verifyAccessToken(token);
+    const emulator = await createEntraEmulator({
+      ...directory,
+      apps: [
+        ...directory.apps,
+        {
+          clientId,
+          federatedCredentials: [
+            { issuer: `https://login.microsoftonline.com/${tenantA}/v2.0`, subject: String(oid) },
+          ],
+        },
+      ],
+    });
+    const broker = ConfidentialClientApplicationBuilder.create(brokerId)
+      .withClientSecret(brokerSecret)
+      .withTenantId(tenantA)
+      .withHttpClient(emulator.fetch)
+      .withMemoryCache({ shared: false })
+      .build();
+    await expect(
+      appWith(entraTokenAssertion(broker), emulator.fetch).acquireTokenForClient([graph]),
+    ).resolves.toBeDefined();
+  });
 });
