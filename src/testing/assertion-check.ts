@@ -114,7 +114,8 @@ function fail(error: EntraErrorSpec): AssertionCheckResult {
   return { ok: false, error };
 }
 
-function findCertificate(
+/** The registered certificate of `app` with this SHA-256 (or SHA-1) thumbprint, if any. */
+export function findCertificate(
   app: DirectoryApp,
   thumbprint: Uint8Array,
   sha256: boolean,

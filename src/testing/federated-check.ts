@@ -20,10 +20,12 @@
  */
 
 import { compactVerify, createLocalJWKSet, errors } from "jose";
+import { decodeBase64 } from "../internal/base64";
 import {
   type AssertionCheckResult,
   decodeJsonPart,
   dotNetTime,
+  findCertificate,
   numericDate,
 } from "./assertion-check";
 import type { DirectoryApp } from "./directory";
@@ -49,8 +51,9 @@ function fail(error: EntraErrorSpec): AssertionCheckResult {
 }
 
 /**
- * Whether `assertion` is to be checked as a federated token: its `iss` is not the client id and
- * the app has federated credentials, or the header names no certificate (`x5t`, `x5t#S256`).
+ * Whether `assertion` is to be checked as a federated token: its `iss` is not the client id, and
+ * the app has federated credentials or the header names none of the app's certificates (`x5t`,
+ * `x5t#S256`; a wrong `iss` in an assertion signed with the app's own certificate is 700021).
  */
 export function isFederatedAssertion(
   assertion: string,
@@ -63,7 +66,14 @@ export function isFederatedAssertion(
   if (typeof iss !== "string" || iss.toLowerCase() === clientId.toLowerCase()) return false;
   if (app.federatedCredentials.length > 0) return true;
   const header = decodeJsonPart(headerPart ?? "");
-  return header !== undefined && header["x5t"] === undefined && header["x5t#S256"] === undefined;
+  const bySha256 = typeof header?.["x5t#S256"] === "string";
+  const thumbprint = bySha256 ? header?.["x5t#S256"] : header?.["x5t"];
+  if (typeof thumbprint !== "string") return true;
+  try {
+    return findCertificate(app, decodeBase64(thumbprint), bySha256) === undefined;
+  } catch {
+    return true;
+  }
 }
 
 /** Checks a federated assertion (see the module documentation for the order of checks and codes). */

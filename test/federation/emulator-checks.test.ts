@@ -43,6 +43,15 @@ describe("the emulator's federated credential checks", () => {
     );
   });
 
+  it("answers a token of another issuer sent for an app without federated credentials with AADSTS700211", async () => {
+    const emulator = await createEntraEmulator({
+      tenants: [tenantA],
+      apps: [{ clientId, secrets: ["a-secret-value"] }],
+    });
+    const refused = await refusal(await env.issuer.mint({ sub: subject }), emulator);
+    expect(refused.errorCodes).toEqual([700211]);
+  });
+
   it("answers a wrong subject with AADSTS700213 (7002138 when only the case differs)", async () => {
     const wrong = await refusal(await env.issuer.mint({ sub: "system:serviceaccount:other:app" }));
     expect(wrong).toMatchObject({ status: 401, error: "invalid_client", errorCodes: [700213] });
