@@ -45,7 +45,7 @@ const source = "entraTokenAssertion";
  * the issuer `https://login.microsoftonline.com/{other app's tenant}/v2.0` and, as subject, the
  * object id of the other application's service principal (the token's `sub`/`oid`). The token
  * is asked for only when a token request needs an assertion, kept per audience while it has
- * more than a short margin left (at most 60 s), and `otherApp` keeps its own cache.
+ * more than 60 s left, and `otherApp` keeps its own cache.
  *
  * Errors, at the first acquisition and before this application's token request: `otherApp`'s
  * failure as a `ClientError` `invalid_client_assertion` (a `NetworkError` when it got no

@@ -62,7 +62,7 @@ function requestUrl(value: string, audience: string): URL {
  * $ACTIONS_ID_TOKEN_REQUEST_URL&audience=<audience>` with `Authorization: Bearer
  * $ACTIONS_ID_TOKEN_REQUEST_TOKEN`, answered `{ "value": "<jwt>" }`. Nothing is read until a
  * token request needs an assertion. A token (about 5 minutes of life) is kept per audience and
- * reused for every tenant while it has more than a short margin left (at most 60 s).
+ * reused for every tenant while it has more than 60 s left.
  *
  * Errors, at the first acquisition and before any token request: a `ClientError`
  * `invalid_client_assertion` when a variable is unset (the job lacks `permissions: id-token:

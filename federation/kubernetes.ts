@@ -17,9 +17,8 @@ const variable = "AZURE_FEDERATED_TOKEN_FILE";
 /**
  * A client assertion read from a Kubernetes projected service account token file: `path`, or
  * the file named by `AZURE_FEDERATED_TOKEN_FILE`. Nothing is read until a token request needs
- * an assertion; the token is then kept for every tenant while it has more than a minute left
- * (less for a short-lived token), and the file is read again after that. Its content is
- * trimmed. Runs on Node (20.16 and later), Deno (`--allow-read`, and `--allow-env` for the
+ * an assertion; the token is then kept for every tenant while it has more than a minute left,
+ * and the file is read again after that. Its content is trimmed. Runs on Node (20.16 and later), Deno (`--allow-read`, and `--allow-env` for the
  * variable) and Bun.
  *
  * Errors, at the first acquisition and before any token request: a `ClientError`

@@ -1,6 +1,6 @@
 /**
  * The cache of one helper instance: the external token it last obtained (per audience), reused
- * for every token request while it has more than a short margin left, and one shared fetch
+ * for every token request while it has more than 60 s left, and one shared fetch
  * when several requests need a new one at once.
  *
  * @module
@@ -12,8 +12,8 @@ import { expiryOf } from "./jwt-expiry";
 /** Gets a new external token; `signal` aborts when no caller waits for it any more. */
 export type ExternalTokenFetch = (key: string, signal: AbortSignal) => Promise<string>;
 
-/** The longest margin before `exp` inside which a kept token is fetched again: 60 s. */
-export const maxRefreshMarginMs = 60_000;
+/** The margin before `exp` inside which a kept token is fetched again: 60 s. */
+const refreshMarginMs = 60_000;
 
 interface KeptToken {
   readonly token: string;
@@ -25,14 +25,6 @@ interface Flight {
   readonly promise: Promise<string>;
   readonly controller: AbortController;
   waiters: number;
-}
-
-/**
- * The margin kept before `exp`: 60 s, or a quarter of the life left at fetch time when that is
- * shorter, so that a short-lived token is still reused for most of its life.
- */
-function reuseUntil(obtainedAt: number, expiresAt: number): number {
-  return expiresAt - Math.min(maxRefreshMarginMs, (expiresAt - obtainedAt) / 4);
 }
 
 /** Keeps external tokens for one helper instance. */
@@ -100,7 +92,7 @@ export class ExternalTokenCache {
     }
     // A token without `exp` is sent as is and not kept: its life is unknown.
     if (expiresAt !== undefined)
-      this.#kept.set(key, { token, reuseUntil: reuseUntil(now, expiresAt) });
+      this.#kept.set(key, { token, reuseUntil: expiresAt - refreshMarginMs });
     return token;
   }
 }

@@ -22,7 +22,7 @@ const variable = "VERCEL_OIDC_TOKEN";
  * A client assertion from Vercel's OIDC federation: with no argument, `VERCEL_OIDC_TOKEN`, read
  * when a token request needs an assertion; with a function, its result, called then (e.g. `() =>
  * request.headers.get("x-vercel-oidc-token")`); with a string, that token. The token is kept and
- * reused for every tenant while it has more than a short margin left (at most 60 s), and got
+ * reused for every tenant while it has more than 60 s left, and got
  * again after that. Runs wherever `fetch` does: Vercel's Node and Edge runtimes, workerd (with a
  * function or a string: no environment there), Deno (`--allow-env`), Bun.
  *

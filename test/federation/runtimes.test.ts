@@ -48,11 +48,11 @@ console.log(JSON.stringify(await kubernetesScenario(input, (path, text) => write
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let files = 0;
-/** A token file holding a token that expires in a few seconds, and the input naming its successor. */
+/** A token file holding a token that reaches the 60 s margin 10 s from now, and the input naming its successor. */
 async function fileInput(): Promise<ScenarioInput> {
   const path = join(dir, `token-${++files}`);
   const tokens = [
-    await env.issuer.mint({ sub: subject, lifetimeSeconds: 6 }),
+    await env.issuer.mint({ sub: subject, lifetimeSeconds: 70 }),
     await env.issuer.mint({ sub: subject, lifetimeSeconds: 3600 }),
   ];
   writeFileSync(path, `${tokens[0]}\n`);
@@ -79,7 +79,8 @@ async function runFile(
   return JSON.parse(stdout) as unknown;
 }
 
-// The first token is read once for two tenants; the rotated file is read after it expired.
+// The first token serves two tenants although the file rotated; the file is read again once the
+// first token is inside the 60 s margin.
 const rotated = { sent: [0, 0, 1] };
 
 describe("kubernetesTokenFile on each runtime, with a file that rotates", () => {
