@@ -1,8 +1,8 @@
 import { defineBuildConfig } from "unbuild";
 
 /**
- * One entry for the core, one per adapter, one for the emulator, one for OpenTelemetry; ESM only,
- * with declarations.
+ * One entry for the core, one per adapter, one for the emulator, one for OpenTelemetry, one for
+ * federation; ESM only, with declarations.
  */
 export default defineBuildConfig({
   entries: [
@@ -14,6 +14,7 @@ export default defineBuildConfig({
     { input: "adapters/redis", name: "adapters/redis" },
     { input: "adapters/durable-object", name: "adapters/durable-object" },
     { input: "opentelemetry/index", name: "opentelemetry" },
+    { input: "federation/index", name: "federation" },
     { input: "cli/bin", name: "cli" }, // the `entra-edge` executable (Node and Bun): dist/cli.mjs
   ],
   declaration: "node16",

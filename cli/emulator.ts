@@ -1,7 +1,8 @@
 /**
  * `--emulator` / `ENTRA_EDGE_EMULATOR=1`: answer from the built-in Entra ID emulator instead of
  * the network. The emulator registers the tenant, client id and credential the command was
- * given, so scripts and tests can run `entra-edge token` end to end offline.
+ * given (for a federated token: its issuer, subject and audience, whose keys the emulator then
+ * fetches from the issuer), so scripts and tests can run `entra-edge token` end to end offline.
  *
  * @module
  */
@@ -17,6 +18,33 @@ export interface EmulatorSetup {
   secret?: string | undefined;
   certificatePem?: string | undefined;
   pfx?: { bytes: Uint8Array; password: string } | undefined;
+  /** A federated token: the emulator trusts its issuer, subject and audience (and fetches the issuer's keys). */
+  federatedToken?: string | undefined;
+}
+
+/** The federated credential that trusts `token` (its `iss`, `sub` and `aud`), if it has them. */
+function federatedCredentialOf(token: string) {
+  try {
+    const claims = JSON.parse(
+      new TextDecoder().decode(decodeBase64Url(token.trim().split(".")[1] ?? "")),
+    ) as { iss?: unknown; sub?: unknown; aud?: unknown };
+    const audiences = typeof claims.aud === "string" ? [claims.aud] : claims.aud;
+    if (typeof claims.iss !== "string" || typeof claims.sub !== "string") return [];
+    return [
+      {
+        issuer: claims.iss,
+        subject: claims.sub,
+        ...(Array.isArray(audiences) ? { audiences: audiences.map(String) } : {}),
+      },
+    ];
+  } catch {
+    return [];
+  }
+}
+
+function decodeBase64Url(text: string): Uint8Array {
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -60,6 +88,9 @@ export async function emulatorFetch(setup: EmulatorSetup): Promise<typeof fetch>
           clientId: setup.clientId,
           ...(setup.secret === undefined ? {} : { secrets: [setup.secret] }),
           ...(certificates.length === 0 ? {} : { certificates }),
+          ...(setup.federatedToken === undefined
+            ? {}
+            : { federatedCredentials: federatedCredentialOf(setup.federatedToken) }),
           displayName: "entra-edge CLI (emulator)",
         },
       ],

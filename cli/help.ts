@@ -22,7 +22,8 @@ export const MAIN_HELP = `Usage: entra-edge <command> [options]
 Microsoft Entra ID client credentials (app-only tokens) from the command line.
 
 Commands:
-  token              Acquire an access token with a client secret, a certificate or a .pfx
+  token              Acquire an access token with a client secret, a certificate, a .pfx
+                     or a federated token file (workload identity)
   thumbprint <cert>  Print a certificate's x5t, x5t#S256 and the SHA-1 thumbprint Azure shows
   decode <jwt>       Decode a JWT's header and claims (no signature check)
   help [command]     Show help for a command
@@ -67,7 +68,12 @@ Credential (one of):
   --password <password>  Password of an encrypted key or of the .pfx
                                                               [env ENTRA_CERT_PASSWORD]
   --send-x5c             Send the certificate chain (x5c), for subject name + issuer auth
-  Flags win over the environment; ENTRA_CLIENT_SECRET is used when no credential flag is given.
+  --federated-token-file <file>
+                         Workload identity federation: the file of an external token (a
+                         Kubernetes service account token), sent as the client assertion
+                                                              [env AZURE_FEDERATED_TOKEN_FILE]
+  Flags win over the environment; with no credential flag, ENTRA_CLIENT_SECRET is used, else
+  AZURE_FEDERATED_TOKEN_FILE (set by the Azure workload identity webhook in a pod).
 
 Output:
   (default)              The access token alone, with a newline

@@ -14,6 +14,8 @@
 //   (workerd conditions, minified) without any warning; its minified and gzipped sizes are printed;
 // - a Worker using entra-edge/adapters/durable-object bundles under the workerd, worker, browser
 //   and import conditions ("cloudflare:workers" external) with no warning and no other import;
+// - a Worker using entra-edge/federation bundles under the workerd conditions with no warning and
+//   no import left (no `node:` module: the subpath loads without nodejs_compat);
 // - a Deno project that installs the packed tarball from npm type-checks examples/deno.ts.
 //
 // Prints one line per check and a summary line that test-all counts.
@@ -389,6 +391,58 @@ export default {
         ...(await formatMessages(worker.warnings, { kind: "warning" })),
         ...imports.filter((path) => path !== "cloudflare:workers").map((path) => `imports ${path}`),
         ...(fromDist ? [] : ["dist/adapters/durable-object.mjs is not in the bundle"]),
+      ];
+      record(name, problems.length === 0, problems.join("\n").trim() || undefined);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+{
+  // A Worker (no nodejs_compat) using entra-edge/federation: the subpath resolves to the built
+  // file and bundles with no warning and no import left (no `node:` module; the token file is
+  // read through the runtime's own API, never an import).
+  const dir = mkdtempSync(join(tmpdir(), "entra-edge-federation-worker-"));
+  try {
+    mkdirSync(join(dir, "node_modules"));
+    symlinkSync(root, join(dir, "node_modules", "entra-edge"), "dir");
+    writeFileSync(
+      join(dir, "worker.js"),
+      `import { ConfidentialClientApplicationBuilder } from "entra-edge";
+import { kubernetesTokenFile, vercelOidcToken } from "entra-edge/federation";
+
+export default {
+  async fetch(request, env) {
+    const app = ConfidentialClientApplicationBuilder.create(env.CLIENT_ID)
+      .withTenantId(env.TENANT_ID)
+      .withClientAssertion(
+        env.TOKEN_FILE ? kubernetesTokenFile(env.TOKEN_FILE) : vercelOidcToken(() => request.headers.get("x-vercel-oidc-token")),
+      )
+      .build();
+    const result = await app.acquireTokenForClient(["https://graph.microsoft.com/.default"]);
+    return new Response(result.expiresOn.toISOString());
+  },
+};
+`,
+    );
+    const name =
+      "a Worker importing entra-edge/federation bundles (workerd conditions, minified): no warning, no import left";
+    const worker = await bundleOrRecord(name, {
+      entryPoints: ["worker.js"],
+      absWorkingDir: dir,
+      platform: "browser",
+      conditions: ["workerd", "worker", "browser"],
+    });
+    if (worker) {
+      const output = Object.values(worker.metafile.outputs)[0];
+      const fromDist = Object.keys(worker.metafile.inputs).some((input) =>
+        input.includes("dist/federation.mjs"),
+      );
+      const problems = [
+        ...(await formatMessages(worker.warnings, { kind: "warning" })),
+        ...output.imports.map((i) => `imports ${i.path}`),
+        ...(fromDist ? [] : ["dist/federation.mjs is not in the bundle"]),
       ];
       record(name, problems.length === 0, problems.join("\n").trim() || undefined);
     }

@@ -12,6 +12,7 @@ import {
   type CertificateOptions,
   type Logger,
 } from "../../src/index";
+import { kubernetesTokenFile } from "../../federation/index";
 import { emulatorFetch, emulatorRequested, tenantOfAuthority } from "../emulator";
 import { usageError } from "../errors";
 import { TOKEN_HELP } from "../help";
@@ -32,6 +33,7 @@ const options = {
   cert: { type: "string" },
   key: { type: "string" },
   pfx: { type: "string" },
+  "federated-token-file": { type: "string" },
   password: { type: "string" },
   "send-x5c": { type: "boolean" },
   json: { type: "boolean" },
@@ -139,6 +141,7 @@ export async function tokenCommand(
     secretFlag !== undefined ? "--secret" : undefined,
     values.cert !== undefined || values.key !== undefined ? "--cert/--key" : undefined,
     values.pfx !== undefined ? "--pfx" : undefined,
+    values["federated-token-file"] !== undefined ? "--federated-token-file" : undefined,
   ].filter((kind) => kind !== undefined);
   if (kinds.length > 1)
     throw usageError(`Pass one credential, not ${kinds.join(" and ")}.`, "token");
@@ -167,6 +170,7 @@ export async function tokenCommand(
   if (scopes.length === 0) throw usageError("--scope is empty.", "token");
 
   let secret: string | undefined;
+  let federatedTokenFile: string | undefined;
   let certificate: CertificateOptions | undefined;
   let certificatePem: string | undefined;
   let pfx: { bytes: Uint8Array; password: string } | undefined;
@@ -184,11 +188,16 @@ export async function tokenCommand(
   } else if (values.pfx !== undefined) {
     pfx = { bytes: await readBytes(io, values.pfx, "--pfx"), password: password ?? "" };
     certificate = { pfx: pfx.bytes, password: pfx.password, ...sendX5c };
+  } else if (values["federated-token-file"] !== undefined) {
+    federatedTokenFile = values["federated-token-file"];
   } else {
-    secret = secretFlag ?? env["ENTRA_CLIENT_SECRET"];
-    if (secret === undefined || secret === "") {
+    secret = secretFlag ?? nonEmpty(env["ENTRA_CLIENT_SECRET"]);
+    // The variable the Azure workload identity webhook sets in a pod.
+    federatedTokenFile =
+      secret === undefined ? nonEmpty(env["AZURE_FEDERATED_TOKEN_FILE"]) : undefined;
+    if ((secret === undefined || secret === "") && federatedTokenFile === undefined) {
       throw usageError(
-        "No credential: set ENTRA_CLIENT_SECRET, or pass --cert <pem> --key <pem>, or --pfx <file>.",
+        "No credential: set ENTRA_CLIENT_SECRET (or AZURE_FEDERATED_TOKEN_FILE), or pass --cert <pem> --key <pem>, --pfx <file> or --federated-token-file <file>.",
         "token",
       );
     }
@@ -202,6 +211,10 @@ export async function tokenCommand(
       secret,
       certificatePem,
       pfx,
+      federatedToken:
+        federatedTokenFile === undefined
+          ? undefined
+          : await readText(io, federatedTokenFile, "--federated-token-file"),
     });
   }
 
@@ -210,6 +223,8 @@ export async function tokenCommand(
     .withMemoryCache({ shared: false });
   if (secret !== undefined) builder.withClientSecret(secret);
   if (certificate !== undefined) builder.withCertificate(certificate);
+  if (federatedTokenFile !== undefined)
+    builder.withClientAssertion(kubernetesTokenFile(federatedTokenFile));
   if (values.authority !== undefined) builder.withAuthority(values.authority);
   if (values["oidc-issuer"] !== undefined) builder.withOidcAuthority(values["oidc-issuer"]);
   if (tenant !== undefined) builder.withTenantId(tenant);

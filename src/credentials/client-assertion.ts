@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ClientError } from "../errors";
+import { ClientError, NetworkError } from "../errors";
 import {
   jwtBearerAssertionType,
   type ClientAssertionOptions,
@@ -41,15 +41,20 @@ export function clientAssertionCredential(assertion: ClientAssertion): ClientCre
       let jwt: unknown = assertion;
       if (typeof assertion === "function") {
         try {
-          jwt = await assertion({
+          const options = {
             clientId: context.clientId,
             tokenEndpoint: context.tokenEndpoint,
             tenantId: context.tenantId,
             claims: context.claims,
             correlationId: context.correlationId,
             signal: context.signal,
-          });
+          };
+          Object.defineProperty(options, "now", { value: context.now, enumerable: false });
+          jwt = await assertion(options);
         } catch (error) {
+          // A library error (the helpers of entra-edge/federation throw these) already names
+          // its source and the fix: passed on as it is.
+          if (error instanceof ClientError || error instanceof NetworkError) throw error;
           throw new ClientError(
             "invalid_client_assertion",
             `The client assertion callback failed (${error instanceof Error ? error.name : typeof error}): fix the callback or the service it calls; its error is the cause.`,

@@ -21,6 +21,12 @@ export interface ClientAssertionOptions {
   readonly correlationId: string;
   /** Aborted when the acquisition is cancelled or times out. */
   readonly signal: AbortSignal;
+  /**
+   * The application's clock at this token request, in epoch milliseconds (its `now` option, else
+   * `Date.now()`): what the federation helpers compare a token's `exp` with. Not enumerable, so
+   * spreading or comparing the options sees the six fields above.
+   */
+  readonly now?: number;
 }
 
 /**

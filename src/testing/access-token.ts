@@ -30,7 +30,11 @@ import { encodeBase64, encodeBase64Url } from "../internal/base64";
 export interface EmulatorAccessTokenClaims {
   /** The resource (scope without `/.default`), as requested. */
   readonly aud: string;
-  /** `https://sts.windows.net/{tid}/`; ADFS: `http://{host}/adfs/services/trust`. */
+  /**
+   * `https://sts.windows.net/{tid}/`; for the token exchange audience (v2.0 tokens)
+   * `https://login.microsoftonline.com/{tid}/v2.0` (the cloud's host); ADFS:
+   * `http://{host}/adfs/services/trust`.
+   */
   readonly iss: string;
   /** Issue time (seconds), 5 minutes before the request, as Entra back-dates it. */
   readonly iat: number;
@@ -38,12 +42,16 @@ export interface EmulatorAccessTokenClaims {
   readonly nbf: number;
   /** Request time + `tokenLifetimeSeconds`. */
   readonly exp: number;
-  /** The client id. */
-  readonly appid: string;
-  /** Entra: `"1"` for a client secret, `"2"` for a certificate assertion. */
+  /** The client id (v1.0 tokens). */
+  readonly appid?: string;
+  /** Entra v1.0: `"1"` for a client secret, `"2"` for a certificate or federated assertion. */
   readonly appidacr?: "1" | "2";
   /** Authentication contexts the token request's `claims` asked for (`access_token.acrs`). */
   readonly acrs?: readonly string[];
+  /** Entra v2.0 (token exchange audience): the client id. */
+  readonly azp?: string;
+  /** Entra v2.0: as `appidacr`. */
+  readonly azpacr?: "1" | "2";
   /** Entra: opaque session data. */
   readonly aio?: string;
   /** Entra: the app's `displayName`, when configured. */
@@ -74,8 +82,8 @@ export interface EmulatorAccessTokenClaims {
   readonly xms_cc?: readonly string[];
   /** ADFS: always `"Confidential"`. */
   readonly apptype?: "Confidential";
-  /** `"1.0"`. */
-  readonly ver: "1.0";
+  /** `"1.0"`, or `"2.0"` for tokens of the token exchange audience. */
+  readonly ver: "1.0" | "2.0";
 }
 
 /**
@@ -110,6 +118,8 @@ export interface TokenGrant {
   readonly resource: string;
   readonly clientId: string;
   readonly issuer: string;
+  /** `"2.0"` for the v2.0 shape (`azp`/`azpacr` for `appid`/`appidacr`). Default `"1.0"`. */
+  readonly version?: "1.0" | "2.0";
   readonly displayName: string | undefined;
   readonly roles: readonly string[];
   /** Claims the request's `claims` parameter asked for and the emulator grants (`acrs`). */
@@ -180,11 +190,11 @@ export class AccessTokenIssuer {
     };
     if (grant.entra) {
       const { tenantId, servicePrincipalId, appidacr } = grant.entra;
+      const v2 = grant.version === "2.0";
       Object.assign(claims, {
         aio: encodeBase64(randomBytes(85)),
         ...(grant.displayName === undefined ? {} : { app_displayname: grant.displayName }),
-        appid: grant.clientId,
-        appidacr,
+        ...(v2 ? { azp: grant.clientId, azpacr: appidacr } : { appid: grant.clientId, appidacr }),
         idp: grant.issuer,
         idtyp: "app",
         oid: servicePrincipalId,
@@ -193,7 +203,7 @@ export class AccessTokenIssuer {
         sub: servicePrincipalId,
         tid: tenantId,
         uti: randomText(16),
-        ver: "1.0",
+        ver: v2 ? "2.0" : "1.0",
         xms_idrel: "7 24",
         ...(grant.capabilities === undefined ? {} : { xms_cc: grant.capabilities }),
       });

@@ -68,7 +68,8 @@ export class JtiReplayCache {
 
 type JsonObject = Record<string, unknown>;
 
-function decodeJsonPart(part: string): JsonObject | undefined {
+/** The JSON object of a base64url JWT part, or `undefined` when it is not one. */
+export function decodeJsonPart(part: string): JsonObject | undefined {
   try {
     const value: unknown = JSON.parse(
       new TextDecoder("utf-8", { fatal: true }).decode(decodeBase64(part)),
@@ -92,7 +93,7 @@ function isBase64Text(value: unknown): boolean {
 }
 
 /** A JWT NumericDate given as a number or a numeric string (MSAL.NET sends strings, MSAL Python floats). */
-function numericDate(value: unknown): number | undefined {
+export function numericDate(value: unknown): number | undefined {
   if (typeof value === "number" && Number.isFinite(value)) return value;
   if (typeof value === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
   return undefined;
@@ -105,7 +106,7 @@ function hex(bytes: Uint8Array): string {
 }
 
 /** `2021-05-20T18:52:01.5440000Z`, the .NET round-trip format of AADSTS700024 texts. */
-function dotNetTime(ms: number): string {
+export function dotNetTime(ms: number): string {
   return new Date(ms).toISOString().replace(/Z$/, "0000Z");
 }
 
@@ -113,7 +114,8 @@ function fail(error: EntraErrorSpec): AssertionCheckResult {
   return { ok: false, error };
 }
 
-function findCertificate(
+/** The registered certificate of `app` with this SHA-256 (or SHA-1) thumbprint, if any. */
+export function findCertificate(
   app: DirectoryApp,
   thumbprint: Uint8Array,
   sha256: boolean,

@@ -8,7 +8,12 @@
 
 import { isGuid } from "./envelope";
 import { type RegisteredCertificate, registerCertificate } from "./certificate";
-import type { EmulatorApp, EmulatorTenant, EntraEmulatorOptions } from "./options";
+import type {
+  EmulatorApp,
+  EmulatorFederatedCredential,
+  EmulatorTenant,
+  EntraEmulatorOptions,
+} from "./options";
 import { fastHash128 } from "../internal/fast-hash";
 
 /** A configured tenant. */
@@ -25,6 +30,9 @@ export interface DirectoryApp {
   readonly clientId: string;
   readonly secrets: readonly string[];
   readonly certificates: readonly RegisteredCertificate[];
+  readonly federatedCredentials: readonly EmulatorFederatedCredential[];
+  /** The configured service principal object id, if any. */
+  readonly servicePrincipalId: string | undefined;
   /** Lower-case ids of the tenants holding a service principal. */
   readonly tenants: ReadonlySet<string>;
   readonly displayName: string | undefined;
@@ -58,6 +66,33 @@ function normaliseResource(resource: string): string {
   return resource.toLowerCase().replace(/\/$/, "");
 }
 
+/** Validates an app's federated credentials as Entra ID does (at most 20; an absolute issuer URL, a subject, audiences). */
+function federatedCredentials(
+  credentials: readonly EmulatorFederatedCredential[],
+  clientId: string,
+): EmulatorFederatedCredential[] {
+  if (credentials.length > 20)
+    throw new TypeError(`apps: app '${clientId}' has more than 20 federated credentials`);
+  return credentials.map((credential, i) => {
+    const where = `apps: federated credential ${i} of app '${clientId}'`;
+    if (typeof credential.issuer !== "string" || !URL.canParse(credential.issuer))
+      throw new TypeError(`${where}: issuer is not a URL`);
+    if (typeof credential.subject !== "string" || credential.subject === "")
+      throw new TypeError(`${where}: subject is empty`);
+    const audiences = credential.audiences;
+    if (
+      audiences !== undefined &&
+      (audiences.length === 0 || audiences.some((aud) => typeof aud !== "string" || aud === ""))
+    )
+      throw new TypeError(`${where}: audiences must be non-empty strings`);
+    return {
+      issuer: credential.issuer,
+      subject: credential.subject,
+      ...(audiences === undefined ? {} : { audiences: [...audiences] }),
+    };
+  });
+}
+
 /** The emulated directory. */
 export class Directory {
   readonly #tenantsById = new Map<string, DirectoryTenant>();
@@ -65,8 +100,6 @@ export class Directory {
   readonly #apps = new Map<string, DirectoryApp>();
   readonly #adfsApps: ReadonlySet<string> | undefined;
   readonly #resources: ReadonlySet<string> | undefined;
-  /** Makes service principal ids differ between emulator instances, as between directories. */
-  readonly #servicePrincipalSalt = crypto.randomUUID();
 
   private constructor(options: EntraEmulatorOptions) {
     for (const entry of options.tenants)
@@ -119,10 +152,14 @@ export class Directory {
         registerCertificate(pem, `apps: certificate ${i} of app '${clientId}'`),
       ),
     );
+    if (app.servicePrincipalId !== undefined && !isGuid(app.servicePrincipalId))
+      throw new TypeError(`apps: servicePrincipalId of app '${clientId}' is not a GUID`);
     this.#apps.set(clientId, {
       clientId,
       secrets: [...(app.secrets ?? [])],
       certificates,
+      federatedCredentials: federatedCredentials(app.federatedCredentials ?? [], clientId),
+      servicePrincipalId: app.servicePrincipalId?.toLowerCase(),
       tenants,
       displayName: app.displayName,
       roles: [...(app.roles ?? [])],
@@ -204,10 +241,13 @@ export class Directory {
 
   /**
    * The object id of the app's service principal in `tenantKey`: derived from both, so it is
-   * stable without the emulator keeping one entry per tenant it has served (a soak sends a million).
+   * stable without the emulator keeping one entry per tenant it has served (a soak sends a
+   * million), and the same in every emulator instance, so that a test can learn it (the `oid` of
+   * a token) and name it as the subject of another app's federated credential.
    */
   servicePrincipalId(app: DirectoryApp, tenantKey: string): string {
-    const hex = fastHash128(`${this.#servicePrincipalSalt}/${app.clientId}/${tenantKey}`);
+    if (app.servicePrincipalId !== undefined) return app.servicePrincipalId;
+    const hex = fastHash128(`service-principal/${app.clientId}/${tenantKey}`);
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
   }
 }

@@ -17,7 +17,9 @@ import type { EntraEmulatorOptions } from "./options";
 import type { RecordedRequest } from "./recording";
 import { type RequestContext, handleRequest } from "./request-handler";
 import { resolveSettings } from "./settings";
-import { adfsIssuer, entraIssuer } from "./token-endpoint";
+import { entraIssuer, entraV2Issuer } from "./own-issuer";
+import { adfsIssuer } from "./token-endpoint";
+import { CLOUDS } from "./hosts";
 
 /**
  * The emulator's `fetch`: same signature as the global one, already bound.
@@ -101,7 +103,9 @@ export interface EntraEmulator {
  * assertions are verified as in `assertion-check.ts`. Deviations from the service, by design:
  * every tenant exists in every cloud; regional hosts serve every app (the service limits
  * ESTS-R to first-party and SN+I callers, AADSTS100007); the v1 issuer is
- * `https://sts.windows.net/{tid}/` in every cloud; `Response.url` is empty.
+ * `https://sts.windows.net/{tid}/` in every cloud; `Response.url` is empty; any token the
+ * emulator issued may be a federated assertion, where the service accepts only some Entra tokens
+ * (such as a managed identity's) as federated credentials.
  *
  * @example
  * ```ts
@@ -144,7 +148,12 @@ export async function createEntraEmulator(options: EntraEmulatorOptions): Promis
     clearFaults: () => faultQueue.clear(),
     publicJwks: issuer.jwks,
     verifyAccessToken: (token, verifyOptions = {}) => {
-      const issuers = directory.tenantIds().map(entraIssuer);
+      const issuers = directory
+        .tenantIds()
+        .flatMap((tenantId) => [
+          entraIssuer(tenantId),
+          ...CLOUDS.map((cloud) => entraV2Issuer(`https://${cloud.preferredNetwork}`, tenantId)),
+        ]);
       if (adfsHost !== undefined) issuers.push(adfsIssuer(adfsHost));
       return issuer.verify(token, now(), issuers, verifyOptions);
     },

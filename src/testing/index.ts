@@ -2,7 +2,7 @@
  * `entra-edge/testing`: a local Microsoft Entra ID emulator for the client credentials grant.
  * Its `fetch` answers like Entra ID on the wire (token endpoint, OpenID configuration, instance
  * discovery, keys) on every Entra host alias, regional host and loopback origin, checks client
- * secrets and certificate assertions for real, records every request and injects faults. It
+ * secrets, certificate assertions and federated tokens (against their issuer's keys) for real, records every request and injects faults. It
  * uses only `fetch`-era Web APIs and `crypto.subtle`, so it runs in workerd, Deno, Bun and Node.
  *
  * @example
@@ -32,6 +32,7 @@ export type { EmulatorFetch, EntraEmulator } from "./emulator";
 export type {
   EmulatorAdfsOptions,
   EmulatorApp,
+  EmulatorFederatedCredential,
   EmulatorTenant,
   EntraEmulatorOptions,
 } from "./options";

@@ -27,6 +27,33 @@ export interface EmulatorTenant {
 }
 
 /**
+ * A federated identity credential of an app registration: the app accepts, as its client
+ * assertion, a token of `issuer` whose `sub` is `subject` and whose `aud` holds one of
+ * `audiences`, signed by a key of the issuer's JWKS (found through OpenID Connect discovery of
+ * `issuer`, with the emulator's `fetch`).
+ *
+ * @example
+ * ```ts
+ * const credential: EmulatorFederatedCredential = {
+ *   issuer: "https://token.actions.githubusercontent.com",
+ *   subject: "repo:contoso/api:environment:production",
+ * };
+ * ```
+ */
+export interface EmulatorFederatedCredential {
+  /** The token's `iss`, compared exactly (a trailing `/` matters). */
+  readonly issuer: string;
+  /** The token's `sub`, compared exactly (case included). */
+  readonly subject: string;
+  /**
+   * Accepted `aud` values. Default: the token exchange audience of the cloud the token request
+   * is sent to (`api://AzureADTokenExchange`; `…USGov` on Azure Government hosts, `…China` on
+   * Azure China hosts).
+   */
+  readonly audiences?: readonly string[];
+}
+
+/**
  * An app registration (and its service principals).
  *
  * @example
@@ -53,6 +80,17 @@ export interface EmulatorApp {
    * the emulator change them at run time (a rotation).
    */
   readonly certificates?: readonly string[];
+  /**
+   * Federated identity credentials (at most 20, as on Entra ID). An app may have these and no
+   * secret or certificate at all.
+   */
+  readonly federatedCredentials?: readonly EmulatorFederatedCredential[];
+  /**
+   * The object id of the app's service principal (the `oid` and `sub` of its tokens) in every
+   * tenant, e.g. to name it as the subject of another app's federated credential. Default: a
+   * GUID derived from the client id and the tenant (the same in every emulator instance).
+   */
+  readonly servicePrincipalId?: string;
   /** Tenant ids where the app has a service principal. Default: every configured tenant. */
   readonly tenants?: readonly string[];
   /** `app_displayname` of issued tokens. */
@@ -126,4 +164,10 @@ export interface EntraEmulatorOptions {
   readonly accessTokenFormat?: "jwt" | "opaque";
   /** Also play an ADFS server. */
   readonly adfs?: EmulatorAdfsOptions;
+  /**
+   * The `fetch` that reaches the issuers of federated credentials (OpenID configuration and
+   * keys). Default: the global `fetch`. Tokens the emulator issued itself are checked with its
+   * own keys, without a request.
+   */
+  readonly fetch?: typeof fetch;
 }

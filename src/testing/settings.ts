@@ -9,7 +9,9 @@
 import { AccessTokenIssuer } from "./access-token";
 import { JtiReplayCache } from "./assertion-check";
 import { Directory } from "./directory";
+import { IssuerKeys } from "./issuer-keys";
 import type { EntraEmulatorOptions } from "./options";
+import { isOwnIssuer } from "./own-issuer";
 import type { TokenEndpointSettings } from "./token-endpoint";
 
 /** Everything the emulator runs on, shared by every request. */
@@ -56,9 +58,14 @@ export async function resolveSettings(options: EntraEmulatorOptions): Promise<Em
     Directory.create(options),
     AccessTokenIssuer.create(options.accessTokenFormat ?? "jwt"),
   ]);
+  const fetcher = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const issuerKeys = new IssuerKeys(fetcher, (iss) =>
+    isOwnIssuer(iss, directory) ? { keys: [...issuer.jwks.keys] } : undefined,
+  );
   return {
     directory,
     issuer,
+    issuerKeys,
     replayCache: options.jtiReplay === "allow" ? undefined : new JtiReplayCache(),
     clockSkewSeconds,
     tokenLifetimeSeconds,

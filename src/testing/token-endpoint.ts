@@ -12,7 +12,8 @@
  * 6. app unknown or without a service principal in the tenant: 700016;
  * 7. `scope` missing 900144, not `/.default` 1002012, several resources 700022;
  *    `claims` present but not a JSON object: 90100;
- * 8. credential: none 7000218, wrong secret 7000215, assertion as in `checkClientAssertion`;
+ * 8. credential: none 7000218, wrong secret 7000215, assertion as in `checkClientAssertion`,
+ *    or, for a token of another issuer, as in `checkFederatedAssertion`;
  * 9. resource not in `resources`: 500011.
  *
  * The issued token carries the client capabilities a `claims` request declares
@@ -25,6 +26,11 @@ import { grantedClaimsOf } from "./requested-claims";
 import type { AccessTokenIssuer } from "./access-token";
 import { checkClientAssertion, type JtiReplayCache } from "./assertion-check";
 import { readClientAuthentication } from "./client-auth";
+import { checkFederatedAssertion, isFederatedAssertion } from "./federated-check";
+import { CLOUDS, type Cloud, classifyHost } from "./hosts";
+import type { IssuerKeys } from "./issuer-keys";
+import { entraIssuer, entraV2Issuer } from "./own-issuer";
+import { isTokenExchangeResource, tokenExchangeAudience } from "./token-exchange";
 import type { Directory, DirectoryApp, DirectoryTenant, TenantLookup } from "./directory";
 import { type EntraErrorSpec, entraErrors } from "./errors";
 import { resolveScope } from "./scope";
@@ -48,6 +54,8 @@ export interface TokenRequest {
 export interface TokenEndpointSettings {
   readonly directory: Directory;
   readonly issuer: AccessTokenIssuer;
+  /** The keys of federated credentials' issuers. */
+  readonly issuerKeys: IssuerKeys;
   /** `undefined` when `jti` replays are allowed. */
   readonly replayCache: JtiReplayCache | undefined;
   readonly clockSkewSeconds: number;
@@ -106,14 +114,22 @@ export async function handleTokenRequest(
   if (credential.kind === "secret" && !app.secrets.includes(credential.secret))
     return fail(entraErrors.invalidSecret(app.clientId));
   if (credential.kind === "assertion") {
-    const checked = await checkClientAssertion(credential.assertion, {
-      app,
-      clientId: auth.clientId,
-      tokenEndpoint: `${request.url.origin}${request.url.pathname}`,
-      now: request.now,
-      clockSkewSeconds: settings.clockSkewSeconds,
-      replayCache: settings.replayCache,
-    });
+    const checked = isFederatedAssertion(credential.assertion, app, auth.clientId)
+      ? await checkFederatedAssertion(credential.assertion, {
+          app,
+          defaultAudience: tokenExchangeAudience(cloudOf(request.url)),
+          now: request.now,
+          clockSkewSeconds: settings.clockSkewSeconds,
+          issuerKeys: settings.issuerKeys,
+        })
+      : await checkClientAssertion(credential.assertion, {
+          app,
+          clientId: auth.clientId,
+          tokenEndpoint: `${request.url.origin}${request.url.pathname}`,
+          now: request.now,
+          clockSkewSeconds: settings.clockSkewSeconds,
+          replayCache: settings.replayCache,
+        });
     if (!checked.ok) return fail(checked.error);
   }
   if (!settings.directory.hasResource(resolved.resource)) {
@@ -173,7 +189,13 @@ function issue(
       ? { ...common, issuer: adfsIssuer(request.url.host) }
       : {
           ...common,
-          issuer: entraIssuer(tenant.id),
+          // Entra issues tokens for the token exchange audience in the v2.0 shape.
+          ...(isTokenExchangeResource(resource)
+            ? {
+                issuer: entraV2Issuer(entraOrigin(request.url), tenant.id),
+                version: "2.0" as const,
+              }
+            : { issuer: entraIssuer(tenant.id) }),
           entra: {
             tenantId: tenant.id,
             servicePrincipalId: settings.directory.servicePrincipalId(app, tenant.id),
@@ -181,6 +203,20 @@ function issue(
           },
         };
   return settings.issuer.issue(grant, request.now, settings.tokenLifetimeSeconds);
+}
+
+/** The cloud a request was sent to (the public cloud for loopback and ADFS hosts). */
+function cloudOf(url: URL): Cloud {
+  const role = classifyHost(url, undefined);
+  return role.kind === "entra" ? role.cloud : (CLOUDS[0] as Cloud);
+}
+
+/** The origin of v2.0 issuers: the cloud's host, or the loopback origin the emulator sits on. */
+function entraOrigin(url: URL): string {
+  const role = classifyHost(url, undefined);
+  return role.kind === "entra" && !role.loopback
+    ? `https://${role.cloud.preferredNetwork}`
+    : url.origin;
 }
 
 /**
@@ -194,11 +230,6 @@ function declaredCapabilities(claims: string | undefined): readonly string[] | u
   if (!Array.isArray(values)) return undefined;
   const strings = values.filter((value): value is string => typeof value === "string");
   return strings.length === 0 ? undefined : strings;
-}
-
-/** `iss` of Entra v1 access tokens for `tenantId`. */
-export function entraIssuer(tenantId: string): string {
-  return `https://sts.windows.net/${tenantId}/`;
 }
 
 /** `iss` of ADFS access tokens on `host`. */

@@ -1,7 +1,8 @@
 /**
  * The end-to-end suite: the same scenarios, run in workerd, Deno, Bun, Node and Vercel's Edge
- * runtime against the **built** package. This module has no runtime import at all (only type imports, erased): each
- * runtime's entry imports `entra-edge`, `entra-edge/testing` and the adapters as a user would and
+ * runtime against the **built** package. This module has no runtime import at all (only type
+ * imports, erased): each runtime's entry imports `entra-edge`, `entra-edge/testing`,
+ * `entra-edge/federation` and the adapters as a user would and
  * hands them in, with the key fixtures and the L2 stores that runtime has (memory everywhere,
  * plus Workers KV, Deno KV, Redis, or Upstash Redis over REST).
  *
@@ -13,11 +14,13 @@
 
 import type * as Core from "../../src/index";
 import type * as Testing from "../../src/testing/index";
+import type * as Federation from "../../federation/index";
 
 /** The built package, as imported by the runtime's entry. */
 export interface E2eModules {
   readonly core: typeof Core;
   readonly testing: typeof Testing;
+  readonly federation: typeof Federation;
 }
 
 /** Key material from `test/fixtures/keys`, read by each entry its own way. */
@@ -532,6 +535,65 @@ export const scenarios: readonly Scenario[] = [
         .map((r) => r.status)
         .join();
       check(statuses === "200,401,200,401,401", `statuses ${statuses}`);
+    },
+  },
+  {
+    name: "secretless (entra-edge/federation): another application's token as the assertion, for two tenants",
+    async run(context) {
+      const { core, testing, federation } = context.modules;
+      const brokerId = "99999999-8888-4777-8666-555555555555";
+      const brokerObjectId = "44444444-3333-4222-8111-000000000000";
+      const entra = await testing.createEntraEmulator({
+        tenants: [tenantA, tenantB],
+        apps: [
+          { clientId: brokerId, secrets: [secret], servicePrincipalId: brokerObjectId },
+          {
+            clientId,
+            federatedCredentials: [
+              {
+                issuer: `https://login.microsoftonline.com/${tenantA}/v2.0`,
+                subject: brokerObjectId,
+              },
+            ],
+          },
+        ],
+      });
+      const broker = core.ConfidentialClientApplicationBuilder.create(brokerId)
+        .withClientSecret(secret)
+        .withTenantId(tenantA)
+        .withHttpClient(entra.fetch as typeof fetch)
+        .withMemoryCache({ shared: false })
+        .build();
+      const app = builder(context, entra)
+        .withClientAssertion(federation.entraTokenAssertion(broker))
+        .build();
+      for (const tenant of [tenantA, tenantB]) {
+        const result = await app.acquireTokenForClient(graph).withTenantId(tenant);
+        check(result.tenantId === tenant, `tenantId ${result.tenantId}`);
+      }
+      const requests = entra.tokenRequests();
+      check(
+        requests.map((r) => r.clientId).join() === [brokerId, clientId, clientId].join(),
+        `token requests by ${requests.map((r) => r.clientId).join()}: one for the broker`,
+      );
+      check(
+        requests[1]?.form["client_assertion"] === requests[2]?.form["client_assertion"],
+        "one assertion for both tenants",
+      );
+      const missing = await federation
+        .vercelOidcToken(() => null)({
+          clientId,
+          tokenEndpoint: tokenEndpoint(tenantA),
+          tenantId: tenantA,
+          claims: undefined,
+          correlationId: "00000000-0000-4000-8000-000000000000",
+          signal: new AbortController().signal,
+        })
+        .catch((error: unknown) => error);
+      check(
+        missing instanceof core.ClientError,
+        `a Vercel function with no token: ${describe(missing)}`,
+      );
     },
   },
 ];

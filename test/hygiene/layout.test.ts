@@ -1,6 +1,7 @@
 // The shape of the tree, as a newcomer depends on it: no import circle in src/, adapters/ or
-// opentelemetry/ (type-only imports included), no source file past 350 lines, the CLI using only
-// the package's public entry points, and the core entry free of jose and of @opentelemetry/api.
+// opentelemetry/ and federation/ (type-only imports included), no source file past 350 lines, the
+// CLI using only the package's public entry points, the core entry free of jose and of
+// @opentelemetry/api, and federation/ free of runtime imports (static or dynamic).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { build } from "esbuild";
@@ -55,9 +56,10 @@ describe("layout", () => {
     ...sourceFiles("src"),
     ...sourceFiles("adapters"),
     ...sourceFiles("opentelemetry"),
+    ...sourceFiles("federation"),
   ];
 
-  it("has no import circle in src/, adapters/ and opentelemetry/", () => {
+  it("has no import circle in src/, adapters/, opentelemetry/ and federation/", () => {
     expect(library.length).toBeGreaterThan(50);
     expect(circles(new Map(library.map((file) => [file, relativeImports(file)])))).toEqual([]);
   });
@@ -81,7 +83,7 @@ describe("layout", () => {
     ).toEqual([]);
   });
 
-  it("keeps every source file of src/, adapters/ and opentelemetry/ at or under 350 lines", () => {
+  it("keeps every source file of src/, adapters/, opentelemetry/ and federation/ at or under 350 lines", () => {
     const long = library
       .map((file) => ({ file, lines: readFileSync(join(root, file), "utf8").split("\n").length }))
       .filter(({ lines }) => lines > 350);
@@ -89,10 +91,14 @@ describe("layout", () => {
   });
 
   it("lets the CLI use only the package's public entry points", () => {
-    const publicEntries = new Set(["src/index.ts", "src/testing/index.ts"]);
+    const publicEntries = new Set(["src/index.ts", "src/testing/index.ts", "federation/index.ts"]);
     const internal = sourceFiles("cli").flatMap((file) =>
       relativeImports(file)
-        .filter((target) => target.startsWith("src/") && !publicEntries.has(target))
+        .filter(
+          (target) =>
+            (target.startsWith("src/") || target.startsWith("federation/")) &&
+            !publicEntries.has(target),
+        )
         .map((target) => `${file} -> ${target}`),
     );
     expect(internal).toEqual([]);
@@ -105,6 +111,17 @@ describe("layout", () => {
         /from\s+"jose"/.test(readFileSync(join(root, file), "utf8")),
     );
     expect(users).toEqual([]);
+  });
+
+  it("imports no runtime module in entra-edge/federation, statically or dynamically (it must load in workerd)", () => {
+    const nodeImports = sourceFiles("federation").filter((file) => {
+      const text = readFileSync(join(root, file), "utf8");
+      return (
+        /(?:import|export)\s[^;]*?from\s+"(?:node:|bun|fs)/.test(text) || /\bimport\s*\(/.test(text)
+      );
+    });
+    expect(sourceFiles("federation").length).toBeGreaterThan(3);
+    expect(nodeImports).toEqual([]);
   });
 
   it("keeps @opentelemetry/api out of the core entry (only entra-edge/opentelemetry imports it)", async () => {

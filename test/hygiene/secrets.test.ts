@@ -1,20 +1,26 @@
 // Secret hygiene: drive every error path we can reach (bad secret, bad PEM, wrong password,
 // mismatched certificate, legacy pfx, throttling, 5xx, network errors, invalid responses, L2
-// failures, invalid scopes and tenants, assertion callback errors, background refresh failures) at
+// failures, invalid scopes and tenants, assertion callback errors, background refresh failures,
+// federated tokens refused, expired or thrown with, a refused Actions bearer) at
 // every log level, with and without PII logging, and check that no client secret, private key
 // (any 16-character chunk of its base64, encrypted or not), password, client assertion or access
 // token appears in any log line or in any error's message, String(), JSON.stringify(),
 // util.inspect(depth 10) or stack. With PII logging off, tenant and client ids must not be logged.
 import { createPrivateKey } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { inspect } from "node:util";
 import { SignJWT, importPKCS8 } from "jose";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ConfidentialClientApplicationBuilder,
   type CacheAdapter,
   type LogLevel,
 } from "../../src/index";
-import { faults, type EntraEmulator } from "../../src/testing/index";
+import { createEntraEmulator, faults, type EntraEmulator } from "../../src/testing/index";
+import { githubActionsToken, kubernetesTokenFile, vercelOidcToken } from "../../federation/index";
+import { startOidcIssuer, type OidcIssuer } from "../support/oidc-issuer";
 import { clientId, emulator, graph, keyBytes, keys, secret, tenantA, tenantB } from "../app/setup";
 
 const wrongSecret = "Wr0ng~Client.Secret-Value_987654321";
@@ -181,7 +187,74 @@ async function attempt(ctx: Context, scenario: string, action: () => unknown): P
 const graphOf = (b: Builder) => b.build().acquireTokenForClient(graph);
 const certificate = { privateKey: keys("rsa.pkcs8.pem"), certificate: keys("rsa.crt.pem") };
 
+/** The issuer of federated tokens, and an emulator whose app trusts it (set up once). */
+let issuer: OidcIssuer;
+let federatedEntra: EntraEmulator;
+const federatedSubject = "system:serviceaccount:hygiene:app";
+const tokenDir = mkdtempSync(join(tmpdir(), "entra-edge-hygiene-"));
+afterAll(async () => {
+  await issuer?.stop();
+  rmSync(tokenDir, { recursive: true, force: true });
+});
+
+/** A token of the issuer, written to a file of its own; the token counts as a secret. */
+async function federatedTokenFile(ctx: Context, options: Parameters<OidcIssuer["mint"]>[0]) {
+  const token = await issuer.mint(options);
+  ctx.capture.dynamicSecrets.add(token);
+  const path = join(tokenDir, crypto.randomUUID());
+  writeFileSync(path, `${token}\n`);
+  return path;
+}
+
 const scenarios: Record<string, (ctx: Context, name: string) => Promise<void>> = {
+  async "federation: a token file accepted, one refused (wrong subject), one expired"(ctx, name) {
+    const federated = (b: Builder) => b.withHttpClient(federatedEntra.fetch).withTenantId(tenantA);
+    for (const options of [
+      { sub: federatedSubject },
+      { sub: "system:serviceaccount:other:app" },
+      { sub: federatedSubject, lifetimeSeconds: -60 },
+    ]) {
+      const path = await federatedTokenFile(ctx, options);
+      await attempt(ctx, name, () =>
+        graphOf(federated(builderFor(ctx, name).withClientAssertion(kubernetesTokenFile(path)))),
+      );
+    }
+  },
+  async "federation: a refused Actions bearer, a Vercel function that throws with its token"(
+    ctx,
+    name,
+  ) {
+    const bearer = `hygiene-actions-bearer-${crypto.randomUUID()}`;
+    ctx.capture.dynamicSecrets.add(bearer);
+    process.env["ACTIONS_ID_TOKEN_REQUEST_URL"] = issuer.actionsUrl;
+    process.env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] = bearer;
+    try {
+      await attempt(ctx, name, () =>
+        graphOf(
+          builderFor(ctx, name)
+            .withClientAssertion(githubActionsToken())
+            .withHttpClient(federatedEntra.fetch)
+            .withTenantId(tenantA),
+        ),
+      );
+    } finally {
+      delete process.env["ACTIONS_ID_TOKEN_REQUEST_URL"];
+      delete process.env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"];
+    }
+    const token = await issuer.mint({ sub: federatedSubject });
+    ctx.capture.dynamicSecrets.add(token);
+    const throwing = vercelOidcToken(() => {
+      throw new Error(`could not use ${token}`);
+    });
+    await attempt(ctx, name, () =>
+      graphOf(
+        builderFor(ctx, name)
+          .withClientAssertion(throwing)
+          .withHttpClient(federatedEntra.fetch)
+          .withTenantId(tenantA),
+      ),
+    );
+  },
   async "client secret: success, then from the cache"(ctx, name) {
     const app = builderFor(ctx, name).withClientSecret(secret).withTenantId(tenantA).build();
     await attempt(ctx, name, () => app.acquireTokenForClient(graph));
@@ -598,6 +671,13 @@ function leaksIn(outputs: readonly Output[], dynamicSecrets: ReadonlySet<string>
 let entra: EntraEmulator;
 beforeAll(async () => {
   entra = await emulator();
+  issuer = await startOidcIssuer();
+  federatedEntra = await createEntraEmulator({
+    tenants: [tenantA],
+    apps: [
+      { clientId, federatedCredentials: [{ issuer: issuer.issuer, subject: federatedSubject }] },
+    ],
+  });
 });
 
 describe.each(levels.flatMap((level) => [false, true].map((pii) => [level, pii] as const)))(

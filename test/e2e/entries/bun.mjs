@@ -4,6 +4,7 @@
 import { RedisClient } from "bun";
 import * as core from "entra-edge";
 import * as testing from "entra-edge/testing";
+import * as federation from "entra-edge/federation";
 import { memoryCache } from "entra-edge/adapters/memory";
 import { redisCache } from "entra-edge/adapters/redis";
 import { resultLine, runSuite } from "../suite.ts";
@@ -20,7 +21,7 @@ try {
   await runSuite(
     {
       runtime: "bun",
-      modules: { core, testing },
+      modules: { core, testing, federation },
       fixtures: await loadFixtures((url) => Bun.file(url).text()),
       stores: [
         { name: "memory", adapter: memoryCache() },

@@ -3,6 +3,7 @@
 // Started by test/e2e/run.mjs: `deno run --unstable-kv --allow-all --no-lock test/e2e/entries/deno.mjs <db>`.
 import * as core from "entra-edge";
 import * as testing from "entra-edge/testing";
+import * as federation from "entra-edge/federation";
 import { memoryCache } from "entra-edge/adapters/memory";
 import { denoKvCache } from "entra-edge/adapters/deno-kv";
 import { resultLine, runSuite } from "../suite.ts";
@@ -15,7 +16,7 @@ try {
   await runSuite(
     {
       runtime: "deno",
-      modules: { core, testing },
+      modules: { core, testing, federation },
       fixtures: await loadFixtures((url) => Deno.readTextFile(url)),
       stores: [
         { name: "memory", adapter: memoryCache() },

@@ -8,6 +8,7 @@
 import { Redis } from "@upstash/redis";
 import * as core from "entra-edge";
 import * as testing from "entra-edge/testing";
+import * as federation from "entra-edge/federation";
 import { memoryCache } from "entra-edge/adapters/memory";
 import { redisCache } from "entra-edge/adapters/redis";
 import { resultLine, runSuite } from "../suite.ts";
@@ -22,7 +23,7 @@ async function handle(request) {
   await runSuite(
     {
       runtime: RUNTIME,
-      modules: { core, testing },
+      modules: { core, testing, federation },
       fixtures,
       stores: [
         { name: "memory", adapter: memoryCache() },

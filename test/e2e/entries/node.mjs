@@ -6,6 +6,7 @@ import { transform } from "esbuild";
 import Redis from "ioredis";
 import * as core from "entra-edge";
 import * as testing from "entra-edge/testing";
+import * as federation from "entra-edge/federation";
 import { memoryCache } from "entra-edge/adapters/memory";
 import { redisCache } from "entra-edge/adapters/redis";
 import { loadFixtures } from "./fixtures.mjs";
@@ -33,7 +34,7 @@ try {
   await runSuite(
     {
       runtime: "node",
-      modules: { core, testing },
+      modules: { core, testing, federation },
       fixtures: await loadFixtures((url) => readFile(url, "utf8")),
       stores,
     },

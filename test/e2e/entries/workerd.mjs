@@ -5,6 +5,7 @@
 // results as JSON lines.
 import * as core from "entra-edge";
 import * as testing from "entra-edge/testing";
+import * as federation from "entra-edge/federation";
 import { memoryCache } from "entra-edge/adapters/memory";
 import { workersKvCache } from "entra-edge/adapters/workers-kv";
 import { resultLine, runSuite } from "../suite.ts";
@@ -16,7 +17,7 @@ export default {
     await runSuite(
       {
         runtime,
-        modules: { core, testing },
+        modules: { core, testing, federation },
         fixtures: env.FIXTURES,
         stores: [
           { name: "memory", adapter: memoryCache() },
