@@ -178,7 +178,7 @@ export async function run(options) {
       overheadPct: pct(hit.ours.medianUs, hit.bare.medianUs),
       adapterOverheadPct: pct(hit.adapter.medianUs, hit.bare.medianUs),
       overMinimalPct: pct(hit.ours.medianUs, hit.minimal.medianUs),
-      note: "medians (p90) over blocks of 50 calls of the mean per call; bare: stub.get on the same TokenCacheDurableObject; minimal: stub.get on a minimal class holding the record through storage.get; adapter: durableObjectCache(ns).get",
+      note: `medians (p90) over blocks of ${hit.block} calls of the mean per call; bare: stub.get on the same TokenCacheDurableObject; minimal: stub.get on a minimal class holding the record through storage.get; adapter: durableObjectCache(ns).get`,
     });
   } finally {
     await fetch(`${origin}/__bench/delay?ms=0`);
