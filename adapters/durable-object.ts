@@ -175,9 +175,15 @@ function createDurableObjectCache(
 
   return {
     name: ADAPTER_NAME,
-    async get(key) {
-      const storeKey = full(key);
-      return (await stub(storeKey).get(storeKey)) ?? undefined;
+    // Not async: the stub's promise is handed on as is (the core reads `undefined` as no value),
+    // which spares every L2 hit a promise and its jobs.
+    get(key) {
+      try {
+        const storeKey = full(key);
+        return stub(storeKey).get(storeKey);
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
     async set(key, value, ttlSeconds) {
       if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) {

@@ -43,6 +43,14 @@ export interface DurableObjectStateLike {
 const MAX_WAIT_MS = 60_000;
 /** The longest time to live an entry takes, in ms (a year; the core asks far less). */
 const MAX_TTL_MS = 366 * 24 * 3600 * 1000;
+/** How many entries an object keeps in memory besides storage (a token record is 1–4 KB). */
+const MAX_REMEMBERED = 256;
+
+/** An entry as stored: its value and absolute expiry, epoch ms. */
+interface Entry {
+  readonly value: string;
+  readonly expiresAt: number;
+}
 
 /**
  * A Durable Object that stores the entries of `durableObjectCache`. Export it from your Worker
@@ -52,6 +60,8 @@ const MAX_TTL_MS = 366 * 24 * 3600 * 1000;
  * RPC methods (called by the adapter; TTLs in ms): `get`, `set`, `delete`, `setIfAbsent`,
  * `setIfEquals`, `deleteIfEquals`, and `waitFor`, which resolves as soon as a key is written in
  * this object. Expiry is checked on every read; an alarm sweeps expired entries from storage.
+ * The last 256 entries written or read are also kept in memory, so that a hit reads no storage
+ * (storage stays the record: an object that restarts reads it again).
  *
  * @example
  * ```ts
@@ -61,6 +71,11 @@ const MAX_TTL_MS = 366 * 24 * 3600 * 1000;
  */
 export class TokenCacheDurableObject extends DurableObject {
   readonly #storage: DurableObjectStateLike["storage"];
+  /**
+   * Entries lately written or read, oldest first: the same as storage holds (every write and
+   * delete goes to both), at most {@link MAX_REMEMBERED}.
+   */
+  readonly #remembered = new Map<string, Entry>();
   /** Waiters by key: resolved by the next write of that key. */
   readonly #waiters = new Map<string, Set<(value: string) => void>>();
   /** The alarm scheduled, epoch ms; `null`: none; `undefined`: not read yet. */
@@ -110,7 +125,7 @@ export class TokenCacheDurableObject extends DurableObject {
    * @param key - The store key.
    */
   async delete(key: string): Promise<void> {
-    this.#storage.sql.exec("DELETE FROM entra_edge_entries WHERE key = ?", text(key, "key"));
+    this.#remove(text(key, "key"));
   }
 
   /**
@@ -145,7 +160,7 @@ export class TokenCacheDurableObject extends DurableObject {
    */
   async deleteIfEquals(key: string, expected: string): Promise<boolean> {
     if (this.#read(text(key, "key")) !== text(expected, "expected")) return false;
-    this.#storage.sql.exec("DELETE FROM entra_edge_entries WHERE key = ?", key);
+    this.#remove(key);
     return true;
   }
 
@@ -181,18 +196,38 @@ export class TokenCacheDurableObject extends DurableObject {
     const now = Date.now();
     const sql = this.#storage.sql;
     sql.exec("DELETE FROM entra_edge_entries WHERE expires_at <= ?", now);
+    for (const [key, entry] of this.#remembered)
+      if (entry.expiresAt <= now) this.#remembered.delete(key);
     const next = sql.exec("SELECT MIN(expires_at) AS next FROM entra_edge_entries").toArray()[0];
     this.#alarmAt = null;
     if (typeof next?.["next"] === "number") await this.#sweepBy(next["next"]);
   }
 
-  /** The unexpired value of `key`, or `undefined`. Synchronous. */
+  /** The unexpired value of `key`, or `undefined`: from memory, else from storage. Synchronous. */
   #read(key: string): string | undefined {
+    const known = this.#remembered.get(key);
+    if (known !== undefined) return known.expiresAt > Date.now() ? known.value : undefined;
     const row = this.#storage.sql
       .exec("SELECT value, expires_at FROM entra_edge_entries WHERE key = ?", key)
       .toArray()[0];
-    if (row === undefined || Number(row["expires_at"]) <= Date.now()) return undefined;
-    return String(row["value"]);
+    if (row === undefined) return undefined;
+    const entry: Entry = { value: String(row["value"]), expiresAt: Number(row["expires_at"]) };
+    this.#remember(key, entry);
+    return entry.expiresAt > Date.now() ? entry.value : undefined;
+  }
+
+  /** Keeps `entry` of `key` in memory, forgetting the oldest beyond {@link MAX_REMEMBERED}. */
+  #remember(key: string, entry: Entry): void {
+    this.#remembered.delete(key);
+    this.#remembered.set(key, entry);
+    if (this.#remembered.size > MAX_REMEMBERED)
+      this.#remembered.delete(this.#remembered.keys().next().value as string);
+  }
+
+  /** Removes `key` from storage and memory. */
+  #remove(key: string): void {
+    this.#storage.sql.exec("DELETE FROM entra_edge_entries WHERE key = ?", key);
+    this.#remembered.delete(key);
   }
 
   /** Writes an entry (synchronously), wakes its waiters, then makes sure a sweep will remove it. */
@@ -203,6 +238,7 @@ export class TokenCacheDurableObject extends DurableObject {
       value,
       expiresAt,
     );
+    this.#remember(key, { value, expiresAt });
     const waiters = this.#waiters.get(key);
     if (waiters !== undefined) {
       this.#waiters.delete(key);

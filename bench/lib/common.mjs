@@ -74,7 +74,15 @@ export function stats(samples) {
   const q = (p) => sorted[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))];
   let sum = 0;
   for (const x of sorted) sum += x;
-  return { n, median: q(0.5), p99: q(0.99), mean: sum / n, min: sorted[0], max: sorted[n - 1] };
+  return {
+    n,
+    median: q(0.5),
+    p90: q(0.9),
+    p99: q(0.99),
+    mean: sum / n,
+    min: sorted[0],
+    max: sorted[n - 1],
+  };
 }
 
 /**

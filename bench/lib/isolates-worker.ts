@@ -10,9 +10,14 @@
 //                       Answers { source, level, started, settled } (workerd's Date.now()).
 //   /landed             { tenant: Date.now() when this isolate's write of its token to the store
 //                       resolved } for the tokens this isolate fetched and wrote.
-//   /hitbench?tenant=T&n=N  inside one request: N acquisitions that miss L1 and hit the Durable
-//                       Object, against N bare stub.get() calls of the same key on the same
-//                       object, in alternating blocks (ABBA); mean per call of each.
+//   /hitbench?tenant=T&n=N  inside one request, N calls of each, in blocks of 50 in rotating
+//                       order (ABCD, DCBA, ...), after 4 warm-up rounds: "ours", an acquisition
+//                       that misses L1 and hits the Durable Object; "adapter", the adapter's
+//                       get of that key (durableObjectCache(ns).get); "bare", stub.get() of the
+//                       key on the same object (a new stub per call, as the adapter makes);
+//                       "minimal", stub.get() on a minimal Durable Object class holding the same
+//                       record in its storage (storage.get). Per mode: the mean per call of each
+//                       block; median and p90 over the blocks, in µs.
 import { ConfidentialClientApplicationBuilder } from "../../src/index";
 import { workersKvCache, type KvNamespaceLike } from "../../adapters/workers-kv";
 import {
@@ -21,11 +26,34 @@ import {
   type DurableObjectNamespaceLike,
 } from "../../adapters/durable-object";
 import type { CacheAdapter } from "../../src/cache/cache-adapter";
+import { DurableObject } from "cloudflare:workers";
 
 export { TokenCacheDurableObject };
 
+/** The part of a Durable Object's storage `MinimalStore` uses (its key-value API). */
+interface KeyValueStorage {
+  put(key: string, value: string): Promise<void>;
+  get(key: string): Promise<string | undefined>;
+}
+
+/** The least a Durable Object holding a value needs: put and get through its storage. */
+export class MinimalStore extends DurableObject {
+  readonly #storage: KeyValueStorage;
+  constructor(ctx: { storage: KeyValueStorage }, env: unknown) {
+    super(ctx, env);
+    this.#storage = ctx.storage;
+  }
+  async put(key: string, value: string): Promise<void> {
+    await this.#storage.put(key, value);
+  }
+  async get(key: string): Promise<string | undefined> {
+    return this.#storage.get(key);
+  }
+}
+
 interface Env {
   TOKEN_CACHE: DurableObjectNamespaceLike;
+  MINIMAL: DurableObjectNamespaceLike;
   TOKENS: KvNamespaceLike;
   CLIENT_ID: string;
   CLIENT_SECRET: string;
@@ -128,44 +156,57 @@ export default {
       const key = storeKey;
       const ns = env.TOKEN_CACHE;
       const shardId = ns.idFromName(`entra-edge-shard-${fnv1a(key) % 16}`);
+      type Stub = { get(key: string): Promise<string | undefined> };
+      const record = await (ns.get(shardId) as Stub).get(key);
+      const minimalId = env.MINIMAL.idFromName("minimal");
+      await (env.MINIMAL.get(minimalId) as { put(k: string, v: unknown): Promise<void> }).put(
+        key,
+        record,
+      );
       const app = build(env, inner, true, false);
       const levels = new Set<string>();
-      const block = n / 20;
-      const bareBlock = async (): Promise<number> => {
-        const t0 = Date.now();
-        for (let i = 0; i < block; i++) {
-          const stub = ns.get(shardId) as { get(key: string): Promise<string | undefined> };
-          if ((await stub.get(key)) === undefined) throw new Error("bare get missed");
-        }
-        return Date.now() - t0;
-      };
-      const oursBlock = async (): Promise<number> => {
-        const t0 = Date.now();
-        for (let i = 0; i < block; i++) {
+      const modes: Record<string, () => Promise<unknown>> = {
+        ours: async () => {
           app.removeTokens();
           const r = await app.acquireTokenForClient(scopes, { tenantId: tenant });
           levels.add(r.authenticationResultMetadata.cacheLevel);
-        }
-        return Date.now() - t0;
+          return r;
+        },
+        adapter: () => inner.get(key.slice(prefix.length)),
+        bare: () => (ns.get(shardId) as Stub).get(key),
+        minimal: () => (env.MINIMAL.get(minimalId) as Stub).get(key),
       };
-      for (let i = 0; i < 4; i++) (await bareBlock(), await oursBlock());
-      let bare = 0;
-      let ours = 0;
-      for (let round = 0; round < 20; round++) {
-        if (round % 2 === 0) {
-          bare += await bareBlock();
-          ours += await oursBlock();
-        } else {
-          ours += await oursBlock();
-          bare += await bareBlock();
+      const names = Object.keys(modes);
+      const blocks: Record<string, number[]> = Object.fromEntries(names.map((m) => [m, []]));
+      const block = Number(url.searchParams.get("block") ?? "200");
+      const rounds = Math.ceil(n / block);
+      for (let round = -4; round < rounds; round++) {
+        const order = round % 2 === 0 ? names : [...names].reverse();
+        const shift = ((round % names.length) + names.length) % names.length;
+        for (const name of [...order.slice(shift), ...order.slice(0, shift)]) {
+          const run = modes[name] as () => Promise<unknown>;
+          const t0 = performance.now();
+          for (let i = 0; i < block; i++)
+            if ((await run()) === undefined) throw new Error(`${name}: missed`);
+          if (round >= 0) blocks[name]?.push(((performance.now() - t0) * 1000) / block);
         }
       }
+      const summary = (values: number[]) => {
+        const sorted = [...values].sort((a, b) => a - b);
+        const at = (q: number) =>
+          sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+        return {
+          medianUs: at(0.5),
+          p90Us: at(0.9),
+          meanUs: values.reduce((a, b) => a + b, 0) / values.length,
+        };
+      };
       return Response.json({
-        n,
+        n: rounds * block,
+        block,
         firstSource: first.authenticationResultMetadata.tokenSource,
         levels: [...levels],
-        bareMeanUs: (bare * 1000) / n,
-        oursMeanUs: (ours * 1000) / n,
+        ...Object.fromEntries(names.map((m) => [m, summary(blocks[m] as number[])])),
       });
     }
     return new Response("not found", { status: 404 });

@@ -5,7 +5,8 @@
 // token requests and wall time of the wave; for the Durable Object (lease on), a second wave with
 // an empty L1 in every request (all from the Durable Object, 0 token requests); the latency a
 // waiting isolate adds after the token lands, with waitForValue and with polling (the same
-// adapter without waitForValue); a Durable Object hit against a bare stub call.
+// adapter without waitForValue); a Durable Object hit against a bare stub call (on the same
+// object, and on a minimal Durable Object class holding the same record).
 import { join } from "node:path";
 import {
   CLIENT_ID,
@@ -43,6 +44,8 @@ export async function run(options) {
           i === 0
             ? { className: "TokenCacheDurableObject", useSQLite: true }
             : { className: "TokenCacheDurableObject", scriptName: names[0], useSQLite: true },
+        // The hit comparison's baseline (worker 0 only): a minimal class holding the record.
+        ...(i === 0 ? { MINIMAL: { className: "MinimalStore", useSQLite: true } } : {}),
       },
     })),
   });
@@ -75,15 +78,25 @@ export async function run(options) {
       return { tokenRequests: after.token - before.token, wallMs, answers };
     };
     const coldTenants = () => Array.from({ length: M }, () => tenantId(nextTenant++));
-    /** Latency after the token landed, of the requests in isolates that did not fetch it. */
+    /**
+     * Latency after the token landed, of the requests in isolates that did not fetch it: `waiter`,
+     * per isolate and tenant the request that started first (it ran the lease wait on the store;
+     * the isolate's later requests for the tenant joined it in-process), and `joined`, the others.
+     */
     const waiterLatencies = async (answers) => {
       const landed = await Promise.all(workers.map((worker) => get(worker, "/landed")));
-      const out = [];
+      const waiting = new Map();
       for (const a of answers) {
         if (landed[a.isolate][a.tenant] !== undefined) continue; // the holder's isolate (L1)
         const at = landed.find((l) => l[a.tenant] !== undefined)?.[a.tenant];
         if (at === undefined || a.source !== "Cache") continue;
-        out.push(a.settled - at);
+        const group = `${a.isolate}|${a.tenant}`;
+        waiting.set(group, [...(waiting.get(group) ?? []), { ...a, after: a.settled - at }]);
+      }
+      const out = { waiter: [], joined: [] };
+      for (const group of waiting.values()) {
+        group.sort((x, y) => x.started - y.started || x.settled - y.settled);
+        group.forEach((a, i) => (i === 0 ? out.waiter : out.joined).push(a.after));
       }
       return out;
     };
@@ -96,19 +109,24 @@ export async function run(options) {
     for (const store of ["kv", "do", "do-poll"]) {
       const waves = [];
       const second = [];
-      const latencies = [];
+      const latencies = { waiter: [], joined: [] };
       const levels = {};
       for (let round = 0; round < ROUNDS; round++) {
         const tenants = coldTenants();
         const w = await wave(store, tenants);
         waves.push(w);
-        if (store !== "kv") latencies.push(...(await waiterLatencies(w.answers)));
+        if (store !== "kv") {
+          const { waiter, joined } = await waiterLatencies(w.answers);
+          latencies.waiter.push(...waiter);
+          latencies.joined.push(...joined);
+        }
         // The same requests again, each with an empty L1: from L2 (or Entra) only.
         const again = await wave(store, tenants, true);
         second.push(again);
         for (const a of again.answers) levels[a.level] = (levels[a.level] ?? 0) + 1;
       }
-      const lat = latencies.length > 0 ? stats(latencies) : undefined;
+      const lat = latencies.waiter.length > 0 ? stats(latencies.waiter) : undefined;
+      const joined = latencies.joined.length > 0 ? stats(latencies.joined) : undefined;
       emit({
         scenario: `isolates-${store}`,
         lib: "entra-edge",
@@ -123,29 +141,44 @@ export async function run(options) {
         secondWaveTokenRequests: summary(second, "tokenRequests"),
         secondWaveWallMs: summary(second, "wallMs"),
         secondWaveLevels: levels,
-        ...(lat
+        ...(lat && joined
           ? {
               waiterSamples: lat.n,
               waiterMedianMs: lat.median,
-              waiterP99Ms: lat.p99,
+              waiterP90Ms: lat.p90,
               waiterMaxMs: lat.max,
+              joinedSamples: joined.n,
+              joinedMedianMs: joined.median,
+              joinedP90Ms: joined.p90,
+              joinedMaxMs: joined.max,
             }
           : {}),
-        note: "waiter latency: workerd Date.now() at the end of an acquisition in an isolate that waited, minus the moment the holder isolate's write of the token to the store resolved",
+        note: "latency after the token lands: workerd Date.now() at the end of an acquisition in an isolate that waited, minus the moment the holder isolate's write of the token to the store resolved; waiter: the isolate's request that waited on the lease (first started per isolate and tenant), joined: the isolate's other requests for the tenant, which share that wait in-process",
       });
     }
 
-    const hit = await get(workers[0], `/hitbench?tenant=${tenantId(nextTenant++)}&n=2000`);
+    const hit = await get(workers[0], `/hitbench?tenant=${tenantId(nextTenant++)}&n=8000`);
     if (hit.levels.length !== 1 || hit.levels[0] !== "L2Cache")
       throw new Error(`/hitbench: not L2 hits: ${hit.levels}`);
+    const pct = (a, b) => ((a - b) / b) * 100;
     emit({
       scenario: "l2-hit-durable-object-in-workerd",
       lib: "entra-edge",
       iterations: hit.n,
-      meanUs: hit.oursMeanUs,
-      bareGetMeanUs: hit.bareMeanUs,
-      overheadUs: hit.oursMeanUs - hit.bareMeanUs,
-      overheadPct: ((hit.oursMeanUs - hit.bareMeanUs) / hit.bareMeanUs) * 100,
+      block: hit.block,
+      medianUs: hit.ours.medianUs,
+      p90Us: hit.ours.p90Us,
+      adapterGetMedianUs: hit.adapter.medianUs,
+      adapterGetP90Us: hit.adapter.p90Us,
+      bareGetMedianUs: hit.bare.medianUs,
+      bareGetP90Us: hit.bare.p90Us,
+      minimalGetMedianUs: hit.minimal.medianUs,
+      minimalGetP90Us: hit.minimal.p90Us,
+      overheadUs: hit.ours.medianUs - hit.bare.medianUs,
+      overheadPct: pct(hit.ours.medianUs, hit.bare.medianUs),
+      adapterOverheadPct: pct(hit.adapter.medianUs, hit.bare.medianUs),
+      overMinimalPct: pct(hit.ours.medianUs, hit.minimal.medianUs),
+      note: `medians (p90) over blocks of ${hit.block} calls of the mean per call; bare: stub.get on the same TokenCacheDurableObject; minimal: stub.get on a minimal class holding the record through storage.get; adapter: durableObjectCache(ns).get`,
     });
   } finally {
     await fetch(`${origin}/__bench/delay?ms=0`);

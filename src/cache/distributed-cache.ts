@@ -109,6 +109,11 @@ export class DistributedTokenCache {
     const value = await this.#store.read("get", () => this.#adapter.get(storeKey), withinMs);
     if (value === undefined || value === failed) return undefined;
     const plain = this.#sealer === undefined ? value : await this.#sealer.open(storeKey, value);
+    return this.#parse(key, plain);
+  }
+
+  /** The token record `plain` of the L1 key `key`; `undefined`, reported, if it holds none. */
+  #parse(key: string, plain: string | undefined): CachedToken | undefined {
     const token = plain === undefined ? undefined : parseTokenRecord(this.#keyPrefix + key, plain);
     if (token === undefined)
       this.#store.report({ operation: "get", reason: "invalid", error: undefined });
@@ -167,7 +172,14 @@ export class DistributedTokenCache {
   ): Promise<LeaseOutcome> {
     const leaseKey = this.#storeKey("lease", key);
     const tokenKey = this.#storeKey("at", key);
-    return this.#leases.acquire(leaseKey, () => this.read(key), accept, signal, tokenKey);
+    return this.#leases.acquire(leaseKey, () => this.read(key), accept, signal, {
+      storeKey: tokenKey,
+      open: async (value) =>
+        this.#parse(
+          key,
+          this.#sealer === undefined ? value : await this.#sealer.open(tokenKey, value),
+        ),
+    });
   }
 
   /** `plain` as stored under `storeKey`: sealed when encryption is on; `undefined` if sealing failed. */

@@ -9,7 +9,8 @@
  *   it expire. Without `setIfEquals` the lease expires after its duration and the next holder
  *   takes over: at most one token request per lease period.
  * - Waiting: a waiter polls the token key (every 50 ms; or, where the store has `waitForValue`,
- *   as soon as the token is written, and at least every 500 ms); when the lease is gone
+ *   as soon as the token is written, and at least every 500 ms: the value the wait hands back
+ *   is served without reading the store again); when the lease is gone
  *   (released or expired) it tries to take it itself, and only one waiter wins. A lease whose
  *   value stays the same for two durations and a second (a holder that neither renews nor lets
  *   it expire), or that does not open under the encryption keys, is replaced with `setIfEquals`
@@ -53,6 +54,15 @@ const waitGraceMs = 1000;
 /** The lease value was there, but what it holds cannot be read (absent, then not takeable). */
 const hidden = Symbol("hidden lease");
 
+/**
+ * The token key a lease guards, for stores with `waitForValue`: its store key, and how to read
+ * the token out of a value written there (`undefined` when it holds none to serve).
+ */
+export interface GuardedToken {
+  readonly storeKey: string;
+  open(value: string): Promise<CachedToken | undefined>;
+}
+
 /** The lease protocol over one adapter. */
 export class RefreshLeases {
   readonly #adapter: CacheAdapter;
@@ -74,15 +84,16 @@ export class RefreshLeases {
 
   /**
    * Takes the lease at `storeKey`, or waits for its holder's token (`readToken`, served when
-   * `accept` says so) or for the lease to be free, until `signal` aborts. `tokenStoreKey`, the
-   * store key `readToken` reads, lets a store with `waitForValue` wake the waiter on its write.
+   * `accept` says so) or for the lease to be free, until `signal` aborts. `guarded`, the token
+   * key `readToken` reads, lets a store with `waitForValue` wake the waiter on its write and
+   * hand it the token.
    */
   async acquire(
     storeKey: string,
     readToken: () => Promise<CachedToken | undefined>,
     accept: (token: CachedToken) => boolean | Promise<boolean>,
     signal: AbortSignal,
-    tokenStoreKey?: string,
+    guarded?: GuardedToken,
   ): Promise<LeaseOutcome> {
     const value = await this.#newValue(storeKey);
     if (value === undefined) return { lease: undefined, waited: false };
@@ -92,8 +103,11 @@ export class RefreshLeases {
     let seenSince = Date.now();
     const staleMs = 2 * this.#leaseMs + 1000;
     while (!signal.aborted) {
-      await this.#nextLook(tokenStoreKey, signal);
+      const written = await this.#nextLook(guarded?.storeKey, signal);
       if (signal.aborted) break;
+      // The token the wait handed back needs no second read; anything else, read the store.
+      const handed = written === undefined ? undefined : await guarded?.open(written);
+      if (handed !== undefined && accept(handed)) return { token: handed, waited: true };
       const token = await readToken();
       if (token !== undefined && (await accept(token))) return { token, waited: true };
       const current = await this.#read(storeKey);
@@ -127,29 +141,34 @@ export class RefreshLeases {
    * Waits until the waiter should look at the store again: 50 ms, or, where the store has
    * `waitForValue`, until the token is written, {@link waitSliceMs} pass or `signal` aborts. A
    * failing wait is reported and followed by a 50 ms pause (the reads that follow say the rest).
+   * Returns the token key's value when the wait handed one back.
    */
-  async #nextLook(tokenStoreKey: string | undefined, signal: AbortSignal): Promise<void> {
+  async #nextLook(
+    tokenStoreKey: string | undefined,
+    signal: AbortSignal,
+  ): Promise<string | undefined> {
     const waitForValue = this.#adapter.waitForValue;
     if (waitForValue === undefined || tokenStoreKey === undefined) return pause(pollMs);
     let timer: ReturnType<typeof setTimeout> | undefined;
     let onAbort: (() => void) | undefined;
     const waited = (async () => {
       try {
-        await waitForValue.call(this.#adapter, tokenStoreKey, waitSliceMs);
+        const value: unknown = await waitForValue.call(this.#adapter, tokenStoreKey, waitSliceMs);
+        return typeof value === "string" ? value : undefined;
       } catch (error) {
         const { name, code } = errorIdentity(error);
         const summary = code === undefined ? { name } : { name, code };
         this.#store.report({ operation: "lease", reason: "threw", error: summary });
-        await pause(pollMs);
+        return pause(pollMs);
       }
     })();
-    const bounded = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, waitSliceMs + waitGraceMs);
-      onAbort = resolve;
+    const bounded = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), waitSliceMs + waitGraceMs);
+      onAbort = () => resolve(undefined);
       signal.addEventListener("abort", onAbort, { once: true });
     });
     try {
-      await Promise.race([waited, bounded]);
+      return await Promise.race([waited, bounded]);
     } finally {
       clearTimeout(timer);
       if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
@@ -266,6 +285,6 @@ class Lease implements HeldLease {
   }
 }
 
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function pause(ms: number): Promise<undefined> {
+  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms));
 }

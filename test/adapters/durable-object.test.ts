@@ -189,6 +189,14 @@ describe("durable-object: across isolates", () => {
     expect((await op("b", "waitForValue", uniqueKey("never"), 100)).value).toBe(null);
   });
 
+  it("an object holding more entries than it keeps in memory reads every one; deletes hold", async () => {
+    expect(await call("a", "/beyond-memory")).toEqual({
+      wrong: [],
+      deleted: [null, null],
+      kept: "v-k1",
+    });
+  });
+
   it("the alarm sweeps expired entries out of storage", async () => {
     const answer = await call("a", "/op", {
       binding: "INSPECT",

@@ -88,6 +88,32 @@ describe("refresh lease with waitForValue", () => {
     expect(b.at - a.at).toBeLessThan(25);
   });
 
+  it("the waiter serves the token the wait hands back, without reading the store again", async () => {
+    let readsAtWake: number | undefined;
+    const { adapter, stats } = waitingStore(async (key, timeoutMs, real) => {
+      const value = await real(key, timeoutMs);
+      readsAtWake ??= stats.tokenReads;
+      return value;
+    });
+    const { entra, a, b } = await race(adapter, 200);
+    expect(entra.tokenRequests()).toHaveLength(1);
+    expect(b.r.accessToken).toBe(a.r.accessToken);
+    expect(readsAtWake).toBeDefined();
+    expect(stats.tokenReads).toBe(readsAtWake);
+  });
+
+  it("a wait that hands back no token record is reported; the waiter reads the store", async () => {
+    const errors: CacheErrorEvent[] = [];
+    const { adapter } = waitingStore(async (key, timeoutMs, real) => {
+      await real(key, timeoutMs);
+      return "not a token record";
+    });
+    const { entra, a, b } = await race(adapter, 200, (event) => errors.push(event));
+    expect(entra.tokenRequests()).toHaveLength(1);
+    expect(b.r.accessToken).toBe(a.r.accessToken);
+    expect(errors.some((e) => e.operation === "get" && e.reason === "invalid")).toBe(true);
+  });
+
   it("a failing wait is reported and the waiter falls back to reading the store", async () => {
     const errors: CacheErrorEvent[] = [];
     const { adapter } = waitingStore(async () => {

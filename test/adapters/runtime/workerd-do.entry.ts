@@ -72,6 +72,7 @@ export default {
       const stub = ns.get(ns.idFromName("entra-edge-shard-0")) as { rows(): Promise<number> };
       return Response.json({ rows: await stub.rows() });
     }
+    if (path === "/beyond-memory") return Response.json(await beyondMemory(env.TOKEN_CACHE));
     const body = (await request.json()) as Record<string, unknown>;
     if (path === "/acquire") return Response.json(await acquire(env, body));
     const binding = (body["binding"] ?? "TOKEN_CACHE") as keyof Env;
@@ -90,6 +91,24 @@ export default {
     }
   },
 };
+
+/**
+ * More entries on one object than it keeps in memory (256): every value is still read back (the
+ * oldest from storage), and a delete holds for remembered and storage-only entries alike.
+ */
+async function beyondMemory(ns: DurableObjectNamespaceLike): Promise<unknown> {
+  const adapter = durableObjectCache(ns, { prefix: `beyond-${crypto.randomUUID()}:`, shards: 1 });
+  const keys = Array.from({ length: 300 }, (_, i) => `k${i}`);
+  for (const key of keys) await adapter.set(key, `v-${key}`, 300);
+  const values = await Promise.all(keys.map((key) => adapter.get(key)));
+  await adapter.delete("k0");
+  await adapter.delete("k299");
+  return {
+    wrong: keys.filter((key, i) => values[i] !== `v-${key}`),
+    deleted: [(await adapter.get("k0")) ?? null, (await adapter.get("k299")) ?? null],
+    kept: (await adapter.get("k1")) ?? null,
+  };
+}
 
 async function runCases(ns: DurableObjectNamespaceLike): Promise<unknown> {
   const create = async (): Promise<AdapterHarness> => ({
