@@ -161,14 +161,43 @@ async function startEmulatorServer() {
 }
 
 /**
+ * Runs the scenario `name` against a fresh emulator server: `collect(server)` returns the
+ * `tokenSource/cacheLevel` of four token acquisitions, which must come from the identity provider
+ * then L1, then (a new process or isolate sharing the store) from L2 then L1, with one token request.
+ */
+async function l2ExampleScenario(name, collect) {
+  const started = Date.now();
+  const server = await startEmulatorServer();
+  try {
+    const seen = await collect(server);
+    const expected = ["IdentityProvider/None", "Cache/L1Cache", "Cache/L2Cache", "Cache/L1Cache"];
+    if (seen.join() !== expected.join())
+      throw new Error(`token sources ${seen.join(", ")}; expected ${expected.join(", ")}`);
+    const requests = server.emulator.tokenRequests();
+    if (requests.length !== 1 || requests[0].status !== 200)
+      throw new Error(
+        `${requests.length} token requests (statuses ${requests.map((r) => r.status).join()}); expected 1`,
+      );
+    return { name, ok: true, ms: Date.now() - started };
+  } catch (error) {
+    return {
+      name,
+      ok: false,
+      ms: Date.now() - started,
+      error: error instanceof Error ? error.message : String(error),
+    };
+  } finally {
+    await server.close();
+  }
+}
+
+/**
  * Runs an example program twice against the emulator server: the first run gets its token from
  * the identity provider then from L1, the second (a new process, same store) from L2 then L1.
  */
-async function exampleScenario(label, command, args, env) {
-  const started = Date.now();
+function exampleScenario(label, command, args, env) {
   const name = `example ${label}: identity provider then L1; a second process gets it from L2`;
-  const server = await startEmulatorServer();
-  try {
+  return l2ExampleScenario(name, async (server) => {
     const common = {
       CLIENT_ID: exampleApp.clientId,
       CLIENT_SECRET: exampleApp.secret,
@@ -189,25 +218,8 @@ async function exampleScenario(label, command, args, env) {
       }
       seen.push(...lines);
     }
-    const expected = ["IdentityProvider/None", "Cache/L1Cache", "Cache/L2Cache", "Cache/L1Cache"];
-    if (seen.join() !== expected.join())
-      throw new Error(`token sources ${seen.join(", ")}; expected ${expected.join(", ")}`);
-    const requests = server.emulator.tokenRequests();
-    if (requests.length !== 1 || requests[0].status !== 200)
-      throw new Error(
-        `${requests.length} token requests (statuses ${requests.map((r) => r.status).join()}); expected 1`,
-      );
-    return { name, ok: true, ms: Date.now() - started };
-  } catch (error) {
-    return {
-      name,
-      ok: false,
-      ms: Date.now() - started,
-      error: error instanceof Error ? error.message : String(error),
-    };
-  } finally {
-    await server.close();
-  }
+    return seen;
+  });
 }
 
 async function suiteScenarioCount() {
@@ -535,12 +547,10 @@ async function runEdgeRuntime(expected) {
  * `process` Vercel's Edge runtime has) holding its settings. Two requests to one isolate (identity
  * provider, then L1), then two to a new isolate sharing the Upstash store (L2, then L1).
  */
-async function vercelEdgeExampleScenario(EdgeRuntime, upstash) {
+function vercelEdgeExampleScenario(EdgeRuntime, upstash) {
   const name =
     "example examples/vercel-edge.ts: identity provider then L1; a new isolate gets it from L2 (Upstash)";
-  const started = Date.now();
-  const server = await startEmulatorServer();
-  try {
+  return l2ExampleScenario(name, async (server) => {
     const code = await bundleForEdge("examples/vercel-edge.ts", "edgeFunction");
     const glue = `
       if (edgeFunction.config?.runtime !== "edge") throw new Error("config.runtime is not edge");
@@ -571,23 +581,8 @@ async function vercelEdgeExampleScenario(EdgeRuntime, upstash) {
         seen.push(`${tokenSource}/${cacheLevel}`);
       }
     }
-    const expected = ["IdentityProvider/None", "Cache/L1Cache", "Cache/L2Cache", "Cache/L1Cache"];
-    if (seen.join() !== expected.join())
-      throw new Error(`token sources ${seen.join(", ")}; expected ${expected.join(", ")}`);
-    const requests = server.emulator.tokenRequests();
-    if (requests.length !== 1 || requests[0].status !== 200)
-      throw new Error(`${requests.length} token requests; expected 1`);
-    return { name, ok: true, ms: Date.now() - started };
-  } catch (error) {
-    return {
-      name,
-      ok: false,
-      ms: Date.now() - started,
-      error: error instanceof Error ? error.message : String(error),
-    };
-  } finally {
-    await server.close();
-  }
+    return seen;
+  });
 }
 
 /** The `entra-edge:e2e-info` line of a runtime's output, if any. */
