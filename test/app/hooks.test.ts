@@ -5,7 +5,7 @@ import {
   type AcquisitionContext,
   type AuthenticationResultMetadata,
 } from "../../src/index";
-import { builder, emulator, graph, secret, tenantA, tenantB } from "./setup";
+import { builder, emulator, expiredSecretFault, graph, secret, tenantA, tenantB } from "./setup";
 
 describe("logging and metrics hooks", () => {
   it("calls onAcquire after every acquisition with its metadata, and survives a throwing hook", async () => {
@@ -50,13 +50,7 @@ describe("logging and metrics hooks", () => {
       })
       .build();
     await app.acquireTokenForClient(graph);
-    entra.injectFault({
-      type: "error",
-      status: 401,
-      error: "invalid_client",
-      code: 7000222,
-      message: "The provided client secret keys are expired.",
-    });
+    entra.injectFault(expiredSecretFault);
     const failed = app.acquireTokenForClient(graph).withTenantId(tenantB);
     await expect(failed).rejects.toBeInstanceOf(ServiceError);
     const caught = await app.acquireTokenForClient(["not a scope"]).then(
