@@ -160,24 +160,11 @@ async function startEmulatorServer() {
   };
 }
 
-/**
- * Runs the scenario `name` against a fresh emulator server: `collect(server)` returns the
- * `tokenSource/cacheLevel` of four token acquisitions, which must come from the identity provider
- * then L1, then (a new process or isolate sharing the store) from L2 then L1, with one token request.
- */
-async function l2ExampleScenario(name, collect) {
+/** The result row of the scenario `name`: passed when `body()` resolves, with how long it took. */
+async function scenarioResult(name, body) {
   const started = Date.now();
-  const server = await startEmulatorServer();
   try {
-    const seen = await collect(server);
-    const expected = ["IdentityProvider/None", "Cache/L1Cache", "Cache/L2Cache", "Cache/L1Cache"];
-    if (seen.join() !== expected.join())
-      throw new Error(`token sources ${seen.join(", ")}; expected ${expected.join(", ")}`);
-    const requests = server.emulator.tokenRequests();
-    if (requests.length !== 1 || requests[0].status !== 200)
-      throw new Error(
-        `${requests.length} token requests (statuses ${requests.map((r) => r.status).join()}); expected 1`,
-      );
+    await body();
     return { name, ok: true, ms: Date.now() - started };
   } catch (error) {
     return {
@@ -186,6 +173,28 @@ async function l2ExampleScenario(name, collect) {
       ms: Date.now() - started,
       error: error instanceof Error ? error.message : String(error),
     };
+  }
+}
+
+/**
+ * Runs the scenario `name` against a fresh emulator server: `collect(server)` returns the
+ * `tokenSource/cacheLevel` of four token acquisitions, which must come from the identity provider
+ * then L1, then (a new process or isolate sharing the store) from L2 then L1, with one token request.
+ */
+async function l2ExampleScenario(name, collect) {
+  const server = await startEmulatorServer();
+  try {
+    return await scenarioResult(name, async () => {
+      const seen = await collect(server);
+      const expected = ["IdentityProvider/None", "Cache/L1Cache", "Cache/L2Cache", "Cache/L1Cache"];
+      if (seen.join() !== expected.join())
+        throw new Error(`token sources ${seen.join(", ")}; expected ${expected.join(", ")}`);
+      const requests = server.emulator.tokenRequests();
+      if (requests.length !== 1 || requests[0].status !== 200)
+        throw new Error(
+          `${requests.length} token requests (statuses ${requests.map((r) => r.status).join()}); expected 1`,
+        );
+    });
   } finally {
     await server.close();
   }
@@ -419,63 +428,56 @@ async function runWorkerd(expected, nodejsCompat) {
 async function exampleWorkerScenario(Miniflare, compatibilityFlags, nodejsCompat) {
   const name =
     "example examples/worker/worker.ts: identity provider, then L1; a new isolate's app gets L2 from KV; the gateway route retries a claims challenge";
-  const started = Date.now();
   let mf;
   try {
-    const script = await bundleForWorkerd("examples/worker/worker.ts", nodejsCompat);
-    mf = new Miniflare({
-      modules: true,
-      script,
-      compatibilityDate: "2026-04-26",
-      compatibilityFlags,
-      kvNamespaces: ["TOKENS"],
-    });
-    const seen = [];
-    for (const [tenant, isolated] of [
-      [tenants[0], false],
-      [tenants[0], false],
-      [tenants[1], false],
-      [tenants[1], false],
-      [tenants[0], true],
-      [tenants[1], true],
-    ]) {
-      const response = await mf.dispatchFetch(
-        `http://example.local/?tenant=${tenant}${isolated ? "&isolated=1" : ""}`,
+    return await scenarioResult(name, async () => {
+      const script = await bundleForWorkerd("examples/worker/worker.ts", nodejsCompat);
+      mf = new Miniflare({
+        modules: true,
+        script,
+        compatibilityDate: "2026-04-26",
+        compatibilityFlags,
+        kvNamespaces: ["TOKENS"],
+      });
+      const seen = [];
+      for (const [tenant, isolated] of [
+        [tenants[0], false],
+        [tenants[0], false],
+        [tenants[1], false],
+        [tenants[1], false],
+        [tenants[0], true],
+        [tenants[1], true],
+      ]) {
+        const response = await mf.dispatchFetch(
+          `http://example.local/?tenant=${tenant}${isolated ? "&isolated=1" : ""}`,
+        );
+        const body = await response.json();
+        if (!response.ok) throw new Error(`status ${response.status}: ${JSON.stringify(body)}`);
+        seen.push(`${body.tokenSource}/${body.cacheLevel}`);
+      }
+      const expected = [
+        "IdentityProvider/None",
+        "Cache/L1Cache",
+        "IdentityProvider/None",
+        "Cache/L1Cache",
+        "Cache/L2Cache",
+        "Cache/L2Cache",
+      ];
+      if (seen.join() !== expected.join())
+        throw new Error(`token sources ${seen.join(", ")}; expected ${expected.join(", ")}`);
+      // The gateway route: the demo API's claims challenge is answered with one retry.
+      const gateway = await mf.dispatchFetch(
+        `http://example.local/gateway/v1.0/users?tenant=${tenants[0]}`,
+        {
+          method: "POST",
+          body: "forwarded",
+          headers: { authorization: "Bearer the-caller's-own" },
+        },
       );
-      const body = await response.json();
-      if (!response.ok) throw new Error(`status ${response.status}: ${JSON.stringify(body)}`);
-      seen.push(`${body.tokenSource}/${body.cacheLevel}`);
-    }
-    const expected = [
-      "IdentityProvider/None",
-      "Cache/L1Cache",
-      "IdentityProvider/None",
-      "Cache/L1Cache",
-      "Cache/L2Cache",
-      "Cache/L2Cache",
-    ];
-    if (seen.join() !== expected.join())
-      throw new Error(`token sources ${seen.join(", ")}; expected ${expected.join(", ")}`);
-    // The gateway route: the demo API's claims challenge is answered with one retry.
-    const gateway = await mf.dispatchFetch(
-      `http://example.local/gateway/v1.0/users?tenant=${tenants[0]}`,
-      {
-        method: "POST",
-        body: "forwarded",
-        headers: { authorization: "Bearer the-caller's-own" },
-      },
-    );
-    const answer = await gateway.json();
-    if (gateway.status !== 200 || answer.acrs?.[0] !== "c1" || answer.body !== "forwarded")
-      throw new Error(`gateway: status ${gateway.status}, ${JSON.stringify(answer)}`);
-    return { name, ok: true, ms: Date.now() - started };
-  } catch (error) {
-    return {
-      name,
-      ok: false,
-      ms: Date.now() - started,
-      error: error instanceof Error ? error.message : String(error),
-    };
+      const answer = await gateway.json();
+      if (gateway.status !== 200 || answer.acrs?.[0] !== "c1" || answer.body !== "forwarded")
+        throw new Error(`gateway: status ${gateway.status}, ${JSON.stringify(answer)}`);
+    });
   } finally {
     await mf?.dispose().catch(() => {});
   }
