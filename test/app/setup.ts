@@ -49,3 +49,13 @@ export function builder(fetcher: typeof fetch, id = clientId) {
     .withMemoryCache({ shared: false })
     .withRetry({ delayMs: 10 });
 }
+
+/** What `work()` throws or rejects with, or `undefined` when it succeeds. */
+export async function rejectionOf(work: () => unknown): Promise<unknown> {
+  try {
+    await work();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
