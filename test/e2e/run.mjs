@@ -373,7 +373,6 @@ function builtPackageBundle(entry, result) {
 async function runWorkerd(expected, nodejsCompat) {
   const { Miniflare } = await import("miniflare");
   const runtime = nodejsCompat ? "workerd (nodejs_compat)" : "workerd";
-  const compatibilityFlags = nodejsCompat ? ["nodejs_compat"] : [];
   const results = [];
   const keys = (name) => readFileSync(join(root, "test/fixtures/keys", name), "utf8");
   const fixtures = {
@@ -388,14 +387,9 @@ async function runWorkerd(expected, nodejsCompat) {
   let mf;
   const outcome = { code: 0, stdout: "", stderr: "" };
   try {
-    const script = await bundleForWorkerd("test/e2e/entries/workerd.mjs", nodejsCompat);
-    mf = new Miniflare({
-      modules: true,
-      script,
-      compatibilityDate: "2026-04-26",
-      compatibilityFlags,
-      kvNamespaces: ["TOKENS"],
-      bindings: { FIXTURES: fixtures, E2E_RUNTIME: runtime },
+    mf = await startWorker(Miniflare, "test/e2e/entries/workerd.mjs", nodejsCompat, {
+      FIXTURES: fixtures,
+      E2E_RUNTIME: runtime,
     });
     const response = await mf.dispatchFetch("http://e2e.local/");
     outcome.stdout = await response.text();
@@ -421,24 +415,29 @@ async function runWorkerd(expected, nodejsCompat) {
   });
 
   // The example Worker, as `npm start` runs it (Workers KV as L2, ctx.waitUntil for the writes).
-  results.push(await exampleWorkerScenario(Miniflare, compatibilityFlags, nodejsCompat));
+  results.push(await exampleWorkerScenario(Miniflare, nodejsCompat));
   return results;
 }
 
-async function exampleWorkerScenario(Miniflare, compatibilityFlags, nodejsCompat) {
+/** `entry` bundled for workerd, in a Miniflare with a TOKENS KV namespace and `bindings`. */
+async function startWorker(Miniflare, entry, nodejsCompat, bindings = {}) {
+  return new Miniflare({
+    modules: true,
+    script: await bundleForWorkerd(entry, nodejsCompat),
+    compatibilityDate: "2026-04-26",
+    compatibilityFlags: nodejsCompat ? ["nodejs_compat"] : [],
+    kvNamespaces: ["TOKENS"],
+    bindings,
+  });
+}
+
+async function exampleWorkerScenario(Miniflare, nodejsCompat) {
   const name =
     "example examples/worker/worker.ts: identity provider, then L1; a new isolate's app gets L2 from KV; the gateway route retries a claims challenge";
   let mf;
   try {
     return await scenarioResult(name, async () => {
-      const script = await bundleForWorkerd("examples/worker/worker.ts", nodejsCompat);
-      mf = new Miniflare({
-        modules: true,
-        script,
-        compatibilityDate: "2026-04-26",
-        compatibilityFlags,
-        kvNamespaces: ["TOKENS"],
-      });
+      mf = await startWorker(Miniflare, "examples/worker/worker.ts", nodejsCompat);
       const seen = [];
       for (const [tenant, isolated] of [
         [tenants[0], false],
