@@ -292,18 +292,54 @@ if (bundle) {
   }
 }
 
-{
-  // What a user's `wrangler deploy` does with a Worker that uses only the core: esbuild with
-  // wrangler's default platform (browser) and conditions, the package resolved through
-  // node_modules/entra-edge -> this repository (so its files are outside node_modules, as with
-  // `npm link` or a workspace, and esbuild does not hide warnings about them).
-  const dir = mkdtempSync(join(tmpdir(), "entra-edge-worker-"));
+/**
+ * Runs `check(dir)` in a temporary project whose worker.js is `source` and whose
+ * node_modules/entra-edge links to this repository (so its files are outside node_modules, as with
+ * `npm link` or a workspace, and esbuild does not hide warnings about them); removes it after.
+ */
+async function inLinkedProject(prefix, source, check) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   try {
     mkdirSync(join(dir, "node_modules"));
     symlinkSync(root, join(dir, "node_modules", "entra-edge"), "dir");
-    writeFileSync(
-      join(dir, "worker.js"),
-      `import { ConfidentialClientApplicationBuilder } from "entra-edge";
+    writeFileSync(join(dir, "worker.js"), source);
+    await check(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * worker.js of `dir` bundled as wrangler would (browser platform, minified), or undefined after
+ * recording a failed `name` row.
+ */
+function bundleWorker(name, dir, conditions, external = []) {
+  return bundleOrRecord(name, {
+    entryPoints: ["worker.js"],
+    absWorkingDir: dir,
+    platform: "browser",
+    conditions,
+    external,
+  });
+}
+
+/** A Worker bundle's warnings, its imports other than `allowed`, and `distFile` if not in it. */
+async function workerBundleProblems(worker, distFile, allowed = []) {
+  const imports = Object.values(worker.metafile.outputs)[0].imports.map((i) => i.path);
+  const fromDist = Object.keys(worker.metafile.inputs).some((input) => input.includes(distFile));
+  return [
+    ...(await formatMessages(worker.warnings, { kind: "warning" })),
+    ...imports.filter((path) => !allowed.includes(path)).map((path) => `imports ${path}`),
+    ...(fromDist ? [] : [`${distFile} is not in the bundle`]),
+  ];
+}
+
+// What a user's `wrangler deploy` does with a Worker that uses only the core: esbuild with
+// wrangler's default platform (browser) and conditions, the package resolved through
+// node_modules/entra-edge -> this repository.
+await inLinkedProject(
+  "entra-edge-worker-",
+  `import { ConfidentialClientApplicationBuilder } from "entra-edge";
 
 export default {
   async fetch(request, env) {
@@ -316,42 +352,29 @@ export default {
   },
 };
 `,
-    );
+  async (dir) => {
     const name =
       'a minimal Worker (import { ConfidentialClientApplicationBuilder } from "entra-edge") bundles with esbuild as wrangler would (workerd conditions, minified): no warning or error';
-    const worker = await bundleOrRecord(name, {
-      entryPoints: ["worker.js"],
-      absWorkingDir: dir,
-      platform: "browser",
-      conditions: ["workerd", "worker", "browser"],
-    });
-    if (worker) {
-      const { warnings } = worker;
-      record(
-        name,
-        warnings.length === 0,
-        warnings.length
-          ? (await formatMessages(warnings, { kind: "warning" })).join("").trim()
-          : undefined,
-      );
-      printSizes("minimal Worker bundle", worker);
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+    const worker = await bundleWorker(name, dir, ["workerd", "worker", "browser"]);
+    if (!worker) return;
+    const { warnings } = worker;
+    record(
+      name,
+      warnings.length === 0,
+      warnings.length
+        ? (await formatMessages(warnings, { kind: "warning" })).join("").trim()
+        : undefined,
+    );
+    printSizes("minimal Worker bundle", worker);
+  },
+);
 
-{
-  // A Worker that uses the Durable Object cache, as wrangler bundles it ("cloudflare:workers" is
-  // provided by workerd), under each condition set a bundler may use: the subpath resolves to the
-  // built file, and the bundle has no warning and no `node:` import (no nodejs_compat needed).
-  const dir = mkdtempSync(join(tmpdir(), "entra-edge-do-worker-"));
-  try {
-    mkdirSync(join(dir, "node_modules"));
-    symlinkSync(root, join(dir, "node_modules", "entra-edge"), "dir");
-    writeFileSync(
-      join(dir, "worker.js"),
-      `import { ConfidentialClientApplicationBuilder } from "entra-edge";
+// A Worker that uses the Durable Object cache, as wrangler bundles it ("cloudflare:workers" is
+// provided by workerd), under each condition set a bundler may use: the subpath resolves to the
+// built file, and the bundle has no warning and no `node:` import (no nodejs_compat needed).
+await inLinkedProject(
+  "entra-edge-do-worker-",
+  `import { ConfidentialClientApplicationBuilder } from "entra-edge";
 import { TokenCacheDurableObject, durableObjectCache } from "entra-edge/adapters/durable-object";
 export { TokenCacheDurableObject };
 
@@ -366,7 +389,7 @@ export default {
   },
 };
 `,
-    );
+  async (dir) => {
     for (const conditions of [
       ["workerd", "worker", "browser"],
       ["worker"],
@@ -374,42 +397,22 @@ export default {
       ["import"],
     ]) {
       const name = `a Worker importing entra-edge/adapters/durable-object bundles (conditions ${conditions.join(", ")}; cloudflare:workers external): no warning, no node: import`;
-      const worker = await bundleOrRecord(name, {
-        entryPoints: ["worker.js"],
-        absWorkingDir: dir,
-        platform: "browser",
-        conditions,
-        external: ["cloudflare:workers"],
-      });
+      const worker = await bundleWorker(name, dir, conditions, ["cloudflare:workers"]);
       if (!worker) continue;
-      const output = Object.values(worker.metafile.outputs)[0];
-      const imports = output.imports.map((i) => i.path);
-      const fromDist = Object.keys(worker.metafile.inputs).some((input) =>
-        input.includes("dist/adapters/durable-object.mjs"),
-      );
-      const problems = [
-        ...(await formatMessages(worker.warnings, { kind: "warning" })),
-        ...imports.filter((path) => path !== "cloudflare:workers").map((path) => `imports ${path}`),
-        ...(fromDist ? [] : ["dist/adapters/durable-object.mjs is not in the bundle"]),
-      ];
+      const problems = await workerBundleProblems(worker, "dist/adapters/durable-object.mjs", [
+        "cloudflare:workers",
+      ]);
       record(name, problems.length === 0, problems.join("\n").trim() || undefined);
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+  },
+);
 
-{
-  // A Worker (no nodejs_compat) using entra-edge/federation: the subpath resolves to the built
-  // file and bundles with no warning and no import left (no `node:` module; the token file is
-  // read through the runtime's own API, never an import).
-  const dir = mkdtempSync(join(tmpdir(), "entra-edge-federation-worker-"));
-  try {
-    mkdirSync(join(dir, "node_modules"));
-    symlinkSync(root, join(dir, "node_modules", "entra-edge"), "dir");
-    writeFileSync(
-      join(dir, "worker.js"),
-      `import { ConfidentialClientApplicationBuilder } from "entra-edge";
+// A Worker (no nodejs_compat) using entra-edge/federation: the subpath resolves to the built
+// file and bundles with no warning and no import left (no `node:` module; the token file is
+// read through the runtime's own API, never an import).
+await inLinkedProject(
+  "entra-edge-federation-worker-",
+  `import { ConfidentialClientApplicationBuilder } from "entra-edge";
 import { kubernetesTokenFile, vercelOidcToken } from "entra-edge/federation";
 
 export default {
@@ -425,31 +428,15 @@ export default {
   },
 };
 `,
-    );
+  async (dir) => {
     const name =
       "a Worker importing entra-edge/federation bundles (workerd conditions, minified): no warning, no import left";
-    const worker = await bundleOrRecord(name, {
-      entryPoints: ["worker.js"],
-      absWorkingDir: dir,
-      platform: "browser",
-      conditions: ["workerd", "worker", "browser"],
-    });
-    if (worker) {
-      const output = Object.values(worker.metafile.outputs)[0];
-      const fromDist = Object.keys(worker.metafile.inputs).some((input) =>
-        input.includes("dist/federation.mjs"),
-      );
-      const problems = [
-        ...(await formatMessages(worker.warnings, { kind: "warning" })),
-        ...output.imports.map((i) => `imports ${i.path}`),
-        ...(fromDist ? [] : ["dist/federation.mjs is not in the bundle"]),
-      ];
-      record(name, problems.length === 0, problems.join("\n").trim() || undefined);
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+    const worker = await bundleWorker(name, dir, ["workerd", "worker", "browser"]);
+    if (!worker) return;
+    const problems = await workerBundleProblems(worker, "dist/federation.mjs");
+    record(name, problems.length === 0, problems.join("\n").trim() || undefined);
+  },
+);
 
 // --- A Deno user installing from npm ---
 

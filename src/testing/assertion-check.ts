@@ -93,7 +93,7 @@ function isBase64Text(value: unknown): boolean {
 }
 
 /** A JWT NumericDate given as a number or a numeric string (MSAL.NET sends strings, MSAL Python floats). */
-export function numericDate(value: unknown): number | undefined {
+function numericDate(value: unknown): number | undefined {
   if (typeof value === "number" && Number.isFinite(value)) return value;
   if (typeof value === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
   return undefined;
@@ -106,7 +106,7 @@ function hex(bytes: Uint8Array): string {
 }
 
 /** `2021-05-20T18:52:01.5440000Z`, the .NET round-trip format of AADSTS700024 texts. */
-export function dotNetTime(ms: number): string {
+function dotNetTime(ms: number): string {
   return new Date(ms).toISOString().replace(/Z$/, "0000Z");
 }
 
@@ -127,6 +127,51 @@ export function findCertificate(
       registered.every((byte, i) => byte === thumbprint[i])
     );
   });
+}
+
+/** 90014 for the first of `aud`, `iss`, `sub`, `exp` that is absent or null, in that order. */
+export function checkRequiredClaims(claims: JsonObject): AssertionCheckResult {
+  for (const name of ["aud", "iss", "sub", "exp"] as const) {
+    if (claims[name] === undefined || claims[name] === null)
+      return fail(entraErrors.missingAssertionClaim(name));
+  }
+  return { ok: true };
+}
+
+/** The outcome of {@link checkValidityWindow}. */
+export type ValidityWindowResult =
+  | {
+      readonly ok: true;
+      /** When the assertion stops being accepted: `exp` plus the clock skew, ms. */
+      readonly acceptedUntil: number;
+    }
+  | { readonly ok: false; readonly error: EntraErrorSpec };
+
+/**
+ * Checks `exp` and `nbf` against `now` (ms) with the clock skew: 50027 when one is not a numeric
+ * date, 700024 when `exp` + skew is past or `nbf` − skew is ahead.
+ */
+export function checkValidityWindow(
+  claims: JsonObject,
+  now: number,
+  clockSkewSeconds: number,
+): ValidityWindowResult {
+  const exp = numericDate(claims["exp"]);
+  const nbf = claims["nbf"] === undefined ? undefined : numericDate(claims["nbf"]);
+  const iat = numericDate(claims["iat"]);
+  if (exp === undefined || (claims["nbf"] !== undefined && nbf === undefined))
+    return { ok: false, error: entraErrors.malformedAssertion() };
+  const skewMs = clockSkewSeconds * 1000;
+  if (exp * 1000 + skewMs < now || (nbf !== undefined && nbf * 1000 - skewMs > now)) {
+    const validFrom = nbf ?? iat;
+    const error = entraErrors.assertionTimeRange(
+      dotNetTime(now),
+      validFrom === undefined ? "0001-01-01T00:00:00.0000000Z" : dotNetTime(validFrom * 1000),
+      dotNetTime(exp * 1000),
+    );
+    return { ok: false, error };
+  }
+  return { ok: true, acceptedUntil: exp * 1000 + skewMs };
 }
 
 /** Checks a `client_assertion` (see the module documentation for the order of checks and codes). */
@@ -198,10 +243,8 @@ export async function checkClientAssertion(
 
   const { aud, iss, sub } = claims;
   if (aud !== undefined && typeof aud !== "string") return fail(entraErrors.malformedAssertion());
-  for (const name of ["aud", "iss", "sub", "exp"] as const) {
-    if (claims[name] === undefined || claims[name] === null)
-      return fail(entraErrors.missingAssertionClaim(name));
-  }
+  const missing = checkRequiredClaims(claims);
+  if (!missing.ok) return missing;
   if (typeof iss !== "string" || typeof sub !== "string")
     return fail(entraErrors.malformedAssertion());
   if (iss.toLowerCase() !== context.clientId.toLowerCase())
@@ -209,25 +252,8 @@ export async function checkClientAssertion(
   if (sub.toLowerCase() !== iss.toLowerCase()) return fail(entraErrors.subjectMismatch());
   if (aud !== context.tokenEndpoint) return fail(entraErrors.audienceMismatch());
 
-  const exp = numericDate(claims["exp"]);
-  const nbf = claims["nbf"] === undefined ? undefined : numericDate(claims["nbf"]);
-  const iat = numericDate(claims["iat"]);
-  if (exp === undefined || (claims["nbf"] !== undefined && nbf === undefined))
-    return fail(entraErrors.malformedAssertion());
-  const skewMs = context.clockSkewSeconds * 1000;
-  if (
-    exp * 1000 + skewMs < context.now ||
-    (nbf !== undefined && nbf * 1000 - skewMs > context.now)
-  ) {
-    const validFrom = nbf ?? iat;
-    return fail(
-      entraErrors.assertionTimeRange(
-        dotNetTime(context.now),
-        validFrom === undefined ? "0001-01-01T00:00:00.0000000Z" : dotNetTime(validFrom * 1000),
-        dotNetTime(exp * 1000),
-      ),
-    );
-  }
+  const window = checkValidityWindow(claims, context.now, context.clockSkewSeconds);
+  if (!window.ok) return window;
 
   const jti = claims["jti"];
   if (context.replayCache && (typeof jti === "string" || typeof jti === "number")) {
@@ -235,7 +261,7 @@ export async function checkClientAssertion(
       !context.replayCache.accept(
         context.app.clientId,
         String(jti),
-        exp * 1000 + skewMs,
+        window.acceptedUntil,
         context.now,
       )
     ) {

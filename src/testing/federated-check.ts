@@ -23,10 +23,10 @@ import { compactVerify, createLocalJWKSet, errors } from "jose";
 import { decodeBase64 } from "../internal/base64";
 import {
   type AssertionCheckResult,
+  checkRequiredClaims,
+  checkValidityWindow,
   decodeJsonPart,
-  dotNetTime,
   findCertificate,
-  numericDate,
 } from "./assertion-check";
 import type { DirectoryApp } from "./directory";
 import { type EntraErrorSpec, entraErrors } from "./errors";
@@ -85,10 +85,8 @@ export async function checkFederatedAssertion(
   const header = parts.length === 3 ? decodeJsonPart(parts[0] ?? "") : undefined;
   const claims = parts.length === 3 ? decodeJsonPart(parts[1] ?? "") : undefined;
   if (!header || !claims) return fail(entraErrors.malformedAssertion());
-  for (const name of ["aud", "iss", "sub", "exp"] as const) {
-    if (claims[name] === undefined || claims[name] === null)
-      return fail(entraErrors.missingAssertionClaim(name));
-  }
+  const missing = checkRequiredClaims(claims);
+  if (!missing.ok) return missing;
   const { iss, sub, aud } = claims;
   const audiences = typeof aud === "string" ? [aud] : aud;
   if (
@@ -138,24 +136,7 @@ export async function checkFederatedAssertion(
     );
   }
 
-  const exp = numericDate(claims["exp"]);
-  const nbf = claims["nbf"] === undefined ? undefined : numericDate(claims["nbf"]);
-  const iat = numericDate(claims["iat"]);
-  if (exp === undefined || (claims["nbf"] !== undefined && nbf === undefined))
-    return fail(entraErrors.malformedAssertion());
-  const skewMs = context.clockSkewSeconds * 1000;
-  if (
-    exp * 1000 + skewMs < context.now ||
-    (nbf !== undefined && nbf * 1000 - skewMs > context.now)
-  ) {
-    const validFrom = nbf ?? iat;
-    return fail(
-      entraErrors.assertionTimeRange(
-        dotNetTime(context.now),
-        validFrom === undefined ? "0001-01-01T00:00:00.0000000Z" : dotNetTime(validFrom * 1000),
-        dotNetTime(exp * 1000),
-      ),
-    );
-  }
+  const window = checkValidityWindow(claims, context.now, context.clockSkewSeconds);
+  if (!window.ok) return window;
   return { ok: true };
 }

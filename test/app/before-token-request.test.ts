@@ -4,7 +4,7 @@ import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { ClientError, type OnBeforeTokenRequestData } from "../../src/index";
 import { faults } from "../../src/testing/index";
-import { builder, emulator, graph, secret, tenantA, tenantB } from "./setup";
+import { builder, emulator, graph, rejectionOf, secret, tenantA, tenantB } from "./setup";
 
 describe("withOnBeforeTokenRequest", () => {
   it("sees the request as the library built it, and its changes reach the server", async () => {
@@ -76,10 +76,7 @@ describe("withOnBeforeTokenRequest", () => {
         throw new RangeError(`cannot handle ${bodyParameters.toString()}`);
       })
       .build();
-    const error = await app.acquireTokenForClient(graph).then(
-      () => undefined,
-      (thrown: unknown) => thrown,
-    );
+    const error = await rejectionOf(() => app.acquireTokenForClient(graph));
     expect(error).toBeInstanceOf(ClientError);
     expect(error).toMatchObject({ code: "before_token_request_failed" });
     expect((error as Error).message).toContain("onBeforeTokenRequest");

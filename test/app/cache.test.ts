@@ -15,6 +15,7 @@ import {
   emulator,
   graph,
   otherClientId,
+  rejectionOf,
   secret,
   tenantA,
   tenantB,
@@ -452,10 +453,7 @@ describe("L2 cache", () => {
       retryAfterMs: 30_000,
     });
     const other = l2App(entra.fetch, store);
-    const error = await other.acquireTokenForClient(graph).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const error = await rejectionOf(() => other.acquireTokenForClient(graph));
     expect(error).toMatchObject({ name: "ThrottledError", status: 429 });
     expect((error as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(25_000);
     expect(entra.tokenRequests()).toHaveLength(1);

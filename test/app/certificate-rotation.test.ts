@@ -3,7 +3,7 @@
 // certificate; the request is then retried once, and a second refusal is the ServiceError.
 import { describe, expect, it } from "vitest";
 import { ClientError, ServiceError, type CertificateOptions } from "../../src/index";
-import { builder, clientId, emulator, graph, keys, tenantA, tenantB } from "./setup";
+import { builder, clientId, emulator, graph, keys, rejectionOf, tenantA, tenantB } from "./setup";
 
 const registered = { privateKey: keys("rsa.pkcs8.pem"), certificate: keys("rsa.crt.pem") };
 const next = { privateKey: keys("other-rsa.pkcs8.pem"), certificate: keys("other-rsa.crt.pem") };
@@ -64,10 +64,7 @@ describe("certificate rotation", () => {
     const entra = await emulator();
     const loader = countingLoader(() => next); // never registered
     const app = builder(entra.fetch).withCertificate(loader).withTenantId(tenantA).build();
-    const error = await app.acquireTokenForClient(graph).then(
-      () => undefined,
-      (thrown: unknown) => thrown,
-    );
+    const error = await rejectionOf(() => app.acquireTokenForClient(graph));
     expect(error).toBeInstanceOf(ServiceError);
     expect(error).toMatchObject({ status: 401, errorCodes: [700027] });
     expect((error as ServiceError).errorDescription).toContain(
@@ -85,10 +82,7 @@ describe("certificate rotation", () => {
       return registered;
     });
     const app = builder(entra.fetch).withCertificate(loader).withTenantId(tenantA).build();
-    const error = await app.acquireTokenForClient(graph).then(
-      () => undefined,
-      (thrown: unknown) => thrown,
-    );
+    const error = await rejectionOf(() => app.acquireTokenForClient(graph));
     expect(error).toBeInstanceOf(ClientError);
     expect(error).toMatchObject({ code: "certificate_loader_failed" });
     expect((error as Error).message).toContain("TypeError");

@@ -3,7 +3,17 @@ import { describe, expect, it } from "vitest";
 import { compactVerify, decodeJwt, decodeProtectedHeader, importX509 } from "jose";
 import { ClientError, ConfidentialClientApplication, TokenSource } from "../../src/index";
 import { certBag, dataSafe, pfx, rsaKey, shroudedKeyBag } from "../keys/_builders";
-import { builder, clientId, emulator, graph, keyBytes, keys, secret, tenantA } from "./setup";
+import {
+  builder,
+  clientId,
+  emulator,
+  graph,
+  keyBytes,
+  keys,
+  rejectionOf,
+  secret,
+  tenantA,
+} from "./setup";
 
 /** The DER of a PEM fixture's first block. */
 const pemDer = (pem: string) =>
@@ -35,10 +45,7 @@ describe("credentials against the emulator", () => {
       .withClientSecret("wrong-secret-value-xyz")
       .withTenantId(tenantA)
       .build();
-    const error = await app.acquireTokenForClient(graph).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const error = await rejectionOf(() => app.acquireTokenForClient(graph));
     expect(error).toMatchObject({
       name: "ServiceError",
       code: "service_error",

@@ -5,7 +5,16 @@ import {
   type AcquisitionContext,
   type AuthenticationResultMetadata,
 } from "../../src/index";
-import { builder, emulator, graph, secret, tenantA, tenantB } from "./setup";
+import {
+  builder,
+  emulator,
+  expiredSecretFault,
+  graph,
+  rejectionOf,
+  secret,
+  tenantA,
+  tenantB,
+} from "./setup";
 
 describe("logging and metrics hooks", () => {
   it("calls onAcquire after every acquisition with its metadata, and survives a throwing hook", async () => {
@@ -50,19 +59,10 @@ describe("logging and metrics hooks", () => {
       })
       .build();
     await app.acquireTokenForClient(graph);
-    entra.injectFault({
-      type: "error",
-      status: 401,
-      error: "invalid_client",
-      code: 7000222,
-      message: "The provided client secret keys are expired.",
-    });
+    entra.injectFault(expiredSecretFault);
     const failed = app.acquireTokenForClient(graph).withTenantId(tenantB);
     await expect(failed).rejects.toBeInstanceOf(ServiceError);
-    const caught = await app.acquireTokenForClient(["not a scope"]).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    const caught = await rejectionOf(() => app.acquireTokenForClient(["not a scope"]));
     expect(caught).toBeInstanceOf(ClientError);
     expect(successes.map((s) => [s.meta.tokenSource, s.context.tenantId])).toEqual([
       ["IdentityProvider", tenantA],

@@ -6,20 +6,11 @@ import { describe, expect, it } from "vitest";
 import { memoryCache } from "../../adapters/memory";
 import { ClientError, TokenSource, type CacheAdapter } from "../../src/index";
 import { bodyParametersKey } from "../../src/request/extra-parameters";
-import { builder, emulator, graph, secret, tenantA } from "./setup";
+import { builder, emulator, graph, rejectionOf, secret, tenantA } from "./setup";
 
 const app = (fetcher: typeof fetch, cache?: CacheAdapter) => {
   const b = builder(fetcher).withClientSecret(secret).withTenantId(tenantA);
   return (cache === undefined ? b : b.withCache(cache)).build();
-};
-
-const refusal = async (work: () => unknown): Promise<unknown> => {
-  try {
-    await work();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
 };
 
 describe("extra body parameters", () => {
@@ -102,7 +93,7 @@ describe("extra body parameters", () => {
   ])("refuses the library's own name %j with a ClientError, before any request", async (name) => {
     const entra = await emulator();
     const client = app(entra.fetch);
-    const thrown = await refusal(() =>
+    const thrown = await rejectionOf(() =>
       client.acquireTokenForClient(graph).withExtraBodyParameters({ [name]: "x" }),
     );
     expect(thrown).toBeInstanceOf(ClientError);
@@ -122,7 +113,7 @@ describe("extra body parameters", () => {
       }),
     ).rejects.toMatchObject({ code: "invalid_body_parameters" });
     expect(
-      await refusal(() =>
+      await rejectionOf(() =>
         client
           .acquireTokenForClient(graph)
           .withExtraBodyParameters(["a"] as unknown as Record<string, string>),
@@ -197,7 +188,7 @@ describe("extra HTTP headers", () => {
     const entra = await emulator();
     const client = app(entra.fetch);
     expect(
-      await refusal(() =>
+      await rejectionOf(() =>
         client.acquireTokenForClient(graph).withExtraHttpHeaders({ [name]: "v" }),
       ),
     ).toMatchObject({ name: "ClientError", code: "invalid_http_headers" });

@@ -3,7 +3,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfidentialClientApplicationBuilder } from "../../src/index";
-import { createEntraEmulator, type EntraEmulatorOptions } from "../../src/testing/index";
+import {
+  createEntraEmulator,
+  type EntraEmulatorOptions,
+  type EntraErrorFault,
+} from "../../src/testing/index";
 
 export const keys = (name: string): string =>
   readFileSync(join(import.meta.dirname, "../fixtures/keys", name), "utf8");
@@ -17,6 +21,15 @@ export const otherClientId = "66666666-7777-8888-9999-000000000000";
 export const secret = "Ab1~emulator.secret-value_0123456789";
 export const graph = ["https://graph.microsoft.com/.default"];
 export const arm = ["https://management.azure.com/.default"];
+
+/** Entra's 401 for an expired client secret (AADSTS7000222), as an emulator fault. */
+export const expiredSecretFault: EntraErrorFault = {
+  type: "error",
+  status: 401,
+  error: "invalid_client",
+  code: 7000222,
+  message: "The provided client secret keys are expired.",
+};
 
 export async function emulator(options: Partial<EntraEmulatorOptions> = {}) {
   return createEntraEmulator({
@@ -35,4 +48,14 @@ export function builder(fetcher: typeof fetch, id = clientId) {
     .withHttpClient(fetcher)
     .withMemoryCache({ shared: false })
     .withRetry({ delayMs: 10 });
+}
+
+/** What `work()` throws or rejects with, or `undefined` when it succeeds. */
+export async function rejectionOf(work: () => unknown): Promise<unknown> {
+  try {
+    await work();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
 }

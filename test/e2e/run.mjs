@@ -160,15 +160,53 @@ async function startEmulatorServer() {
   };
 }
 
+/** The result row of the scenario `name`: passed when `body()` resolves, with how long it took. */
+async function scenarioResult(name, body) {
+  const started = Date.now();
+  try {
+    await body();
+    return { name, ok: true, ms: Date.now() - started };
+  } catch (error) {
+    return {
+      name,
+      ok: false,
+      ms: Date.now() - started,
+      error: error instanceof Error ? error.message : String(error),
+    };
+  }
+}
+
+/**
+ * Runs the scenario `name` against a fresh emulator server: `collect(server)` returns the
+ * `tokenSource/cacheLevel` of four token acquisitions, which must come from the identity provider
+ * then L1, then (a new process or isolate sharing the store) from L2 then L1, with one token request.
+ */
+async function l2ExampleScenario(name, collect) {
+  const server = await startEmulatorServer();
+  try {
+    return await scenarioResult(name, async () => {
+      const seen = await collect(server);
+      const expected = ["IdentityProvider/None", "Cache/L1Cache", "Cache/L2Cache", "Cache/L1Cache"];
+      if (seen.join() !== expected.join())
+        throw new Error(`token sources ${seen.join(", ")}; expected ${expected.join(", ")}`);
+      const requests = server.emulator.tokenRequests();
+      if (requests.length !== 1 || requests[0].status !== 200)
+        throw new Error(
+          `${requests.length} token requests (statuses ${requests.map((r) => r.status).join()}); expected 1`,
+        );
+    });
+  } finally {
+    await server.close();
+  }
+}
+
 /**
  * Runs an example program twice against the emulator server: the first run gets its token from
  * the identity provider then from L1, the second (a new process, same store) from L2 then L1.
  */
-async function exampleScenario(label, command, args, env) {
-  const started = Date.now();
+function exampleScenario(label, command, args, env) {
   const name = `example ${label}: identity provider then L1; a second process gets it from L2`;
-  const server = await startEmulatorServer();
-  try {
+  return l2ExampleScenario(name, async (server) => {
     const common = {
       CLIENT_ID: exampleApp.clientId,
       CLIENT_SECRET: exampleApp.secret,
@@ -189,25 +227,8 @@ async function exampleScenario(label, command, args, env) {
       }
       seen.push(...lines);
     }
-    const expected = ["IdentityProvider/None", "Cache/L1Cache", "Cache/L2Cache", "Cache/L1Cache"];
-    if (seen.join() !== expected.join())
-      throw new Error(`token sources ${seen.join(", ")}; expected ${expected.join(", ")}`);
-    const requests = server.emulator.tokenRequests();
-    if (requests.length !== 1 || requests[0].status !== 200)
-      throw new Error(
-        `${requests.length} token requests (statuses ${requests.map((r) => r.status).join()}); expected 1`,
-      );
-    return { name, ok: true, ms: Date.now() - started };
-  } catch (error) {
-    return {
-      name,
-      ok: false,
-      ms: Date.now() - started,
-      error: error instanceof Error ? error.message : String(error),
-    };
-  } finally {
-    await server.close();
-  }
+    return seen;
+  });
 }
 
 async function suiteScenarioCount() {
@@ -352,7 +373,6 @@ function builtPackageBundle(entry, result) {
 async function runWorkerd(expected, nodejsCompat) {
   const { Miniflare } = await import("miniflare");
   const runtime = nodejsCompat ? "workerd (nodejs_compat)" : "workerd";
-  const compatibilityFlags = nodejsCompat ? ["nodejs_compat"] : [];
   const results = [];
   const keys = (name) => readFileSync(join(root, "test/fixtures/keys", name), "utf8");
   const fixtures = {
@@ -367,14 +387,9 @@ async function runWorkerd(expected, nodejsCompat) {
   let mf;
   const outcome = { code: 0, stdout: "", stderr: "" };
   try {
-    const script = await bundleForWorkerd("test/e2e/entries/workerd.mjs", nodejsCompat);
-    mf = new Miniflare({
-      modules: true,
-      script,
-      compatibilityDate: "2026-04-26",
-      compatibilityFlags,
-      kvNamespaces: ["TOKENS"],
-      bindings: { FIXTURES: fixtures, E2E_RUNTIME: runtime },
+    mf = await startWorker(Miniflare, "test/e2e/entries/workerd.mjs", nodejsCompat, {
+      FIXTURES: fixtures,
+      E2E_RUNTIME: runtime,
     });
     const response = await mf.dispatchFetch("http://e2e.local/");
     outcome.stdout = await response.text();
@@ -400,70 +415,68 @@ async function runWorkerd(expected, nodejsCompat) {
   });
 
   // The example Worker, as `npm start` runs it (Workers KV as L2, ctx.waitUntil for the writes).
-  results.push(await exampleWorkerScenario(Miniflare, compatibilityFlags, nodejsCompat));
+  results.push(await exampleWorkerScenario(Miniflare, nodejsCompat));
   return results;
 }
 
-async function exampleWorkerScenario(Miniflare, compatibilityFlags, nodejsCompat) {
+/** `entry` bundled for workerd, in a Miniflare with a TOKENS KV namespace and `bindings`. */
+async function startWorker(Miniflare, entry, nodejsCompat, bindings = {}) {
+  return new Miniflare({
+    modules: true,
+    script: await bundleForWorkerd(entry, nodejsCompat),
+    compatibilityDate: "2026-04-26",
+    compatibilityFlags: nodejsCompat ? ["nodejs_compat"] : [],
+    kvNamespaces: ["TOKENS"],
+    bindings,
+  });
+}
+
+async function exampleWorkerScenario(Miniflare, nodejsCompat) {
   const name =
     "example examples/worker/worker.ts: identity provider, then L1; a new isolate's app gets L2 from KV; the gateway route retries a claims challenge";
-  const started = Date.now();
   let mf;
   try {
-    const script = await bundleForWorkerd("examples/worker/worker.ts", nodejsCompat);
-    mf = new Miniflare({
-      modules: true,
-      script,
-      compatibilityDate: "2026-04-26",
-      compatibilityFlags,
-      kvNamespaces: ["TOKENS"],
-    });
-    const seen = [];
-    for (const [tenant, isolated] of [
-      [tenants[0], false],
-      [tenants[0], false],
-      [tenants[1], false],
-      [tenants[1], false],
-      [tenants[0], true],
-      [tenants[1], true],
-    ]) {
-      const response = await mf.dispatchFetch(
-        `http://example.local/?tenant=${tenant}${isolated ? "&isolated=1" : ""}`,
+    return await scenarioResult(name, async () => {
+      mf = await startWorker(Miniflare, "examples/worker/worker.ts", nodejsCompat);
+      const seen = [];
+      for (const [tenant, isolated] of [
+        [tenants[0], false],
+        [tenants[0], false],
+        [tenants[1], false],
+        [tenants[1], false],
+        [tenants[0], true],
+        [tenants[1], true],
+      ]) {
+        const response = await mf.dispatchFetch(
+          `http://example.local/?tenant=${tenant}${isolated ? "&isolated=1" : ""}`,
+        );
+        const body = await response.json();
+        if (!response.ok) throw new Error(`status ${response.status}: ${JSON.stringify(body)}`);
+        seen.push(`${body.tokenSource}/${body.cacheLevel}`);
+      }
+      const expected = [
+        "IdentityProvider/None",
+        "Cache/L1Cache",
+        "IdentityProvider/None",
+        "Cache/L1Cache",
+        "Cache/L2Cache",
+        "Cache/L2Cache",
+      ];
+      if (seen.join() !== expected.join())
+        throw new Error(`token sources ${seen.join(", ")}; expected ${expected.join(", ")}`);
+      // The gateway route: the demo API's claims challenge is answered with one retry.
+      const gateway = await mf.dispatchFetch(
+        `http://example.local/gateway/v1.0/users?tenant=${tenants[0]}`,
+        {
+          method: "POST",
+          body: "forwarded",
+          headers: { authorization: "Bearer the-caller's-own" },
+        },
       );
-      const body = await response.json();
-      if (!response.ok) throw new Error(`status ${response.status}: ${JSON.stringify(body)}`);
-      seen.push(`${body.tokenSource}/${body.cacheLevel}`);
-    }
-    const expected = [
-      "IdentityProvider/None",
-      "Cache/L1Cache",
-      "IdentityProvider/None",
-      "Cache/L1Cache",
-      "Cache/L2Cache",
-      "Cache/L2Cache",
-    ];
-    if (seen.join() !== expected.join())
-      throw new Error(`token sources ${seen.join(", ")}; expected ${expected.join(", ")}`);
-    // The gateway route: the demo API's claims challenge is answered with one retry.
-    const gateway = await mf.dispatchFetch(
-      `http://example.local/gateway/v1.0/users?tenant=${tenants[0]}`,
-      {
-        method: "POST",
-        body: "forwarded",
-        headers: { authorization: "Bearer the-caller's-own" },
-      },
-    );
-    const answer = await gateway.json();
-    if (gateway.status !== 200 || answer.acrs?.[0] !== "c1" || answer.body !== "forwarded")
-      throw new Error(`gateway: status ${gateway.status}, ${JSON.stringify(answer)}`);
-    return { name, ok: true, ms: Date.now() - started };
-  } catch (error) {
-    return {
-      name,
-      ok: false,
-      ms: Date.now() - started,
-      error: error instanceof Error ? error.message : String(error),
-    };
+      const answer = await gateway.json();
+      if (gateway.status !== 200 || answer.acrs?.[0] !== "c1" || answer.body !== "forwarded")
+        throw new Error(`gateway: status ${gateway.status}, ${JSON.stringify(answer)}`);
+    });
   } finally {
     await mf?.dispose().catch(() => {});
   }
@@ -535,12 +548,10 @@ async function runEdgeRuntime(expected) {
  * `process` Vercel's Edge runtime has) holding its settings. Two requests to one isolate (identity
  * provider, then L1), then two to a new isolate sharing the Upstash store (L2, then L1).
  */
-async function vercelEdgeExampleScenario(EdgeRuntime, upstash) {
+function vercelEdgeExampleScenario(EdgeRuntime, upstash) {
   const name =
     "example examples/vercel-edge.ts: identity provider then L1; a new isolate gets it from L2 (Upstash)";
-  const started = Date.now();
-  const server = await startEmulatorServer();
-  try {
+  return l2ExampleScenario(name, async (server) => {
     const code = await bundleForEdge("examples/vercel-edge.ts", "edgeFunction");
     const glue = `
       if (edgeFunction.config?.runtime !== "edge") throw new Error("config.runtime is not edge");
@@ -571,23 +582,8 @@ async function vercelEdgeExampleScenario(EdgeRuntime, upstash) {
         seen.push(`${tokenSource}/${cacheLevel}`);
       }
     }
-    const expected = ["IdentityProvider/None", "Cache/L1Cache", "Cache/L2Cache", "Cache/L1Cache"];
-    if (seen.join() !== expected.join())
-      throw new Error(`token sources ${seen.join(", ")}; expected ${expected.join(", ")}`);
-    const requests = server.emulator.tokenRequests();
-    if (requests.length !== 1 || requests[0].status !== 200)
-      throw new Error(`${requests.length} token requests; expected 1`);
-    return { name, ok: true, ms: Date.now() - started };
-  } catch (error) {
-    return {
-      name,
-      ok: false,
-      ms: Date.now() - started,
-      error: error instanceof Error ? error.message : String(error),
-    };
-  } finally {
-    await server.close();
-  }
+    return seen;
+  });
 }
 
 /** The `entra-edge:e2e-info` line of a runtime's output, if any. */

@@ -294,10 +294,7 @@ export const scenarios: readonly Scenario[] = [
       const entra = await emulator(context);
       const app = builder(context, entra).withClientSecret(secret).withTenantId(tenantA).build();
       entra.injectFault(testing.faults.throttled(30, { match: { kind: "token" } }));
-      const first = await app.acquireTokenForClient(graph).then(
-        () => undefined,
-        (error: unknown) => error,
-      );
+      const first = await rejectionOf(app.acquireTokenForClient(graph));
       check(first instanceof core.ThrottledError, `a ThrottledError: ${String(first)}`);
       check(
         first instanceof core.ServiceError && first instanceof core.EntraEdgeError,
@@ -316,10 +313,7 @@ export const scenarios: readonly Scenario[] = [
         `retryAfterMs ${String(error.retryAfterMs)}`,
       );
       check(entra.tokenRequests().length === 1, "429 is not retried");
-      const second = await app.acquireTokenForClient(graph).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      const second = await rejectionOf(app.acquireTokenForClient(graph));
       check(second instanceof core.ThrottledError, `still throttled: ${String(second)}`);
       check(
         (second as Core.ThrottledError).retryAfterMs! <= error.retryAfterMs!,
@@ -437,12 +431,9 @@ export const scenarios: readonly Scenario[] = [
         seen.join() === [plain.correlationId, extra.correlationId].join(),
         `the hook saw each client-request-id (${seen.join()})`,
       );
-      const refused = await app
-        .acquireTokenForClient(graph, { extraBodyParameters: { client_secret: "x" } })
-        .then(
-          () => undefined,
-          (error: unknown) => error,
-        );
+      const refused = await rejectionOf(
+        app.acquireTokenForClient(graph, { extraBodyParameters: { client_secret: "x" } }),
+      );
       check(
         refused instanceof core.ClientError && refused.code === "invalid_body_parameters",
         `client_secret refused: ${String(refused)}`,
@@ -457,12 +448,7 @@ export const scenarios: readonly Scenario[] = [
       check(store !== undefined, "a store");
       const tenant = crypto.randomUUID();
       const entra = await emulator(context, [tenant]);
-      const make = () =>
-        builder(context, entra)
-          .withClientSecret(secret)
-          .withTenantId(tenant)
-          .withCache(store.adapter)
-          .build();
+      const make = () => storeSharingApp(context, entra, tenant, store);
       const apps = [make(), make()];
       const first = await apps[0]!.acquireTokenForClient(graph);
       await apps[1]!.acquireTokenForClient(graph);
@@ -518,13 +504,7 @@ export const scenarios: readonly Scenario[] = [
       check(called() === 2, `called again after the refusal (${called()})`);
       await entra.removeCertificate(clientId, fixtures.rsaCertificatePem);
       upload = false;
-      const refused = await app
-        .acquireTokenForClient(graph)
-        .withForceRefresh()
-        .then(
-          () => undefined,
-          (error: unknown) => error,
-        );
+      const refused = await rejectionOf(app.acquireTokenForClient(graph).withForceRefresh());
       check(
         refused instanceof core.ServiceError && refused.errorCodes.includes(700027),
         `a second refusal is the ServiceError: ${String(refused)}`,
@@ -580,16 +560,16 @@ export const scenarios: readonly Scenario[] = [
         requests[1]?.form["client_assertion"] === requests[2]?.form["client_assertion"],
         "one assertion for both tenants",
       );
-      const missing = await federation
-        .vercelOidcToken(() => null)({
+      const missing = await rejectionOf(
+        federation.vercelOidcToken(() => null)({
           clientId,
           tokenEndpoint: tokenEndpoint(tenantA),
           tenantId: tenantA,
           claims: undefined,
           correlationId: "00000000-0000-4000-8000-000000000000",
           signal: new AbortController().signal,
-        })
-        .catch((error: unknown) => error);
+        }),
+      );
       check(
         missing instanceof core.ClientError,
         `a Vercel function with no token: ${describe(missing)}`,
@@ -607,12 +587,7 @@ function l2Scenario(store: E2eStore): Scenario {
       // A fresh tenant per run, so that nothing left in a store from an earlier run can answer.
       const tenant = crypto.randomUUID();
       const entra = await emulator(context, [tenant]);
-      const make = () =>
-        builder(context, entra)
-          .withClientSecret(secret)
-          .withTenantId(tenant)
-          .withCache(store.adapter)
-          .build();
+      const make = () => storeSharingApp(context, entra, tenant, store);
       const first = await make().acquireTokenForClient(graph);
       check(
         first.authenticationResultMetadata.tokenSource === core.TokenSource.IdentityProvider,
@@ -680,6 +655,30 @@ function builder(
     .withHttpClient(entra.fetch as typeof fetch)
     .withMemoryCache({ shared: false })
     .withRetry({ delayMs: 10 });
+}
+
+/** An application with its own L1 over `store`'s L2, for `tenant`, with the secret. */
+function storeSharingApp(
+  context: Pick<E2eContext, "modules">,
+  entra: EmulatorOf,
+  tenant: string,
+  store: E2eStore,
+): Core.ConfidentialClientApplication {
+  return builder(context, entra)
+    .withClientSecret(secret)
+    .withTenantId(tenant)
+    .withCache(store.adapter)
+    .build();
+}
+
+/** What `promise` rejects with, or `undefined` when it resolves. */
+async function rejectionOf(promise: PromiseLike<unknown>): Promise<unknown> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    return error;
+  }
 }
 
 function check(condition: boolean, message: string): asserts condition {

@@ -9,9 +9,9 @@ import {
   appWith,
   clientId,
   errorText,
-  failureOf,
   federatedEmulator,
   graph,
+  graphTokenFailure,
   subject,
   tenantA,
   useIssuer,
@@ -21,9 +21,7 @@ const env = useIssuer();
 
 async function refusal(token: string, emulator?: Awaited<ReturnType<typeof federatedEmulator>>) {
   const target = emulator ?? (await federatedEmulator(env.issuer));
-  const error = await failureOf(
-    appWith(vercelOidcToken(token), target.fetch).acquireTokenForClient([graph]),
-  );
+  const error = await graphTokenFailure(vercelOidcToken(token), target.fetch);
   expect(error).toBeInstanceOf(ServiceError);
   expect(errorText(error)).not.toContain(token);
   return error as ServiceError;

@@ -9,9 +9,9 @@ import {
   appWith,
   clientId,
   errorText,
-  failureOf,
   federatedEmulator,
   graph,
+  graphTokenFailure,
   sentAssertions,
   subject,
   tenantA,
@@ -103,20 +103,14 @@ describe("githubActionsToken", () => {
       [`https://login.windows.net/${tenantA}`, "api://AzureADTokenExchange"],
     ] as const) {
       env.issuer.actionsRequests.length = 0;
-      await failureOf(
-        appWith(githubActionsToken(), fail, { authority }).acquireTokenForClient([graph]),
-      );
+      await graphTokenFailure(githubActionsToken(), fail, { authority });
       expect(
         env.issuer.actionsRequests.map((r) => r.audience),
         authority,
       ).toEqual([audience]);
     }
     env.issuer.actionsRequests.length = 0;
-    await failureOf(
-      appWith(githubActionsToken({ audience: "api://custom" }), fail).acquireTokenForClient([
-        graph,
-      ]),
-    );
+    await graphTokenFailure(githubActionsToken({ audience: "api://custom" }), fail);
     expect(env.issuer.actionsRequests.map((r) => r.audience)).toEqual(["api://custom"]);
   });
 
@@ -132,16 +126,12 @@ describe("githubActionsToken", () => {
 
   it("names the variables when they are unset, before any request", async () => {
     const emulator = await federatedEmulator(env.issuer);
-    const error = await failureOf(
-      appWith(githubActionsToken(), emulator.fetch).acquireTokenForClient([graph]),
-    );
+    const error = await graphTokenFailure(githubActionsToken(), emulator.fetch);
     expect(error).toBeInstanceOf(ClientError);
     expect(error.message).toContain("ACTIONS_ID_TOKEN_REQUEST_URL");
     expect(error.message).toContain("id-token: write");
     process.env["ACTIONS_ID_TOKEN_REQUEST_URL"] = env.issuer.actionsUrl;
-    const noBearer = await failureOf(
-      appWith(githubActionsToken(), emulator.fetch).acquireTokenForClient([graph]),
-    );
+    const noBearer = await graphTokenFailure(githubActionsToken(), emulator.fetch);
     expect(noBearer.message).toContain("ACTIONS_ID_TOKEN_REQUEST_TOKEN");
     expect(emulator.tokenRequests()).toHaveLength(0);
     expect(env.issuer.actionsRequests).toHaveLength(0);
@@ -151,17 +141,13 @@ describe("githubActionsToken", () => {
     const emulator = await federatedEmulator(env.issuer);
     const wrongBearer = "wrong-bearer-value-0123456789";
     setActionsEnvironment(env.issuer.actionsUrl, wrongBearer);
-    const refused = await failureOf(
-      appWith(githubActionsToken(), emulator.fetch).acquireTokenForClient([graph]),
-    );
+    const refused = await graphTokenFailure(githubActionsToken(), emulator.fetch);
     expect(refused).toBeInstanceOf(ClientError);
     expect(refused.message).toContain("HTTP 401");
     expect(errorText(refused)).not.toContain(wrongBearer);
 
     setActionsEnvironment("http://127.0.0.1:9/actions/token?api-version=2.0", wrongBearer);
-    const unreachable = await failureOf(
-      appWith(githubActionsToken(), emulator.fetch).acquireTokenForClient([graph]),
-    );
+    const unreachable = await graphTokenFailure(githubActionsToken(), emulator.fetch);
     expect(unreachable).toBeInstanceOf(NetworkError);
     expect(unreachable.message).toContain("githubActionsToken");
     expect(errorText(unreachable)).not.toContain(wrongBearer);
@@ -170,10 +156,8 @@ describe("githubActionsToken", () => {
 
   it("refuses a plain http: token service off loopback, and an answer without a token", async () => {
     setActionsEnvironment("http://actions.example/token?api-version=2.0");
-    const error = await failureOf(
-      appWith(githubActionsToken(), () =>
-        Promise.reject(new Error("unused")),
-      ).acquireTokenForClient([graph]),
+    const error = await graphTokenFailure(githubActionsToken(), () =>
+      Promise.reject(new Error("unused")),
     );
     expect(error).toBeInstanceOf(ClientError);
     expect(error.message).toContain("https:");
@@ -182,9 +166,7 @@ describe("githubActionsToken", () => {
     const empty = githubActionsToken({
       fetch: async () => Response.json({ count: 0 }),
     });
-    const noToken = await failureOf(
-      appWith(empty, () => Promise.reject(new Error("unused"))).acquireTokenForClient([graph]),
-    );
+    const noToken = await graphTokenFailure(empty, () => Promise.reject(new Error("unused")));
     expect(noToken).toBeInstanceOf(ClientError);
     expect(noToken.message).toContain('"value"');
   });

@@ -14,6 +14,7 @@ import {
   failureOf,
   federatedEmulator,
   graph,
+  graphTokenFailure,
   sentAssertions,
   subject,
   tenantB,
@@ -78,9 +79,7 @@ describe("kubernetesTokenFile", () => {
     const path = newPath();
     const expired = await env.issuer.mint({ sub: subject, lifetimeSeconds: -60 });
     writeFileSync(path, expired);
-    const error = await failureOf(
-      appWith(kubernetesTokenFile(path), emulator.fetch).acquireTokenForClient([graph]),
-    );
+    const error = await graphTokenFailure(kubernetesTokenFile(path), emulator.fetch);
     expect(error).toBeInstanceOf(ClientError);
     expect(error.message).toMatch(/kubernetesTokenFile.*expired/);
     expect(errorText(error)).not.toContain(expired);
@@ -90,33 +89,25 @@ describe("kubernetesTokenFile", () => {
 
   it("names AZURE_FEDERATED_TOKEN_FILE when it is unset, and the path when the file is missing, empty or not a JWT", async () => {
     const emulator = await federatedEmulator(env.issuer);
-    const unset = await failureOf(
-      appWith(kubernetesTokenFile(), emulator.fetch).acquireTokenForClient([graph]),
-    );
+    const unset = await graphTokenFailure(kubernetesTokenFile(), emulator.fetch);
     expect(unset).toBeInstanceOf(ClientError);
     expect(unset.message).toContain("AZURE_FEDERATED_TOKEN_FILE");
 
     const missing = newPath();
-    const notFound = await failureOf(
-      appWith(kubernetesTokenFile(missing), emulator.fetch).acquireTokenForClient([graph]),
-    );
+    const notFound = await graphTokenFailure(kubernetesTokenFile(missing), emulator.fetch);
     expect(notFound).toBeInstanceOf(ClientError);
     expect(notFound.message).toContain(missing);
     expect(notFound.message).toContain("ENOENT");
 
     const empty = newPath();
     writeFileSync(empty, " \n");
-    const emptyError = await failureOf(
-      appWith(kubernetesTokenFile(empty), emulator.fetch).acquireTokenForClient([graph]),
-    );
+    const emptyError = await graphTokenFailure(kubernetesTokenFile(empty), emulator.fetch);
     expect(emptyError.message).toContain("empty");
 
     const garbage = newPath();
     const secretLooking = "not-a-jwt-but-private-0123456789";
     writeFileSync(garbage, secretLooking);
-    const notJwt = await failureOf(
-      appWith(kubernetesTokenFile(garbage), emulator.fetch).acquireTokenForClient([graph]),
-    );
+    const notJwt = await graphTokenFailure(kubernetesTokenFile(garbage), emulator.fetch);
     expect(notJwt).toBeInstanceOf(ClientError);
     expect(notJwt.message).toMatch(/kubernetesTokenFile.*not a JWT/);
     expect(errorText(notJwt)).not.toContain(secretLooking);
@@ -144,11 +135,7 @@ describe("kubernetesTokenFile", () => {
     await app.acquireTokenForClient([graph]);
     const wrong = newPath();
     writeFileSync(wrong, await env.issuer.mint({ sub: "system:serviceaccount:other:app" }));
-    const refused = await failureOf(
-      appWith(kubernetesTokenFile(wrong), emulator.fetch, { logger }).acquireTokenForClient([
-        graph,
-      ]),
-    );
+    const refused = await graphTokenFailure(kubernetesTokenFile(wrong), emulator.fetch, { logger });
     expect(refused.name).toBe("ServiceError");
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) {

@@ -56,12 +56,16 @@ async function fileInput(): Promise<ScenarioInput> {
     await env.issuer.mint({ sub: subject, lifetimeSeconds: 3600 }),
   ];
   writeFileSync(path, `${tokens[0]}\n`);
+  return { ...scenarioInput(tokens), path };
+}
+
+/** The input of a scenario for the three tenants, the federated app and these issuer tokens. */
+function scenarioInput(tokens: string[]): ScenarioInput {
   return {
     issuer: env.issuer.issuer,
     subject,
     clientId,
     tenants: [tenantA, tenantB, tenantC],
-    path,
     tokens,
   };
 }
@@ -112,13 +116,7 @@ describe("kubernetesTokenFile on each runtime, with a file that rotates", () => 
 describe("vercelOidcToken in workerd (no nodejs_compat)", () => {
   it("sends the token of the request header once for two tenants; without a function it names VERCEL_OIDC_TOKEN; a token file is a ClientError", async () => {
     const token = await env.issuer.mint({ sub: subject });
-    const input: ScenarioInput = {
-      issuer: env.issuer.issuer,
-      subject,
-      clientId,
-      tenants: [tenantA, tenantB, tenantC],
-      tokens: [token],
-    };
+    const input = scenarioInput([token]);
     const worker = join(dir, "worker.mjs");
     await build({
       stdin: {
@@ -170,13 +168,7 @@ export default {
 describe("vercelOidcToken in Vercel's Edge runtime (edge-runtime)", () => {
   it("sends the token of the request header, and VERCEL_OIDC_TOKEN from the environment", async () => {
     const token = await env.issuer.mint({ sub: subject });
-    const input: ScenarioInput = {
-      issuer: env.issuer.issuer,
-      subject,
-      clientId,
-      tenants: [tenantA, tenantB, tenantC],
-      tokens: [token],
-    };
+    const input = scenarioInput([token]);
     const bundled = await build({
       stdin: {
         contents: `import { vercelScenario } from "./fixtures/runtime-scenarios";

@@ -68,6 +68,15 @@ export async function failureOf(promise: PromiseLike<unknown>): Promise<Error> {
   throw new Error("expected a failure");
 }
 
+/** The failure of a Graph token request by {@link appWith}`(assertion, fetcher, options)`. */
+export function graphTokenFailure(
+  assertion: ClientAssertion,
+  fetcher: typeof fetch,
+  options: { authority?: string; logger?: Logger } = {},
+): Promise<Error> {
+  return failureOf(appWith(assertion, fetcher, options).acquireTokenForClient([graph]));
+}
+
 /** Everything an error shows: message, fields and its cause chain, as text. */
 export function errorText(error: unknown): string {
   const parts: string[] = [];

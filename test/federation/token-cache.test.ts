@@ -20,35 +20,41 @@ function jwt(lifetimeSeconds: number | undefined, id = crypto.randomUUID()): str
 
 const live = () => new AbortController().signal;
 
+/** Freezes `Date` (only) at a fixed instant that the test moves with `vi.setSystemTime`. */
+function fakeDate(): void {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(1_800_000_000_000);
+}
+
+/** A cache over a source that hands out tokens of `lifetimeSeconds`, and how often it was asked. */
+function countingCache(lifetimeSeconds: number | undefined) {
+  let fetches = 0;
+  const cache = new ExternalTokenCache("test source", async () => {
+    fetches++;
+    return jwt(lifetimeSeconds);
+  });
+  return { cache, fetches: () => fetches };
+}
+
 describe("ExternalTokenCache", () => {
   it("reuses a token while more than 60 s is left, and fetches again inside the margin", async () => {
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(1_800_000_000_000);
-    let fetches = 0;
-    const cache = new ExternalTokenCache("test source", async () => {
-      fetches++;
-      return jwt(300);
-    });
+    fakeDate();
+    const { cache, fetches } = countingCache(300);
     const first = await cache.get("", live());
     vi.setSystemTime(Date.now() + 239_000); // 61 s left
     expect(await cache.get("", live())).toBe(first);
     vi.setSystemTime(Date.now() + 2_000); // 59 s left
     expect(await cache.get("", live())).not.toBe(first);
-    expect(fetches).toBe(2);
+    expect(fetches()).toBe(2);
   });
 
   it("sends a fresh token that is already inside the margin, and fetches again at the next need; keys apart", async () => {
-    vi.useFakeTimers({ toFake: ["Date"] });
-    vi.setSystemTime(1_800_000_000_000);
-    let fetches = 0;
-    const cache = new ExternalTokenCache("test source", async () => {
-      fetches++;
-      return jwt(20);
-    });
+    fakeDate();
+    const { cache, fetches } = countingCache(20);
     const first = await cache.get("a", live());
     const second = await cache.get("a", live());
     expect(second).not.toBe(first);
-    expect(fetches).toBe(2);
+    expect(fetches()).toBe(2);
     const other = await cache.get("b", live());
     expect([first, second]).not.toContain(other);
   });
@@ -87,13 +93,9 @@ describe("ExternalTokenCache", () => {
     const error = await expired.get("", live()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClientError);
     expect((error as Error).message).toMatch(/^test source gave a token that expired/);
-    let fetches = 0;
-    const noExp = new ExternalTokenCache("test source", async () => {
-      fetches++;
-      return jwt(undefined);
-    });
+    const { cache: noExp, fetches } = countingCache(undefined);
     await noExp.get("", live());
     await noExp.get("", live());
-    expect(fetches).toBe(2);
+    expect(fetches()).toBe(2);
   });
 });

@@ -14,9 +14,9 @@ import {
   appWith,
   clientId,
   errorText,
-  failureOf,
   federatedEmulator,
   graph,
+  graphTokenFailure,
   sentAssertions,
   subject,
   tenantA,
@@ -65,27 +65,21 @@ describe("vercelOidcToken", () => {
 
   it("names VERCEL_OIDC_TOKEN when it is unset; a function that fails or returns nothing is a ClientError without its text", async () => {
     const emulator = await federatedEmulator(env.issuer);
-    const unset = await failureOf(
-      appWith(vercelOidcToken(), emulator.fetch).acquireTokenForClient([graph]),
-    );
+    const unset = await graphTokenFailure(vercelOidcToken(), emulator.fetch);
     expect(unset).toBeInstanceOf(ClientError);
     expect(unset.message).toContain("VERCEL_OIDC_TOKEN");
     const leaky = "eyJsecret.in-an-error.message";
-    const thrown = await failureOf(
-      appWith(
-        vercelOidcToken(() => {
-          throw new Error(leaky);
-        }),
-        emulator.fetch,
-      ).acquireTokenForClient([graph]),
+    const thrown = await graphTokenFailure(
+      vercelOidcToken(() => {
+        throw new Error(leaky);
+      }),
+      emulator.fetch,
     );
     expect(thrown).toBeInstanceOf(ClientError);
     expect(errorText(thrown)).not.toContain(leaky);
-    const nothing = await failureOf(
-      appWith(
-        vercelOidcToken(() => null),
-        emulator.fetch,
-      ).acquireTokenForClient([graph]),
+    const nothing = await graphTokenFailure(
+      vercelOidcToken(() => null),
+      emulator.fetch,
     );
     expect(nothing.message).toContain("no token");
     expect(emulator.tokenRequests()).toHaveLength(0);
@@ -101,7 +95,7 @@ describe("every helper, given a wrong argument", () => {
       entraTokenAssertion({} as never),
     ];
     for (const helper of helpers) {
-      const error = await failureOf(appWith(helper, emulator.fetch).acquireTokenForClient([graph]));
+      const error = await graphTokenFailure(helper, emulator.fetch);
       expect(error).toBeInstanceOf(ClientError);
     }
     expect(emulator.tokenRequests()).toHaveLength(0);
@@ -112,6 +106,16 @@ describe("entraTokenAssertion (app-to-app federation)", () => {
   const brokerId = "99999999-8888-4777-8666-555555555555";
   const brokerObjectId = "44444444-3333-4222-8111-000000000000";
   const brokerSecret = "broker-secret-value";
+
+  /** The broker application, whose access token is the assertion, with its own L1. */
+  function brokerApp(fetcher: typeof fetch) {
+    return ConfidentialClientApplicationBuilder.create(brokerId)
+      .withClientSecret(brokerSecret)
+      .withTenantId(tenantA)
+      .withHttpClient(fetcher)
+      .withMemoryCache({ shared: false })
+      .build();
+  }
 
   async function setup(subjectOfCredential = brokerObjectId) {
     const emulator = await createEntraEmulator({
@@ -129,12 +133,7 @@ describe("entraTokenAssertion (app-to-app federation)", () => {
         },
       ],
     });
-    const broker = ConfidentialClientApplicationBuilder.create(brokerId)
-      .withClientSecret(brokerSecret)
-      .withTenantId(tenantA)
-      .withHttpClient(emulator.fetch)
-      .withMemoryCache({ shared: false })
-      .build();
+    const broker = brokerApp(emulator.fetch);
     return { emulator, broker };
   }
 
@@ -160,9 +159,7 @@ describe("entraTokenAssertion (app-to-app federation)", () => {
 
   it("is refused by the emulator when the credential names another subject (ServiceError 700213)", async () => {
     const { emulator, broker } = await setup("00000000-1111-4222-8333-444444444444");
-    const error = await failureOf(
-      appWith(entraTokenAssertion(broker), emulator.fetch).acquireTokenForClient([graph]),
-    );
+    const error = await graphTokenFailure(entraTokenAssertion(broker), emulator.fetch);
     expect(error).toBeInstanceOf(ServiceError);
     expect((error as ServiceError).errorCodes).toEqual([700213]);
   });
@@ -175,9 +172,7 @@ describe("entraTokenAssertion (app-to-app federation)", () => {
       .withHttpClient(emulator.fetch)
       .withMemoryCache({ shared: false })
       .build();
-    const refused = await failureOf(
-      appWith(entraTokenAssertion(wrongBroker), emulator.fetch).acquireTokenForClient([graph]),
-    );
+    const refused = await graphTokenFailure(entraTokenAssertion(wrongBroker), emulator.fetch);
     expect(refused).toBeInstanceOf(ClientError);
     expect(refused.message).toContain("entraTokenAssertion");
     expect(refused.message).toContain("7000215");
@@ -190,9 +185,7 @@ describe("entraTokenAssertion (app-to-app federation)", () => {
       .withRetry(false)
       .withMemoryCache({ shared: false })
       .build();
-    const unreachable = await failureOf(
-      appWith(entraTokenAssertion(offline), emulator.fetch).acquireTokenForClient([graph]),
-    );
+    const unreachable = await graphTokenFailure(entraTokenAssertion(offline), emulator.fetch);
     expect(unreachable).toBeInstanceOf(NetworkError);
     expect(emulator.tokenRequests().filter((r) => r.clientId === clientId)).toHaveLength(0);
   });
@@ -225,12 +218,7 @@ describe("entraTokenAssertion (app-to-app federation)", () => {
         },
       ],
     });
-    const broker = ConfidentialClientApplicationBuilder.create(brokerId)
-      .withClientSecret(brokerSecret)
-      .withTenantId(tenantA)
-      .withHttpClient(emulator.fetch)
-      .withMemoryCache({ shared: false })
-      .build();
+    const broker = brokerApp(emulator.fetch);
     await expect(
       appWith(entraTokenAssertion(broker), emulator.fetch).acquireTokenForClient([graph]),
     ).resolves.toBeDefined();

@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { memoryCache } from "../../adapters/memory";
 import { openTelemetry } from "../../opentelemetry/index";
 import { ClientError, type AcquisitionObserver } from "../../src/index";
-import { builder, emulator, graph, secret, tenantA } from "../app/setup";
+import { builder, emulator, expiredSecretFault, graph, secret, tenantA } from "../app/setup";
 
 const version = (
   JSON.parse(readFileSync(join(import.meta.dirname, "../../package.json"), "utf8")) as {
@@ -205,13 +205,7 @@ describe("openTelemetry()", () => {
   it("counts a failure with the AADSTS code, else entra-edge's error code, and records no duration", async () => {
     const reader = globalProvider();
     const { entra, app } = await appWith(openTelemetry());
-    entra.injectFault({
-      type: "error",
-      status: 401,
-      error: "invalid_client",
-      code: 7000222,
-      message: "The provided client secret keys are expired.",
-    });
+    entra.injectFault(expiredSecretFault);
     await expect(app.acquireTokenForClient(graph)).rejects.toMatchObject({ errorCodes: [7000222] });
     entra.injectFault({ type: "network", times: 4 }); // two acquisitions, each retried once
     await expect(app.acquireTokenForClient(graph)).rejects.toMatchObject({ code: "network_error" });
