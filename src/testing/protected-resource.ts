@@ -50,6 +50,7 @@ export interface ProtectedResource {
 
 /** The token checks a resource needs: the emulator's `verifyAccessToken`. */
 export interface AccessTokenVerifier {
+  /** Resolves with the token's claims when it is valid, rejects otherwise. */
   verifyAccessToken(
     token: string,
     options?: VerifyAccessTokenOptions,
