@@ -3,7 +3,9 @@
  * asks the identity provider while the others poll the store for its token.
  *
  * - Taking: `setIfAbsent` with a value unique to the holder (random; sealed when encryption is
- *   on), so that the lease names its owner.
+ *   on), so that the lease names its owner. The new holder reads the token key once more before
+ *   asking: the previous holder may have written its token and released the lease after this
+ *   instance's read.
  * - Holding: while its token request runs, the holder renews the lease every third of its
  *   duration with `setIfEquals` (a new value each time), so a slow identity provider does not let
  *   it expire. Without `setIfEquals` the lease expires after its duration and the next holder
@@ -98,7 +100,7 @@ export class RefreshLeases {
     const value = await this.#newValue(storeKey);
     if (value === undefined) return { lease: undefined, waited: false };
     const first = await this.#take(storeKey, value, signal, false);
-    if (first !== undefined) return first;
+    if (first !== undefined) return this.#lookAgain(first, readToken, accept);
     let seen: string | typeof hidden | undefined;
     let seenSince = Date.now();
     const staleMs = 2 * this.#leaseMs + 1000;
@@ -114,7 +116,7 @@ export class RefreshLeases {
       if (current === failed) return { lease: undefined, waited: true };
       if (current === undefined) {
         const taken = await this.#take(storeKey, value, signal, true);
-        if (taken !== undefined) return taken;
+        if (taken !== undefined) return this.#lookAgain(taken, readToken, accept);
       }
       const observed = current === undefined ? hidden : current.value;
       if (observed !== seen) {
@@ -173,6 +175,23 @@ export class RefreshLeases {
       clearTimeout(timer);
       if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
     }
+  }
+
+  /**
+   * A lease just taken may follow a holder that wrote its token and released the lease between
+   * this instance's read of the token key and its take: the token is read once more before the
+   * identity provider is asked, and served (the lease released) when it may be.
+   */
+  async #lookAgain(
+    outcome: LeaseOutcome,
+    readToken: () => Promise<CachedToken | undefined>,
+    accept: (token: CachedToken) => boolean | Promise<boolean>,
+  ): Promise<LeaseOutcome> {
+    if (outcome.lease === undefined) return outcome;
+    const token = await readToken();
+    if (token === undefined || !(await accept(token))) return outcome;
+    await outcome.lease.release();
+    return { token, waited: true };
   }
 
   /** Tries `setIfAbsent`: an outcome when won or when the store failed, `undefined` when held by another. */

@@ -83,6 +83,26 @@ describe("lease with a slow identity provider (8 instances, 300 ms lease, 700 ms
 });
 
 describe("lease ownership", () => {
+  it("a lease taken just after the holder wrote its token and released: the token is read again, not requested", async () => {
+    const store = sharedStore();
+    const [a] = instances(1, store, { lease: true });
+    await a!.acquireTokenForClient(graph); // written to the store, lease released
+    // B's read of the token key happened before A's write (a stale miss); its take comes after.
+    let stale = true;
+    const late: CacheAdapter = {
+      ...store,
+      get: (key) =>
+        stale && key.startsWith("at3:") ? ((stale = false), Promise.resolve(null)) : store.get(key),
+    };
+    const [b] = instances(1, late, { lease: true });
+    const result = await b!.acquireTokenForClient(graph);
+    expect(stale, "B's first read was the stale one").toBe(false);
+    expect(requests()).toBe(1);
+    expect(result.authenticationResultMetadata.cacheLevel).toBe("L2Cache");
+    const leaseKey = [...store.keys].find((key) => key.startsWith("lease3:")) as string;
+    expect(await store.get(leaseKey), "B released the lease it took").toBeUndefined();
+  });
+
   it("a holder whose lease expired does not release the next holder's lease", async () => {
     slowProvider(700);
     const store = sharedStore(["setIfEquals"]); // no renewal: A's 300 ms lease expires
