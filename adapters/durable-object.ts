@@ -35,6 +35,7 @@
 
 import type { CacheAdapter } from "../src/cache/cache-adapter";
 import { adapterMemo } from "./internal/adapter-memo";
+import { shardName, shardOf } from "./internal/shard";
 
 export { TokenCacheDurableObject, type DurableObjectStateLike } from "./token-cache-object";
 
@@ -167,8 +168,8 @@ function createDurableObjectCache(
   const ids: Array<DurableObjectIdLike | undefined> = [];
   /** The stub of the object that holds `storeKey`: a new stub per call (stubs are per request). */
   const stub = (storeKey: string): TokenCacheStub => {
-    const shard = fnv1a(storeKey) % shards;
-    const id = (ids[shard] ??= namespace.idFromName(`entra-edge-shard-${shard}`));
+    const shard = shardOf(storeKey, shards);
+    const id = (ids[shard] ??= namespace.idFromName(shardName(shard)));
     return namespace.get(id) as TokenCacheStub;
   };
   const full = (key: string): string => prefix + key;
@@ -215,14 +216,4 @@ function createDurableObjectCache(
       return (await stub(storeKey).waitFor(storeKey, timeoutMs)) ?? undefined;
     },
   };
-}
-
-/** 32-bit FNV-1a of the UTF-16 code units of `text`: stable across isolates and releases. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
 }

@@ -25,6 +25,7 @@ import {
   durableObjectCache,
   type DurableObjectNamespaceLike,
 } from "../../adapters/durable-object";
+import { shardName, shardOf } from "../../adapters/internal/shard";
 import type { CacheAdapter } from "../../src/cache/cache-adapter";
 import { DurableObject } from "cloudflare:workers";
 
@@ -101,16 +102,6 @@ function build(env: Env, adapter: CacheAdapter, lease: boolean, shared: boolean)
     .build();
 }
 
-/** 32-bit FNV-1a, as adapters/durable-object.ts spreads keys over shards. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
-
 export default {
   async fetch(request: Request, env: Env, ctx: Ctx): Promise<Response> {
     const url = new URL(request.url);
@@ -155,7 +146,7 @@ export default {
       if (storeKey === undefined) return new Response("no token write seen", { status: 500 });
       const key = storeKey;
       const ns = env.TOKEN_CACHE;
-      const shardId = ns.idFromName(`entra-edge-shard-${fnv1a(key) % 16}`);
+      const shardId = ns.idFromName(shardName(shardOf(key, 16)));
       type Stub = { get(key: string): Promise<string | undefined> };
       const record = await (ns.get(shardId) as Stub).get(key);
       const minimalId = env.MINIMAL.idFromName("minimal");
