@@ -122,8 +122,8 @@ export interface TokenGrant {
   readonly version?: "1.0" | "2.0";
   readonly displayName: string | undefined;
   readonly roles: readonly string[];
-  /** Claims the request's `claims` parameter asked for and the emulator grants (`acrs`). */
-  readonly grantedClaims: Record<string, string[]>;
+  /** Authentication contexts the request's `claims` asked for (`acrs`), if any. */
+  readonly acrs?: readonly string[];
   /** Client capabilities declared in the request's `claims` (`xms_cc`), if any. */
   readonly capabilities?: readonly string[];
   /** Absent for ADFS. */
@@ -186,7 +186,7 @@ export class AccessTokenIssuer {
       iat: issuedAt,
       nbf: issuedAt,
       exp: now + lifetimeSeconds,
-      ...grant.grantedClaims,
+      ...(grant.acrs === undefined ? {} : { acrs: grant.acrs }),
     };
     if (grant.entra) {
       const { tenantId, servicePrincipalId, appidacr } = grant.entra;

@@ -74,7 +74,11 @@ export function createProtectedResource(
   const revoked = new Set<string>();
   let requiredContext: string | undefined;
 
-  const answer = async (request: Request, token: string | undefined): Promise<Response> => {
+  const answer = async (
+    request: Request,
+    body: string,
+    token: string | undefined,
+  ): Promise<Response> => {
     const url = new URL(request.url);
     if (token === undefined) return unauthorized('Bearer realm=""');
     if (revoked.has(token))
@@ -100,7 +104,7 @@ export function createProtectedResource(
     return Response.json({
       method: request.method,
       path: url.pathname,
-      body: await request.clone().text(),
+      body,
       appid: claims.appid,
       acrs: claims.acrs ?? [],
     });
@@ -109,9 +113,9 @@ export function createProtectedResource(
   return {
     fetch: async (input, init) => {
       const request = new Request(input, init);
-      const body = await request.clone().text();
+      const body = await request.text();
       const token = /^Bearer (.+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
-      const response = await answer(request, token);
+      const response = await answer(request, body, token);
       requests.push({
         method: request.method,
         url: request.url,

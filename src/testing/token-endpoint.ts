@@ -22,7 +22,7 @@
  * @module
  */
 
-import { grantedClaimsOf } from "./requested-claims";
+import { requestedClaimsOf, type RequestedClaims } from "./requested-claims";
 import type { AccessTokenIssuer } from "./access-token";
 import { checkClientAssertion, type JtiReplayCache } from "./assertion-check";
 import { readClientAuthentication } from "./client-auth";
@@ -145,7 +145,7 @@ export async function handleTokenRequest(
     tenant,
     resolved.resource,
     credential.kind === "assertion" ? "2" : "1",
-    grantedClaimsOf(claims),
+    requestedClaimsOf(claims),
   );
   const body: Record<string, string | number> =
     tenant === "adfs"
@@ -173,16 +173,14 @@ function issue(
   tenant: DirectoryTenant | "adfs",
   resource: string,
   appidacr: "1" | "2",
-  grantedClaims: Record<string, string[]>,
+  requested: RequestedClaims,
 ): Promise<string> {
-  const capabilities = declaredCapabilities(request.form["claims"]);
   const common = {
-    grantedClaims,
+    ...requested,
     resource,
     clientId: app.clientId,
     displayName: app.displayName,
     roles: app.roles,
-    ...(capabilities === undefined ? {} : { capabilities }),
   };
   const grant =
     tenant === "adfs"
@@ -217,19 +215,6 @@ function entraOrigin(url: URL): string {
   return role.kind === "entra" && !role.loopback
     ? `https://${role.cloud.preferredNetwork}`
     : url.origin;
-}
-
-/**
- * The client capabilities a `claims` request declares (`access_token.xms_cc.values`, strings),
- * or `undefined` when it declares none. `claims` was checked to be a JSON object.
- */
-function declaredCapabilities(claims: string | undefined): readonly string[] | undefined {
-  if (claims === undefined) return undefined;
-  const values = (JSON.parse(claims) as { access_token?: { xms_cc?: { values?: unknown } } })
-    .access_token?.xms_cc?.values;
-  if (!Array.isArray(values)) return undefined;
-  const strings = values.filter((value): value is string => typeof value === "string");
-  return strings.length === 0 ? undefined : strings;
 }
 
 /** `iss` of ADFS access tokens on `host`. */
