@@ -3,7 +3,12 @@
 // is a miss too, reported as `invalid`. This holds for the three reads the core makes: the token
 // record, the throttle marker and the refresh lease; with encryption on or off.
 import { describe, expect, it } from "vitest";
-import { TokenSource, type CacheAdapter, type CacheErrorEvent } from "../../src/index";
+import {
+  TokenSource,
+  type CacheAdapter,
+  type CacheErrorEvent,
+  type DistributedCacheOptions,
+} from "../../src/index";
 import { graph, makeApp, useEmulator } from "./helpers";
 
 const env = useEmulator();
@@ -36,16 +41,7 @@ describe("a store's get answering no value", () => {
     it.each(kinds.flatMap((kind) => [null, undefined].map((value) => [kind, value] as const)))(
       `${mode}: %s read answering %s is a miss, not a failure, and not reported`,
       async (kind, value) => {
-        const events: CacheErrorEvent[] = [];
-        const app = makeApp(env.entra, {
-          cache: storeAnswering(value, kind),
-          cacheOptions: {
-            ...options,
-            lease: { ttlMs: 200 },
-            onCacheError: (event) => void events.push(event),
-          },
-        });
-        const result = await app.acquireTokenForClient(graph);
+        const { result, events } = await acquireThrough(storeAnswering(value, kind), options);
         expect(result.authenticationResultMetadata.tokenSource).toBe(TokenSource.IdentityProvider);
         expect(env.entra.tokenRequests()).toHaveLength(1);
         expect(events).toEqual([]);
@@ -53,6 +49,20 @@ describe("a store's get answering no value", () => {
     );
   }
 });
+
+/** One acquisition through `store` (lease on), with the cache errors it reported. */
+async function acquireThrough(store: CacheAdapter, options: DistributedCacheOptions) {
+  const events: CacheErrorEvent[] = [];
+  const app = makeApp(env.entra, {
+    cache: store,
+    cacheOptions: {
+      ...options,
+      lease: { ttlMs: 200 },
+      onCacheError: (event) => void events.push(event),
+    },
+  });
+  return { result: await app.acquireTokenForClient(graph), events };
+}
 
 describe("a store's get answering something other than a string", () => {
   const odd: [string, unknown][] = [
@@ -68,16 +78,7 @@ describe("a store's get answering something other than a string", () => {
     it.each(kinds.flatMap((kind) => odd.map(([label, value]) => [kind, label, value] as const)))(
       `${mode}: %s read answering %s is a miss, reported as invalid`,
       async (kind, _label, value) => {
-        const events: CacheErrorEvent[] = [];
-        const app = makeApp(env.entra, {
-          cache: storeAnswering(value, kind),
-          cacheOptions: {
-            ...options,
-            lease: { ttlMs: 200 },
-            onCacheError: (event) => void events.push(event),
-          },
-        });
-        const result = await app.acquireTokenForClient(graph);
+        const { result, events } = await acquireThrough(storeAnswering(value, kind), options);
         expect(result.authenticationResultMetadata.tokenSource).toBe(TokenSource.IdentityProvider);
         expect(env.entra.tokenRequests()).toHaveLength(1);
         expect(events.length).toBeGreaterThan(0);
