@@ -19,6 +19,7 @@ import {
   secret,
   tenantA,
   tenantB,
+  appWithClock,
 } from "./setup";
 
 const source = (r: { authenticationResultMetadata: { tokenSource: string } }) =>
@@ -48,14 +49,7 @@ describe("L1 cache", () => {
   it("renews 5 minutes before expiry (injected clock)", async () => {
     let now = Date.parse("2026-11-22T10:00:00Z");
     const entra = await emulator({ now: () => now });
-    const app = new ConfidentialClientApplication({
-      clientId,
-      tenantId: tenantA,
-      clientSecret: secret,
-      fetch: entra.fetch,
-      now: () => now,
-      memoryCache: { shared: false },
-    });
+    const app = appWithClock(entra.fetch, () => now);
     const first = await app.acquireTokenForClient(graph);
     expect(first.expiresOn.getTime()).toBe(now + 3599_000);
     now += 3599_000 - 301_000;
@@ -197,14 +191,7 @@ describe("L1 cache", () => {
   it("a 429 blocks that request key until Retry-After passes; other tenants go on", async () => {
     let now = Date.parse("2026-11-22T10:00:00Z");
     const entra = await emulator({ now: () => now });
-    const app = new ConfidentialClientApplication({
-      clientId,
-      tenantId: tenantA,
-      clientSecret: secret,
-      fetch: entra.fetch,
-      now: () => now,
-      memoryCache: { shared: false },
-    });
+    const app = appWithClock(entra.fetch, () => now);
     entra.injectFault(faults.throttled(3));
     await expect(app.acquireTokenForClient(graph)).rejects.toMatchObject({
       name: "ThrottledError",
@@ -228,14 +215,7 @@ describe("L1 cache", () => {
   it("refreshes in the background after refreshOn and keeps serving the cached token", async () => {
     let now = Date.parse("2026-11-22T10:00:00Z");
     const entra = await emulator({ now: () => now, refreshInSeconds: 1800 });
-    const app = new ConfidentialClientApplication({
-      clientId,
-      tenantId: tenantA,
-      clientSecret: secret,
-      fetch: entra.fetch,
-      now: () => now,
-      memoryCache: { shared: false },
-    });
+    const app = appWithClock(entra.fetch, () => now);
     const first = await app.acquireTokenForClient(graph);
     expect(first.refreshOn?.getTime()).toBe(now + 1800_000);
     now += 1801_000;
@@ -262,14 +242,7 @@ describe("L1 cache", () => {
   it("schedules refresh at about half the life of long-lived tokens", async () => {
     const now = Date.parse("2026-11-22T10:00:00Z");
     const entra = await emulator({ now: () => now, tokenLifetimeSeconds: 86_400 });
-    const app = new ConfidentialClientApplication({
-      clientId,
-      tenantId: tenantA,
-      clientSecret: secret,
-      fetch: entra.fetch,
-      now: () => now,
-      memoryCache: { shared: false },
-    });
+    const app = appWithClock(entra.fetch, () => now);
     const result = await app.acquireTokenForClient(graph);
     const refreshIn = (result.refreshOn as Date).getTime() - now;
     expect(refreshIn).toBeGreaterThan(86_400_000 * 0.45);

@@ -2,9 +2,9 @@
 // one key share one request. Refresh ahead is clamped: a tiny refresh_in does not cause a request
 // per hit.
 import { describe, expect, it } from "vitest";
-import { ConfidentialClientApplication, ServiceError } from "../../src/index";
+import { ServiceError } from "../../src/index";
 import { faults } from "../../src/testing/index";
-import { builder, clientId, emulator, graph, secret, tenantA, tenantB } from "./setup";
+import { builder, emulator, graph, secret, tenantA, tenantB, appWithClock } from "./setup";
 
 const claims = '{"access_token":{"xms_cc":{"values":["cp1"]}}}';
 
@@ -72,14 +72,7 @@ describe("refresh ahead limits", () => {
   it("does not refresh on every hit when refresh_in is tiny", async () => {
     let now = Date.UTC(2026, 0, 1);
     const entra = await emulator({ now: () => now, refreshInSeconds: 1 });
-    const app = new ConfidentialClientApplication({
-      clientId,
-      tenantId: tenantA,
-      clientSecret: secret,
-      fetch: entra.fetch,
-      now: () => now,
-      memoryCache: { shared: false },
-    });
+    const app = appWithClock(entra.fetch, () => now);
     const first = await app.acquireTokenForClient(graph);
     expect((first.refreshOn as Date).getTime()).toBeGreaterThanOrEqual(now + 300_000);
     for (let i = 0; i < 50; i++) {

@@ -2,7 +2,10 @@
 // and an emulator per test.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConfidentialClientApplicationBuilder } from "../../src/index";
+import {
+  ConfidentialClientApplication,
+  ConfidentialClientApplicationBuilder,
+} from "../../src/index";
 import {
   createEntraEmulator,
   type EntraEmulatorOptions,
@@ -58,4 +61,16 @@ export async function rejectionOf(work: () => unknown): Promise<unknown> {
     return error;
   }
   return undefined;
+}
+
+/** An application over `fetcher` (tenant A, the secret) reading time from `now`, with its own L1. */
+export function appWithClock(fetcher: typeof fetch, now: () => number) {
+  return new ConfidentialClientApplication({
+    clientId,
+    tenantId: tenantA,
+    clientSecret: secret,
+    fetch: fetcher,
+    now,
+    memoryCache: { shared: false },
+  });
 }
