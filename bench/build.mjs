@@ -29,24 +29,14 @@ export async function buildAll() {
     sourcemap: true,
     logLevel: "warning",
   });
-  // The Worker for scenario 7: entra-edge + the Workers KV adapter, for workerd.
+  // The Workers, bundled for workerd: scenario 7's (entra-edge + the Workers KV adapter) and the
+  // "isolates" scenario's (+ the Durable Object adapter and class).
   await build({
     absWorkingDir: root,
-    entryPoints: { worker: "bench/lib/worker.ts" },
-    outdir: buildDir,
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    conditions: ["worker", "workerd", "browser"],
-    target: "es2022",
-    outExtension: { ".js": ".mjs" },
-    logLevel: "warning",
-  });
-  // The Worker of the "isolates" scenario: + the Durable Object adapter and class.
-  await build({
-    absWorkingDir: root,
-    entryPoints: { "isolates-worker": "bench/lib/isolates-worker.ts" },
+    entryPoints: {
+      worker: "bench/lib/worker.ts",
+      "isolates-worker": "bench/lib/isolates-worker.ts",
+    },
     outdir: buildDir,
     bundle: true,
     format: "esm",
