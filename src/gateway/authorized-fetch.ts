@@ -12,7 +12,14 @@ import type { AcquireTokenForClientOptions } from "../options";
 import { retryOptionsOf401 } from "./retry-challenge";
 import { sendWithToken } from "./send-with-token";
 
-/** Options of {@link createAuthorizedFetch}. */
+/**
+ * Options of {@link createAuthorizedFetch}.
+ *
+ * @example
+ * ```ts
+ * const options: AuthorizedFetchOptions = { scopes: ["https://management.azure.com/.default"], tenantId };
+ * ```
+ */
 export interface AuthorizedFetchOptions {
   /** The scopes of the API's token, e.g. `["https://graph.microsoft.com/.default"]`. */
   readonly scopes: readonly string[];
@@ -22,7 +29,15 @@ export interface AuthorizedFetchOptions {
   readonly fetch?: (input: Request) => Promise<Response>;
 }
 
-/** A `fetch` with the standard signature that sends the application's token. */
+/**
+ * A `fetch` with the standard signature that sends the application's token.
+ *
+ * @example
+ * ```ts
+ * const arm: AuthorizedFetch = createAuthorizedFetch(app, { scopes: ["https://management.azure.com/.default"], tenantId });
+ * const subscriptions = await arm("https://management.azure.com/subscriptions?api-version=2022-12-01");
+ * ```
+ */
 export type AuthorizedFetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 
 /**

@@ -11,7 +11,14 @@
 import { encodeBase64 } from "../internal/base64";
 import type { EmulatorAccessTokenClaims, VerifyAccessTokenOptions } from "./access-token";
 
-/** What a {@link ProtectedResource} received, in order. */
+/**
+ * What a {@link ProtectedResource} received, in order.
+ *
+ * @example
+ * ```ts
+ * const statuses = api.requests.map((request: ProtectedResourceRequest) => request.status); // e.g. [200, 401, 200]
+ * ```
+ */
 export interface ProtectedResourceRequest {
   readonly method: string;
   readonly url: string;
@@ -48,7 +55,14 @@ export interface ProtectedResource {
   requireAuthenticationContext(id: string | undefined): void;
 }
 
-/** The token checks a resource needs: the emulator's `verifyAccessToken`. */
+/**
+ * The token checks a resource needs: the emulator's `verifyAccessToken`.
+ *
+ * @example
+ * ```ts
+ * const verifier: AccessTokenVerifier = await createEntraEmulator({ tenants: [tenantId], apps: [{ clientId, secrets: ["s"] }] });
+ * ```
+ */
 export interface AccessTokenVerifier {
   /** Resolves with the token's claims when it is valid, rejects otherwise. */
   verifyAccessToken(
